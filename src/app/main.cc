@@ -1,1 +1,59 @@
-int main() { return 0; }
+// tlsweep's entry point: dispatches the subcommand and is the only place
+// that turns an absl::Status into a message and an exit code.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "app/dryrun.h"
+#include "app/scan_flags.h"
+
+namespace {
+
+constexpr char kUsage[] = R"(usage: tlsweep COMMAND [flags]
+
+commands:
+  scan      stateless SYN scan (--dryrun: build the probes, send nothing)
+  version   print the version
+  help      this text; `tlsweep scan --help` for the scan's flags
+)";
+
+int Scan(const std::vector<std::string>& args) {
+  auto cmd = tlsweep::ParseScanFlags(args);
+  if (!cmd.ok()) {
+    std::fprintf(stderr, "tlsweep scan: %s\n", std::string(cmd.status().message()).c_str());
+    return 2;
+  }
+  if (cmd->help) {
+    std::fputs(tlsweep::ScanUsage(), stdout);
+    return 0;
+  }
+  if (!cmd->dryrun) {
+    std::fprintf(stderr,
+                 "tlsweep scan: sending needs the DPDK NIC layer, which this "
+                 "version does not have yet; use --dryrun\n");
+    return 2;
+  }
+  const absl::Status status = tlsweep::RunDryrun(*cmd);
+  if (!status.ok()) {
+    std::fprintf(stderr, "tlsweep scan: %s\n", std::string(status.message()).c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "version" || args[0] == "--version") {
+    std::printf("tlsweep %s\n", TLSWEEP_VERSION);
+    return 0;
+  }
+  if (args[0] == "scan") return Scan({args.begin() + 1, args.end()});
+  std::fprintf(stderr, "tlsweep: unknown command '%s'\n%s", args[0].c_str(), kUsage);
+  return 2;
+}

@@ -1,0 +1,311 @@
+#include "app/scan_flags.h"
+
+#include <getopt.h>
+#include <sys/random.h>
+
+#include <charconv>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/status_macros.h"
+
+namespace tlsweep {
+namespace {
+
+enum LongOnly {
+  kSeed = 1000,
+  kShards,
+  kShard,
+  kNoBlocklist,
+  kDryrun,
+  kPcap,
+  kSourceMac,
+  kProbeTtl,
+  kTcpOptions,
+  kResume,
+  kResumeOut,
+};
+
+const struct option kOptions[] = {
+    {"target-ports", required_argument, nullptr, 'p'},
+    {"rate", required_argument, nullptr, 'r'},
+    {"bandwidth", required_argument, nullptr, 'B'},
+    {"blocklist-file", required_argument, nullptr, 'b'},
+    {"allowlist-file", required_argument, nullptr, 'w'},
+    {"list-of-ips-file", required_argument, nullptr, 'I'},
+    {"no-blocklist", no_argument, nullptr, kNoBlocklist},
+    {"probes", required_argument, nullptr, 'P'},
+    {"max-targets", required_argument, nullptr, 'n'},
+    {"seed", required_argument, nullptr, kSeed},
+    {"shards", required_argument, nullptr, kShards},
+    {"shard", required_argument, nullptr, kShard},
+    {"sender-threads", required_argument, nullptr, 'T'},
+    {"source-ip", required_argument, nullptr, 'S'},
+    {"source-port", required_argument, nullptr, 's'},
+    {"source-mac", required_argument, nullptr, kSourceMac},
+    {"gateway-mac", required_argument, nullptr, 'G'},
+    {"probe-ttl", required_argument, nullptr, kProbeTtl},
+    {"tcp-options", required_argument, nullptr, kTcpOptions},
+    {"output-file", required_argument, nullptr, 'o'},
+    {"metadata-file", required_argument, nullptr, 'm'},
+    {"dryrun", no_argument, nullptr, kDryrun},
+    {"pcap", required_argument, nullptr, kPcap},
+    {"resume", required_argument, nullptr, kResume},
+    {"resume-out", required_argument, nullptr, kResumeOut},
+    {"quiet", no_argument, nullptr, 'q'},
+    {"help", no_argument, nullptr, 'h'},
+    {nullptr, 0, nullptr, 0},
+};
+constexpr char kShortOptions[] = "p:r:B:b:w:I:P:n:T:S:s:G:o:m:qh";
+
+std::string FlagName(int opt, int long_index) {
+  if (long_index >= 0) return absl::StrCat("--", kOptions[long_index].name);
+  return absl::StrCat("-", std::string(1, static_cast<char>(opt)));
+}
+
+template <typename T>
+absl::StatusOr<T> ParseNumber(const std::string& flag, const std::string& text,
+                              T min, T max) {
+  T value{};
+  const auto [end, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
+      value < min || value > max) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, ": invalid value '", text, "' (a whole number from ", min,
+        " to ", max, ")"));
+  }
+  return value;
+}
+
+// "a.b.c.d" or "a.b.c.d-a.b.c.e" (ZMap's -S).
+absl::StatusOr<SourceRange> ParseSourceRange(const std::string& flag,
+                                             const std::string& text) {
+  const std::vector<std::string> parts = absl::StrSplit(text, '-');
+  const auto first = Ipv4Address::Parse(parts[0]);
+  const auto last = parts.size() == 2 ? Ipv4Address::Parse(parts[1]) : first;
+  if (parts.size() > 2 || !first || !last || *last < *first ||
+      last->value() - first->value() >= (1u << 16)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, ": invalid source address or range '", text,
+        "' (a.b.c.d or a.b.c.d-a.b.c.e, at most 65536 addresses)"));
+  }
+  return SourceRange{*first, last->value() - first->value() + 1};
+}
+
+// "40000" or "32768-61000" (ZMap's -s).
+absl::Status ParseSourcePorts(const std::string& flag, const std::string& text,
+                              ScanConfig* config) {
+  const std::vector<std::string> parts = absl::StrSplit(text, '-');
+  if (parts.size() > 2) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": invalid source port range '", text, "'"));
+  }
+  TLSWEEP_ASSIGN_OR_RETURN(uint16_t first,
+                           ParseNumber<uint16_t>(flag, parts[0], 1, 65535));
+  uint16_t last = first;
+  if (parts.size() == 2) {
+    TLSWEEP_ASSIGN_OR_RETURN(last, ParseNumber<uint16_t>(flag, parts[1], 1, 65535));
+  }
+  if (last < first) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": reversed source port range '", text, "'"));
+  }
+  config->sport_first = first;
+  config->sport_count = static_cast<uint16_t>(last - first + 1);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<MacAddress> ParseMac(const std::string& flag,
+                                    const std::string& text) {
+  const auto mac = MacAddress::Parse(text);
+  if (!mac) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, ": invalid MAC address '", text, "' (aa:bb:cc:dd:ee:ff)"));
+  }
+  return *mac;
+}
+
+uint64_t RandomSeed() {
+  uint64_t seed = 0;
+  if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) {
+    // getrandom cannot fail for 8 bytes once the pool is initialised; if it
+    // does, fall back to a constant rather than an uninitialised value.
+    seed = 0x746c7377656570ull;
+  }
+  return seed;
+}
+
+absl::Status ApplyFlag(int opt, const std::string& flag, const std::string& v,
+                       ScanCommand* cmd) {
+  ScanConfig& c = cmd->config;
+  switch (opt) {
+    case 'p': {
+      auto ports = ParsePortList(v);
+      if (!ports.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", ports.status().message()));
+      c.ports = *std::move(ports);
+      return absl::OkStatus();
+    }
+    case 'r': {
+      TLSWEEP_ASSIGN_OR_RETURN(uint64_t pps, ParseNumber<uint64_t>(flag, v, 0, std::numeric_limits<uint64_t>::max() / 4));
+      c.rate = RateSpec::Packets(pps);
+      return absl::OkStatus();
+    }
+    case 'B': {
+      auto bps = ParseBandwidth(v);
+      if (!bps.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", bps.status().message()));
+      c.rate = RateSpec::Bits(*bps);
+      return absl::OkStatus();
+    }
+    case 'b': c.targets.blocklist_file = v; return absl::OkStatus();
+    case 'w': c.targets.allowlist_file = v; return absl::OkStatus();
+    case 'I': c.targets.list_file = v; return absl::OkStatus();
+    case kNoBlocklist: c.targets.no_blocklist = true; return absl::OkStatus();
+    case 'P': {
+      TLSWEEP_ASSIGN_OR_RETURN(c.probes, ParseNumber<uint32_t>(flag, v, 1, 1000));
+      return absl::OkStatus();
+    }
+    case 'n': {
+      TLSWEEP_ASSIGN_OR_RETURN(c.max_targets, ParseNumber<uint64_t>(flag, v, 1, std::numeric_limits<uint64_t>::max()));
+      return absl::OkStatus();
+    }
+    case kSeed: {
+      TLSWEEP_ASSIGN_OR_RETURN(c.seed, ParseNumber<uint64_t>(flag, v, 0, std::numeric_limits<uint64_t>::max()));
+      cmd->seed_given = true;
+      return absl::OkStatus();
+    }
+    case kShards: {
+      TLSWEEP_ASSIGN_OR_RETURN(c.num_shards, ParseNumber<uint32_t>(flag, v, 1, 65535));
+      return absl::OkStatus();
+    }
+    case kShard: {
+      TLSWEEP_ASSIGN_OR_RETURN(c.shard, ParseNumber<uint32_t>(flag, v, 0, 65534));
+      return absl::OkStatus();
+    }
+    case 'T': {
+      TLSWEEP_ASSIGN_OR_RETURN(c.sender_threads, ParseNumber<uint32_t>(flag, v, 1, 64));
+      return absl::OkStatus();
+    }
+    case 'S': {
+      TLSWEEP_ASSIGN_OR_RETURN(c.sources, ParseSourceRange(flag, v));
+      return absl::OkStatus();
+    }
+    case 's': return ParseSourcePorts(flag, v, &c);
+    case kSourceMac: {
+      TLSWEEP_ASSIGN_OR_RETURN(c.probe.src_mac, ParseMac(flag, v));
+      return absl::OkStatus();
+    }
+    case 'G': {
+      TLSWEEP_ASSIGN_OR_RETURN(c.probe.dst_mac, ParseMac(flag, v));
+      return absl::OkStatus();
+    }
+    case kProbeTtl: {
+      TLSWEEP_ASSIGN_OR_RETURN(c.probe.ttl, ParseNumber<uint8_t>(flag, v, 1, 255));
+      return absl::OkStatus();
+    }
+    case kTcpOptions: {
+      auto profile = ParseTcpOptionProfile(v);
+      if (!profile.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", profile.status().message()));
+      c.probe.options = *profile;
+      // Linux's SYN window; ZMap's 65535 for the others.
+      c.probe.window = *profile == TcpOptionProfile::kLinux ? 64240 : 65535;
+      return absl::OkStatus();
+    }
+    case 'o': cmd->output_file = v; return absl::OkStatus();
+    case 'm': cmd->metadata_file = v; return absl::OkStatus();
+    case kDryrun: cmd->dryrun = true; return absl::OkStatus();
+    case kPcap: cmd->pcap_file = v; return absl::OkStatus();
+    case kResume: cmd->resume_file = v; return absl::OkStatus();
+    case kResumeOut: cmd->resume_out_file = v; return absl::OkStatus();
+    case 'q': cmd->quiet = true; return absl::OkStatus();
+    case 'h': cmd->help = true; return absl::OkStatus();
+    default: break;
+  }
+  return absl::InternalError(absl::StrCat("unhandled flag ", flag));
+}
+
+}  // namespace
+
+absl::StatusOr<ScanCommand> ParseScanFlags(const std::vector<std::string>& args) {
+  ScanCommand cmd;
+  // getopt_long wants a mutable argv with the program name first.
+  std::vector<std::string> storage = {"tlsweep scan"};
+  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& s : storage) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  const int argc = static_cast<int>(storage.size());
+
+  optind = 0;  // glibc: 0 re-initialises the parser for a fresh argv
+  opterr = 0;  // errors are reported here, with the offending flag
+  while (true) {
+    int long_index = -1;
+    const int opt = getopt_long(argc, argv.data(), kShortOptions, kOptions, &long_index);
+    if (opt == -1) break;
+    if (opt == '?' || opt == ':') {
+      const std::string bad = argv[optind - 1];
+      if (optopt != 0 && std::string(kShortOptions).find(static_cast<char>(optopt)) != std::string::npos) {
+        return absl::InvalidArgumentError(absl::StrCat("flag ", bad, " needs a value (see tlsweep scan --help)"));
+      }
+      return absl::InvalidArgumentError(absl::StrCat("unknown or incomplete flag '", bad, "' (see tlsweep scan --help)"));
+    }
+    TLSWEEP_RETURN_IF_ERROR(ApplyFlag(opt, FlagName(opt, long_index), optarg ? optarg : "", &cmd));
+  }
+  for (int i = optind; i < argc; ++i) cmd.config.targets.target_args.push_back(argv[i]);
+  if (cmd.help) return cmd;
+  if (!cmd.seed_given) cmd.config.seed = RandomSeed();
+  if (cmd.config.ports.empty()) {
+    return absl::InvalidArgumentError("no target ports: give -p (e.g. -p 25,587 or -p 1-1024)");
+  }
+  if (cmd.config.shard >= cmd.config.num_shards) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--shard ", cmd.config.shard, " is not in [0, --shards ", cmd.config.num_shards, ")"));
+  }
+  if (!cmd.pcap_file.empty() && !cmd.dryrun) {
+    return absl::InvalidArgumentError("--pcap writes what a dry run would send: add --dryrun");
+  }
+  return cmd;
+}
+
+const char* ScanUsage() {
+  return R"(usage: tlsweep scan [flags] TARGET...
+
+TARGET: an address (192.0.2.1), a CIDR (198.51.100.0/24) or a range
+(203.0.113.5-203.0.113.9). The default blocklist (IANA special-purpose
+ranges) always applies unless -b names another or --no-blocklist is given.
+
+Targets and ports
+  -p, --target-ports=LIST    ports: 25,110,143 or 1-1024 (required)
+  -I, --list-of-ips-file=F   more targets, one per line (# comments)
+  -w, --allowlist-file=F     targets from a file (ZMap's format)
+  -b, --blocklist-file=F     exclude these instead of the default blocklist
+      --no-blocklist         exclude nothing (lab networks only)
+  -n, --max-targets=N        stop after N probes in this run
+Permutation and sharding
+      --seed=N               seed of the permutation (random if absent)
+      --shards=N --shard=I   this machine's share I of N (0-based)
+  -T, --sender-threads=N     sender threads (sub-shards of this shard)
+      --resume=FILE          continue where an interrupted run stopped
+      --resume-out=FILE      where an early stop saves its position
+                             (default tlsweep.resume.json)
+Probes
+  -r, --rate=PPS             packets per second (default 10000, 0 = no limit)
+  -B, --bandwidth=BPS        bits per second on the wire, K/M/G suffixes
+  -P, --probes=N             probes per target, one pass apart (default 1)
+  -S, --source-ip=A[-B]      source address(es)
+  -s, --source-port=P[-Q]    source port range (default 32768-61000)
+      --source-mac=MAC       Ethernet source
+  -G, --gateway-mac=MAC      Ethernet destination
+      --probe-ttl=N          IP TTL (default 255)
+      --tcp-options=PROFILE  minimal (default), mss, linux
+Output
+      --dryrun               build every probe but send nothing
+      --pcap=FILE            (dry run) write the frames as a pcap file
+  -o, --output-file=FILE     (dry run) one line per probe (default stdout)
+  -m, --metadata-file=FILE   JSON summary of the run
+  -q, --quiet                no status line
+)";
+}
+
+}  // namespace tlsweep

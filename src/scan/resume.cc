@@ -1,12 +1,12 @@
 #include "scan/resume.h"
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "scan/scan_metadata.h"
 
 namespace tlsweep {
 namespace {
@@ -37,21 +37,7 @@ absl::Status WriteResumeFile(const std::string& path, const ScanPlan& plan,
     senders.push_back({{"pass", p.pass}, {"steps_done", p.steps_done}});
   }
   doc["senders"] = std::move(senders);
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << doc.dump(2) << "\n";
-    out.close();
-    if (!out) {
-      return absl::UnavailableError(
-          absl::StrCat("cannot write resume file ", tmp, ": ", std::strerror(errno)));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot rename ", tmp, " to ", path, ": ", std::strerror(errno)));
-  }
-  return absl::OkStatus();
+  return WriteJsonFile(path, doc);
 }
 
 absl::StatusOr<std::vector<SenderPosition>> ReadResumeFile(

@@ -38,7 +38,8 @@ struct ScanConfig {
   uint32_t probes = 1;  // -P: probes per target
   // 0 = no cap; otherwise the most targets this run probes (ZMap's -n).
   uint64_t max_targets = 0;
-  SourceRange sources;
+  // No default: ZMap takes it from the interface, a dry run needs -S.
+  SourceRange sources{Ipv4Address(), 0};
   // Source ports 32768-61000: Linux's ephemeral range, so that answers look
   // like ordinary client traffic to middleboxes (ZMap's default too).
   uint16_t sport_first = 32768;

@@ -13,14 +13,16 @@
 //   (ReciprocalDivider below, with its proof), not a 64-bit `div` (tens of
 //   cycles on most x86 cores).
 // - address_index -> address goes through a bucket table over the high bits of
-//   the address index: the bucket names the first interval that can hold the
-//   index, and a short forward scan finishes. With about four buckets per
-//   interval, the scan takes zero or one step for evenly spread intervals;
-//   when many intervals crowd into one bucket (a blocklist of thousands of
-//   small holes in one /8), the scan switches to a binary search bounded by
-//   the next bucket, so the worst case stays logarithmic in that crowd.
-// - Everything At touches is contiguous: for the default blocklist on
-//   0.0.0.0/0 (16 intervals) the tables take about 600 bytes.
+//   the address index. Most buckets lie inside one interval and hold the
+//   offset that turns an index into an address: one load, one add. A bucket
+//   that an interval starts inside ("split", about 6% of the index space for
+//   the default blocklist) compares up to three following interval starts in
+//   parallel, without a branch. The table is sized so that buckets rarely
+//   hold more starts than that; one that does is marked and binary-searched
+//   between its bounds (a blocklist of thousands of small holes in one /8),
+//   so the worst case stays logarithmic in that crowd.
+// - Everything At touches is small and contiguous: for the default blocklist
+//   on 0.0.0.0/0 (13 intervals) the tables take about 2 KiB.
 // bench/target_space_benchmark.cc measures it against the plain
 // binary-search-and-divide version; bench/RESULTS.md has the figures.
 #ifndef TLSWEEP_TARGETS_TARGET_SPACE_H_
@@ -102,22 +104,14 @@ class TargetSpace {
     assert(index < size());
     const uint64_t address_index = port_divider_.Divide(index);
     const uint64_t port_index = index - address_index * ports_.size();
-    const uint64_t bucket = address_index >> bucket_shift_;
-    uint32_t run = buckets_[bucket];
-    const uint32_t last_candidate = buckets_[bucket + 1];
-    if (last_candidate - run > kMaxLinearScan) [[unlikely]] {
-      run = FindRunInCrowd(address_index, run, last_candidate);
-    } else {
-      // Terminates at last_candidate at the latest: the run after it starts
-      // past the bucket (runs_ ends with a sentinel starting at
-      // num_addresses_).
-      while (runs_[run + 1].start_index <= address_index) ++run;
+    const uint64_t b = address_index >> bucket_shift_;
+    const Bucket bucket = buckets_[b];
+    uint32_t delta = bucket.delta;
+    if (bucket.run & kSplit) [[unlikely]] {
+      delta = runs_[FindRun(address_index, b)].delta;
     }
-    const Run& r = runs_[run];
-    return Target{
-        Ipv4Address(r.first +
-                    static_cast<uint32_t>(address_index - r.start_index)),
-        ports_[port_index]};
+    return Target{Ipv4Address(static_cast<uint32_t>(address_index) + delta),
+                  ports_[port_index]};
   }
 
   // The inverse of At: the index of (address, port), or nullopt when the
@@ -125,37 +119,68 @@ class TargetSpace {
   // log ports); for mapping responses back and for tests.
   std::optional<uint64_t> IndexOf(Ipv4Address address, uint16_t port) const;
 
-  // Number of entries of the bucket table (for tests and the benchmark).
+  // The bucket table's size, how many of its buckets hold a run start (and
+  // need FindRun) and how many of those take the binary search (for tests
+  // and the benchmark).
   size_t num_buckets() const { return buckets_.size() - 1; }
+  size_t num_split_buckets() const;
+  size_t num_crowded_buckets() const;
 
  private:
   // One allowed interval and the address index of its first address.
   struct Run {
     uint64_t start_index;  // sum of the sizes of the runs before this one
-    uint32_t first;
-    uint32_t last;
+    uint32_t first;        // its first address
+    // first - start_index modulo 2^32, so that the address of an index in
+    // this run is (uint32_t)index + delta: one load and one add in At.
+    uint32_t delta;
   };
 
-  // Buckets per interval and the table's cap. Four per interval keeps the
-  // expected scan below one step when interval starts are spread out; the cap
-  // (2^20 entries, 4 MiB) bounds memory for lists of millions of intervals,
-  // where the bounded binary search takes over.
-  static constexpr uint32_t kBucketsPerRun = 4;
-  static constexpr uint32_t kMaxBuckets = uint32_t{1} << 20;
-  // Above this many candidates a bucket is binary-searched: 8 steps of a
-  // linear scan cost about as much as log2 of a few hundred compares.
-  static constexpr uint32_t kMaxLinearScan = 8;
+  // One entry of the bucket table: the run holding the bucket's first index
+  // (or'ed with the flags below) and that run's delta, so that a bucket no
+  // run starts inside answers At by itself.
+  struct Bucket {
+    uint32_t run;
+    uint32_t delta;
+  };
+
+  // Bucket table sizing. It starts at kBucketsPerRun entries per run (so
+  // that most buckets lie inside one run) and doubles while some bucket is
+  // crowded, up to kMaxBucketsPerRun per run and kMaxBuckets in all (2^20
+  // entries, 8 MiB, for lists of a million intervals and more). For the
+  // default blocklist on 0.0.0.0/0 (13 runs) that ends at 221 entries, 13 of
+  // them split and none crowded.
+  static constexpr uint64_t kBucketsPerRun = 4;
+  static constexpr uint64_t kMaxBucketsPerRun = 64;
+  static constexpr uint64_t kMaxBuckets = uint64_t{1} << 20;
+  // Run starts inside a split bucket that FindRun resolves without a branch.
+  // Three keeps the loads in one or two cache lines (a Run is 16 bytes).
+  static constexpr uint32_t kParallelSteps = 3;
+  // Bucket::run flags. kSplit: a run starts inside the bucket. kCrowded:
+  // more than kParallelSteps do, so FindRun binary-searches. Run numbers
+  // therefore stay below 2^30, which Create checks (an AddressSet that
+  // fragmented would take 8 GiB).
+  static constexpr uint32_t kSplit = uint32_t{1} << 31;
+  static constexpr uint32_t kCrowded = uint32_t{1} << 30;
+  static constexpr uint32_t kRunMask = kCrowded - 1;
 
   TargetSpace(std::vector<Run> runs, std::vector<uint16_t> ports,
               uint64_t num_addresses);
 
+  // The run holding `address_index`, which lies in split bucket `b`: the
+  // slower path of At, out of line so that At stays small enough to inline.
+  uint32_t FindRun(uint64_t address_index, uint64_t b) const;
+
   // Binary search for the run holding `address_index` among runs
-  // first..last (inclusive); the out-of-line slow path of At.
+  // first..last (inclusive); out of line, for crowded buckets.
   uint32_t FindRunInCrowd(uint64_t address_index, uint32_t first,
                           uint32_t last) const;
 
-  std::vector<Run> runs_;         // ascending; plus a sentinel at the end
-  std::vector<uint32_t> buckets_;  // run holding index b << shift; + sentinel
+  // Ascending, then kParallelSteps sentinels starting at num_addresses_.
+  std::vector<Run> runs_;
+  // Entry b covers address indices [b << bucket_shift_, (b + 1) <<
+  // bucket_shift_); one extra entry at the end names the last run.
+  std::vector<Bucket> buckets_;
   uint32_t bucket_shift_ = 0;
   std::vector<uint16_t> ports_;
   // (port, port index) sorted by port, for IndexOf.

@@ -167,6 +167,9 @@ TEST(TargetSpaceTest, EveryIndexRoundTripsOnSmallSpaces) {
       auto space = TargetSpace::Create(set, ports);
       ASSERT_TRUE(space.ok()) << space.status();
       ASSERT_EQ(space->size(), set.Count() * num_ports);
+      if (std::string(layout.name) == "crowd") {
+        EXPECT_GT(space->num_crowded_buckets(), 0u) << "slow path untested";
+      }
       const ReferenceSpace reference(set, ports);
       // Walks the space in order and checks At against the expected target,
       // derived independently by iterating the intervals.
@@ -229,6 +232,9 @@ class FullSpaceTest : public ::testing::Test {
 
 TEST_F(FullSpaceTest, FirstLastAndBoundaryIndices) {
   const TargetSpace& s = *space_;
+  // The default blocklist needs no binary search anywhere.
+  EXPECT_EQ(s.num_crowded_buckets(), 0u) << s.num_buckets() << " buckets";
+  EXPECT_LE(s.num_split_buckets(), 13u);
   ASSERT_EQ(s.num_addresses(), allowed_.Count());
   ASSERT_EQ(s.size(), allowed_.Count() * 12);
   EXPECT_EQ(s.At(0), (Target{Ipv4Address(Ip("1.0.0.0")), 25}));
@@ -295,6 +301,7 @@ TEST(TargetSpaceTest, ManyHolesMatchReference) {
     const std::vector<uint16_t> ports = FirstPorts(num_ports);
     auto space = TargetSpace::Create(allowed, ports);
     ASSERT_TRUE(space.ok());
+    EXPECT_GT(space->num_crowded_buckets(), 0u) << "the slow path is untested";
     const ReferenceSpace reference(allowed, ports);
     uint64_t start = 0;
     for (const AddressInterval& i : allowed.intervals()) {

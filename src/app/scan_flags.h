@@ -1,0 +1,39 @@
+// Command-line flags of `tlsweep scan`, parsed with getopt_long.
+//
+// Flag names follow ZMap's where the meaning is the same (-p, -r, -B, -b, -w,
+// -I, -P, -n, -S, -s, -G, -T, -o, -m, --seed, --shards, --shard), so a ZMap
+// user's command line carries over. Every error names the flag and the value.
+#ifndef TLSWEEP_APP_SCAN_FLAGS_H_
+#define TLSWEEP_APP_SCAN_FLAGS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "scan/scan_config.h"
+
+namespace tlsweep {
+
+struct ScanCommand {
+  ScanConfig config;
+  bool seed_given = false;
+  bool dryrun = false;
+  bool help = false;
+  bool quiet = false;
+  std::string output_file;      // -o; "" or "-" is stdout
+  std::string pcap_file;        // --pcap (dry run)
+  std::string metadata_file;    // -m
+  std::string resume_file;      // --resume: continue from this position
+  std::string resume_out_file;  // --resume-out: where an early stop saves it
+};
+
+// Parses the arguments after "scan". A seed is drawn at random when --seed is
+// absent (and reported in the metadata so the scan can be repeated).
+absl::StatusOr<ScanCommand> ParseScanFlags(const std::vector<std::string>& args);
+
+// The help text for `tlsweep scan --help`.
+const char* ScanUsage();
+
+}  // namespace tlsweep
+
+#endif  // TLSWEEP_APP_SCAN_FLAGS_H_

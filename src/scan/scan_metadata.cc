@@ -1,0 +1,80 @@
+#include "scan/scan_metadata.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace tlsweep {
+
+nlohmann::json PlanMetadata(const ScanPlan& plan) {
+  const ScanConfig& c = plan.config();
+  const SourceRange& s = c.sources;
+  return {
+      {"seed", c.seed},
+      {"prime", plan.group().prime},
+      {"generator", plan.group().generator},
+      {"start", plan.group().start},
+      {"shard", c.shard},
+      {"shards", c.num_shards},
+      {"sender_threads", c.sender_threads},
+      {"target_ports", c.ports},
+      {"targets", plan.space().size()},
+      {"addresses_allowed", plan.allowed().allowed.Count()},
+      {"addresses_requested", plan.allowed().requested},
+      {"addresses_blocked", plan.allowed().blocked},
+      {"blocklist", plan.allowed().blocklist_source},
+      {"probes_per_target", c.probes},
+      {"max_targets", c.max_targets},
+      {"rate", c.rate.ToString()},
+      {"source_ip_first", s.first.ToString()},
+      {"source_ip_last", Ipv4Address(s.first.value() + s.count - 1).ToString()},
+      {"source_port_first", c.sport_first},
+      {"source_port_last", c.sport_first + c.sport_count - 1},
+      {"source_mac", c.probe.src_mac.ToString()},
+      {"gateway_mac", c.probe.dst_mac.ToString()},
+      {"probe_ttl", c.probe.ttl},
+      {"tcp_options", std::string(TcpOptionProfileName(c.probe.options))},
+      {"frame_bytes", plan.probe().frame_len()},
+  };
+}
+
+std::string Rfc3339Now() {
+  const auto now = std::chrono::system_clock::now();
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      now.time_since_epoch()).count();
+  const std::time_t secs = static_cast<std::time_t>(us / 1000000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
+                         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                         tm.tm_hour, tm.tm_min, tm.tm_sec,
+                         static_cast<int>(us % 1000000));
+}
+
+absl::Status WriteJsonFile(const std::string& path, const nlohmann::json& doc) {
+  // Written to a temporary name and renamed, so a reader (or a crash) never
+  // sees half a file.
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << doc.dump(2) << "\n";
+    out.close();
+    if (!out) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot write ", tmp, ": ", std::strerror(errno)));
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot rename ", tmp, " to ", path, ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace tlsweep

@@ -1,0 +1,26 @@
+// The plan half of a run's metadata JSON: what was scanned and how (seed,
+// group, shard, targets and blocklist sizes, probe settings). Each runner
+// adds its own counters and times to it.
+#ifndef TLSWEEP_SCAN_SCAN_METADATA_H_
+#define TLSWEEP_SCAN_SCAN_METADATA_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "nlohmann/json.hpp"
+#include "scan/scan_config.h"
+
+namespace tlsweep {
+
+nlohmann::json PlanMetadata(const ScanPlan& plan);
+
+// RFC 3339 UTC time with microseconds, for start and end times.
+std::string Rfc3339Now();
+
+// Writes `doc` to `path` (pretty-printed) atomically; the error names the
+// path.
+absl::Status WriteJsonFile(const std::string& path, const nlohmann::json& doc);
+
+}  // namespace tlsweep
+
+#endif  // TLSWEEP_SCAN_SCAN_METADATA_H_
