@@ -134,6 +134,8 @@ void BM_At(benchmark::State& state) {
   }
   state.counters["intervals"] = static_cast<double>(allowed.intervals().size());
   state.counters["buckets"] = static_cast<double>(space->num_buckets());
+  state.counters["split"] = static_cast<double>(space->num_split_buckets());
+  state.counters["crowded"] = static_cast<double>(space->num_crowded_buckets());
   RunAt(state, *space, state.range(2));
 }
 

@@ -32,3 +32,26 @@ apt_install_missing() {
 
 install_build_deps() { apt_install_missing "${BUILD_PACKAGES[@]}"; }
 install_test_deps() { apt_install_missing "${TEST_PACKAGES[@]}"; }
+
+# The lab network (scripts/lab.sh): real Debian servers run inside network
+# namespaces; iproute2/iptables/ethtool build the namespaces, openssl makes the
+# lab CA and is the reference client, setpriv/script come from util-linux/bsdutils.
+LAB_PACKAGES=(
+  iproute2 iptables ethtool openssl ca-certificates util-linux bsdutils procps
+  postfix dovecot-core dovecot-imapd dovecot-pop3d prosody inspircd
+)
+
+# Installs the lab's packages. Debian's init scripts must not start the daemons
+# in the root namespace: a policy-rc.d that denies everything keeps them down
+# (the "policy-rc.d denied execution" messages are expected).
+install_lab_deps() {
+  if [ ! -e /usr/sbin/policy-rc.d ] && [ "$(id -u)" -eq 0 ]; then
+    echo "creating /usr/sbin/policy-rc.d (exit 101) so installs start no daemons" >&2
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+  fi
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  fi
+  apt_install_missing "${LAB_PACKAGES[@]}"
+}

@@ -59,10 +59,11 @@ absl::Status RunDryrun(const ScanCommand& cmd) {
   if (!cmd.resume_file.empty()) {
     TLSWEEP_ASSIGN_OR_RETURN(from, ReadResumeFile(cmd.resume_file, *plan));
   }
+  const SynProbe probe(config.probe);
   std::vector<ProbeGenerator> senders;
   for (uint32_t t = 0; t < config.sender_threads; ++t) {
     TLSWEEP_ASSIGN_OR_RETURN(ProbeGenerator g,
-                             ProbeGenerator::Create(*plan, t, from[t]));
+                             ProbeGenerator::Create(*plan, probe, t, from[t]));
     senders.push_back(g);
   }
 
@@ -84,7 +85,6 @@ absl::Status RunDryrun(const ScanCommand& cmd) {
 
   // One buffer per burst slot, holding the template once (ZMap's contract:
   // constant bytes are written when a buffer is prepared, not per packet).
-  const SynProbe& probe = plan->probe();
   std::vector<std::vector<uint8_t>> buffers(kBurst, std::vector<uint8_t>(probe.frame_len()));
   uint8_t* frames[kBurst];
   for (size_t i = 0; i < kBurst; ++i) {

@@ -8,6 +8,7 @@
 namespace tlsweep {
 
 absl::StatusOr<ProbeGenerator> ProbeGenerator::Create(const ScanPlan& plan,
+                                                      const SynProbe& probe,
                                                       uint32_t thread,
                                                       SenderPosition from) {
   if (from.pass >= plan.config().probes) {
@@ -17,7 +18,7 @@ absl::StatusOr<ProbeGenerator> ProbeGenerator::Create(const ScanPlan& plan,
   }
   TLSWEEP_ASSIGN_OR_RETURN(ShardIterator it,
                            plan.Subshard(thread, from.steps_done));
-  ProbeGenerator generator(plan, thread, it, from);
+  ProbeGenerator generator(plan, probe, thread, it, from);
   generator.done_ = generator.targets_sent_ >= generator.limit_;
   return generator;
 }
@@ -30,7 +31,7 @@ size_t ProbeGenerator::FillBurst(uint8_t* const* frames, size_t n,
   const TargetSpace& space = plan_->space();
   const Cookies& cookies = plan_->cookies();
   const SourceRange& sources = plan_->config().sources;
-  const SynProbe& probe = plan_->probe();
+  const SynProbe& probe = *probe_;
   size_t filled = 0;
   while (filled < n && !done_) {
     uint64_t indices[kMaxBurst];

@@ -31,13 +31,15 @@ struct SenderPosition {
 
 class ProbeGenerator {
  public:
-  // A generator for sender `thread` of `plan`, resuming at `from`.
+  // A generator for sender `thread` of `plan` finishing frames of `probe`,
+  // resuming at `from`. Both must outlive the generator.
   static absl::StatusOr<ProbeGenerator> Create(const ScanPlan& plan,
+                                               const SynProbe& probe,
                                                uint32_t thread,
                                                SenderPosition from = {});
 
-  // Finishes up to `n` probes into `frames` (each already holding
-  // plan.probe()'s template) and, if `fields` is not null, records what each
+  // Finishes up to `n` probes into `frames` (each already holding the
+  // probe's template) and, if `fields` is not null, records what each
   // carries. Returns how many; 0 once every pass is done or the -n cap hit.
   size_t FillBurst(uint8_t* const* frames, size_t n,
                    ProbeFields* fields = nullptr);
@@ -49,12 +51,13 @@ class ProbeGenerator {
   double progress() const;
 
  private:
-  ProbeGenerator(const ScanPlan& plan, uint32_t thread, ShardIterator it,
-                 SenderPosition from)
-      : plan_(&plan), thread_(thread), it_(it), pass_(from.pass),
+  ProbeGenerator(const ScanPlan& plan, const SynProbe& probe, uint32_t thread,
+                 ShardIterator it, SenderPosition from)
+      : plan_(&plan), probe_(&probe), thread_(thread), it_(it), pass_(from.pass),
         targets_sent_(from.targets_sent), limit_(plan.TargetLimit(thread)) {}
 
   const ScanPlan* plan_;
+  const SynProbe* probe_;
   uint32_t thread_;
   ShardIterator it_;
   uint32_t pass_;

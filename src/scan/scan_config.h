@@ -1,6 +1,8 @@
 // What a scan is asked to do (ScanConfig, filled from flags) and everything
 // derived from it once at start-up (ScanPlan): the allowed addresses, the
-// target space, the cyclic group, the cookie key and the probe template.
+// target space, the cyclic group and the cookie key. The probe template is
+// not part of the plan: its MAC addresses come from the port and from ARP,
+// after the plan has already been checked.
 //
 // A ScanPlan is immutable after Create and shared read-only by every sender
 // and receiver thread, so the data plane needs no locks to consult it. Two
@@ -59,7 +61,6 @@ class ScanPlan {
   const TargetSpace& space() const { return space_; }
   const CyclicGroup& group() const { return group_; }
   const Cookies& cookies() const { return cookies_; }
-  const SynProbe& probe() const { return probe_; }
 
   // The walk of sender thread `thread`, positioned after `steps_done`.
   absl::StatusOr<ShardIterator> Subshard(uint32_t thread,
@@ -76,15 +77,13 @@ class ScanPlan {
         allowed_(std::move(allowed)),
         space_(std::move(space)),
         group_(std::move(group)),
-        cookies_(key, config.sport_first, config.sport_count),
-        probe_(config.probe) {}
+        cookies_(key, config.sport_first, config.sport_count) {}
 
   const ScanConfig config_;
   const AllowedAddresses allowed_;
   const TargetSpace space_;
   const CyclicGroup group_;
   const Cookies cookies_;
-  const SynProbe probe_;
 };
 
 }  // namespace tlsweep

@@ -40,7 +40,6 @@ nlohmann::json PlanMetadata(const ScanPlan& plan) {
       {"gateway_mac", c.probe.dst_mac.ToString()},
       {"probe_ttl", c.probe.ttl},
       {"tcp_options", std::string(TcpOptionProfileName(c.probe.options))},
-      {"frame_bytes", plan.probe().frame_len()},
   };
 }
 

@@ -44,15 +44,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/uint128.h"
 
 namespace tlsweep {
 
 // The largest number of elements MakeCyclicGroup accepts (exclusive): 2^48
 // covers every IPv4 address times every 16-bit port (2^32 * 65535 < 2^48).
-// 128-bit products for 64-bit modular arithmetic. GCC and Clang provide the
-// type on every 64-bit target; __extension__ keeps -Wpedantic quiet about it.
-__extension__ typedef unsigned __int128 Uint128;
-
 inline constexpr uint64_t kMaxCyclicElements = uint64_t{1} << 48;
 
 // The group (Z/pZ)* for the smallest prime p > num_elements (and p >= 3), with

@@ -54,9 +54,10 @@ std::optional<uint32_t> ParseDottedQuad(std::string_view text,
                                         std::string_view* why) {
   // Ipv4Address::Parse takes "010" as decimal 10; inet_aton (ZMap) takes it
   // as octal 8. Refuse the ambiguity before it gets there.
-  for (std::string_view octet : Split(text, '.')) {
-    if (octet.size() > 1 && octet[0] == '0' &&
-        octet[1] >= '0' && octet[1] <= '9') {
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    const bool octet_start = i == 0 || text[i - 1] == '.';
+    if (octet_start && text[i] == '0' && text[i + 1] >= '0' &&
+        text[i + 1] <= '9') {
       *why = "an octet has a leading zero (octal or decimal?)";
       return std::nullopt;
     }

@@ -36,20 +36,21 @@ std::vector<TargetKey> RunAll(const ScanPlan& plan,
                               std::vector<SenderPosition>* end = nullptr) {
   std::vector<TargetKey> seen;
   if (end) end->clear();
+  const SynProbe probe(plan.config().probe);
   for (uint32_t t = 0; t < plan.config().sender_threads; ++t) {
-    auto gen = ProbeGenerator::Create(plan, t, from.empty() ? SenderPosition{} : from[t]);
+    auto gen = ProbeGenerator::Create(plan, probe, t, from.empty() ? SenderPosition{} : from[t]);
     EXPECT_TRUE(gen.ok()) << gen.status();
-    std::vector<std::vector<uint8_t>> buffers(7, std::vector<uint8_t>(plan.probe().frame_len()));
+    std::vector<std::vector<uint8_t>> buffers(7, std::vector<uint8_t>(probe.frame_len()));
     std::vector<uint8_t*> frames;
     for (auto& b : buffers) {
-      plan.probe().WriteTemplate(b.data());
+      probe.WriteTemplate(b.data());
       frames.push_back(b.data());
     }
     ProbeFields fields[7];
     while (size_t n = gen->FillBurst(frames.data(), frames.size(), fields)) {
       for (size_t i = 0; i < n; ++i) {
         ParsedFrame parsed;
-        EXPECT_EQ(ParseFrame(frames[i], plan.probe().frame_len(), &parsed),
+        EXPECT_EQ(ParseFrame(frames[i], probe.frame_len(), &parsed),
                   ParseResult::kTcp);
         EXPECT_EQ(parsed.tcp.daddr, fields[i].daddr);
         EXPECT_EQ(parsed.tcp.dport, fields[i].dport);
@@ -61,7 +62,9 @@ std::vector<TargetKey> RunAll(const ScanPlan& plan,
       }
     }
     EXPECT_TRUE(gen->done());
-    if (plan.config().max_targets == 0) EXPECT_DOUBLE_EQ(gen->progress(), 1.0);
+    if (plan.config().max_targets == 0) {
+      EXPECT_DOUBLE_EQ(gen->progress(), 1.0);
+    }
     if (end) end->push_back(gen->position());
   }
   return seen;

@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# The tlsweep lab: two network namespaces joined by one veth pair, with real
+# Debian mail/chat servers in the target namespace, built from the declarative
+# description scripts/lab/lab.conf.
+#
+#   scripts/lab.sh up       (re)build the lab and wait until every server answers
+#   scripts/lab.sh down     remove everything (safe to repeat, safe when absent)
+#   scripts/lab.sh status   namespaces, addresses, listening sockets
+#   scripts/lab.sh env      shell assignments for other scripts: eval "$(scripts/lab.sh env)"
+#
+#   tls-scan: s0 10.77.0.1/24 (kernel tools); tlsweep's DPDK uses 10.77.0.250 on s0,
+#             which the kernel does not own. 10.78.0.0/16 is routed via 10.77.0.2.
+#   tls-tgt:  t0 10.77.0.2/24 (gateway) plus one address per lab.conf line;
+#             10.78.0.0/16 is dropped in the raw table (rate tests).
+#
+# Network safety: everything lives in the tls-* namespaces. The veth pair is
+# created directly between them, so it never exists in the root namespace, and
+# no root-namespace interface, route or firewall rule is touched.
+#
+# Environment: LAB_STATE (default /run/tlsweep-lab) holds configs, certificates,
+# logs and pids; LAB_CONF (default scripts/lab/lab.conf); LAB_WAIT_SECS (30).
+set -euo pipefail
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LAB_STATE=${LAB_STATE:-/run/tlsweep-lab}
+LAB_CONF=${LAB_CONF:-$LAB_DIR/lab/lab.conf}
+LAB_WAIT_SECS=${LAB_WAIT_SECS:-30}
+
+# Fixed lab addressing (other code depends on these values).
+LAB_SCAN_NS=tls-scan
+LAB_TGT_NS=tls-tgt
+LAB_SCAN_IF=s0
+LAB_TGT_IF=t0
+LAB_SCAN_KERNEL_IP=10.77.0.1
+LAB_GATEWAY_IP=10.77.0.2
+LAB_SCAN_DPDK_IP=10.77.0.250
+LAB_RANGE=10.77.0.0/24
+LAB_DROP_RANGE=10.78.0.0/16
+# Locally administered, fixed MACs: the same on every run.
+LAB_SCAN_MAC=02:77:00:00:00:01
+LAB_GATEWAY_MAC=02:77:00:00:00:02
+
+# shellcheck source=lab/conf.sh
+source "$LAB_DIR/lab/conf.sh"
+# shellcheck source=lab/certs.sh
+source "$LAB_DIR/lab/certs.sh"
+# shellcheck source=lab/servers.sh
+source "$LAB_DIR/lab/servers.sh"
+# shellcheck source=lib/deps.sh
+source "$LAB_DIR/lib/deps.sh"
+
+ns_exists() { ip netns list | awk '{print $1}' | grep -qx "$1"; }
+in_scan() { ip netns exec "$LAB_SCAN_NS" "$@"; }
+
+require_root() {
+  [ "$(id -u)" -eq 0 ] || lab_die "must run as root (network namespaces, servers)"
+}
+
+# ------------------------------------------------------------------ network
+net_up() {
+  ip netns add "$LAB_SCAN_NS"
+  ip netns add "$LAB_TGT_NS"
+  # Each namespace gets its own hosts file and a resolver that answers at once
+  # (nothing listens on 127.0.0.1:53), so no server waits on DNS.
+  local ns
+  for ns in "$LAB_SCAN_NS" "$LAB_TGT_NS"; do
+    mkdir -p "/etc/netns/$ns"
+    echo "nameserver 127.0.0.1" >"/etc/netns/$ns/resolv.conf"
+    {
+      echo "127.0.0.1 localhost"
+      local i
+      for i in "${!T_IP[@]}"; do
+        [ "$(t_name "$i")" != - ] && echo "${T_IP[$i]} $(t_name "$i")"
+      done
+    } >"/etc/netns/$ns/hosts"
+    ip -n "$ns" link set lo up
+    # No IPv6 chatter (router solicitations, MLD) on the lab wire.
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=0
+  done
+  # The pair is born in the two namespaces: it never exists in the root one.
+  ip link add "$LAB_SCAN_IF" netns "$LAB_SCAN_NS" address "$LAB_SCAN_MAC" type veth \
+    peer name "$LAB_TGT_IF" netns "$LAB_TGT_NS" address "$LAB_GATEWAY_MAC"
+
+  ip -n "$LAB_SCAN_NS" addr add "$LAB_SCAN_KERNEL_IP/24" dev "$LAB_SCAN_IF"
+  ip -n "$LAB_TGT_NS" addr add "$LAB_GATEWAY_IP/24" dev "$LAB_TGT_IF"
+  local i
+  for i in "${!T_IP[@]}"; do
+    ip -n "$LAB_TGT_NS" addr add "${T_IP[$i]}/24" dev "$LAB_TGT_IF"
+  done
+  # Offloads off: otherwise replies reach DPDK's af_packet PMD with unfinished
+  # checksums and as GSO super-frames (TESTBED.md).
+  in_scan ethtool -K "$LAB_SCAN_IF" tx off tso off gso off >/dev/null 2>&1 || true
+  in_tgt ethtool -K "$LAB_TGT_IF" tx off tso off gso off >/dev/null
+  ip -n "$LAB_SCAN_NS" link set "$LAB_SCAN_IF" up
+  ip -n "$LAB_TGT_NS" link set "$LAB_TGT_IF" up
+  ip -n "$LAB_SCAN_NS" route add "$LAB_DROP_RANGE" via "$LAB_GATEWAY_IP"
+  # The drop range arrives in tls-tgt without being local; drop it before
+  # routing (forwarding stays off, so nothing would leave anyway).
+  in_tgt iptables -t raw -A PREROUTING -d "$LAB_DROP_RANGE" -j DROP
+  # Unreachable targets answer with ICMP at any rate: no per-host ICMP limit.
+  in_tgt sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_msgs_per_sec=100000
+  for i in "${!T_IP[@]}"; do
+    case "${T_ROLE[$i]}" in
+      filtered) in_tgt iptables -A INPUT -d "${T_IP[$i]}" -j DROP ;;
+      # Host unreachable (ICMP type 3 code 1): connect() fails at once with
+      # EHOSTUNREACH, unlike a closed port's RST (ECONNREFUSED).
+      unreachable) in_tgt iptables -A INPUT -d "${T_IP[$i]}" -j REJECT --reject-with icmp-host-unreachable ;;
+    esac
+  done
+}
+
+net_down() {
+  local ns
+  for ns in "$LAB_SCAN_NS" "$LAB_TGT_NS"; do
+    # Deleting a namespace deletes its veth end, and with it the peer.
+    ns_exists "$ns" && ip netns del "$ns"
+    rm -rf "/etc/netns/$ns"
+  done
+  return 0
+}
+
+# ---------------------------------------------------------------- readiness
+# Waits until every expected open port accepts a TCP connection from the
+# scanner namespace; on timeout shows the server's log tail and fails.
+wait_ready() {
+  local deadline=$((SECONDS + LAB_WAIT_SECS)) i p ok
+  for i in "${!T_IP[@]}"; do
+    case "${T_ROLE[$i]}" in closed|filtered|unreachable) continue ;; esac
+    for p in $(t_ports "$i" | tr , ' '); do
+      ok=0
+      while [ $SECONDS -lt $deadline ]; do
+        if in_scan timeout 1 bash -c "exec 3<>/dev/tcp/${T_IP[$i]}/$p" 2>/dev/null; then
+          ok=1; break
+        fi
+        sleep 0.2
+      done
+      if [ $ok -eq 0 ]; then
+        echo "lab: ${T_ROLE[$i]} on ${T_IP[$i]}:$p not accepting after ${LAB_WAIT_SECS}s" >&2
+        local f
+        for f in $(server_log "$i"); do
+          [ -f "$f" ] && { echo "--- tail $f" >&2; tail -n 25 "$f" >&2; }
+        done
+        return 1
+      fi
+    done
+  done
+}
+
+# ------------------------------------------------------------------ commands
+cmd_down() {
+  require_root
+  servers_stop
+  net_down
+  rm -rf "$LAB_STATE"
+  echo "lab: down" >&2
+}
+
+cmd_up() {
+  require_root
+  local t0=$SECONDS
+  conf_load "$LAB_CONF"
+  install_lab_deps
+  # Idempotent: whatever a previous run left is removed first.
+  cmd_down 2>/dev/null
+  mkdir -p "$LAB_STATE"
+  chmod 755 "$LAB_STATE"
+  cp "$LAB_CONF" "$LAB_STATE/lab.conf"
+  # From here on a failure leaves nothing behind.
+  trap 'echo "lab: up failed, tearing down" >&2; servers_stop; net_down' ERR
+  net_up
+  make_certs
+  servers_setup_start
+  wait_ready
+  write_expected "$LAB_STATE"
+  trap - ERR
+  echo "lab: up in $((SECONDS - t0))s: ${#T_IP[@]} targets, $(wc -l <"$LAB_STATE/expected_open.txt") open ports (state $LAB_STATE)" >&2
+}
+
+cmd_env() {
+  local scan_mac=$LAB_SCAN_MAC gw_mac=$LAB_GATEWAY_MAC
+  if ns_exists "$LAB_SCAN_NS"; then
+    scan_mac=$(ip -n "$LAB_SCAN_NS" -o link show "$LAB_SCAN_IF" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+  fi
+  if ns_exists "$LAB_TGT_NS"; then
+    gw_mac=$(ip -n "$LAB_TGT_NS" -o link show "$LAB_TGT_IF" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+  fi
+  cat <<EOF
+LAB_STATE=$LAB_STATE
+LAB_CONF=$LAB_STATE/lab.conf
+LAB_SCAN_NS=$LAB_SCAN_NS
+LAB_TGT_NS=$LAB_TGT_NS
+LAB_SCAN_IF=$LAB_SCAN_IF
+LAB_TGT_IF=$LAB_TGT_IF
+LAB_SCAN_KERNEL_IP=$LAB_SCAN_KERNEL_IP
+LAB_SCAN_DPDK_IP=$LAB_SCAN_DPDK_IP
+LAB_SCAN_MAC=$scan_mac
+LAB_GATEWAY_IP=$LAB_GATEWAY_IP
+LAB_GATEWAY_MAC=$gw_mac
+LAB_CA_FILE=$LAB_STATE/ca/ca.crt
+LAB_RANGE=$LAB_RANGE
+LAB_DROP_RANGE=$LAB_DROP_RANGE
+LAB_EXPECTED_OPEN=$LAB_STATE/expected_open.txt
+LAB_EXPECTED_TSV=$LAB_STATE/expected.tsv
+EOF
+}
+
+cmd_status() {
+  local ns up=1
+  for ns in "$LAB_SCAN_NS" "$LAB_TGT_NS"; do
+    if ns_exists "$ns"; then
+      echo "== $ns"
+      ip -n "$ns" -br addr show | grep -v '^lo '
+      ip -n "$ns" route show | sed 's/^/   route: /'
+    else
+      echo "== $ns: absent"; up=0
+    fi
+  done
+  [ $up -eq 1 ] || return 1
+  echo "== listening in $LAB_TGT_NS"
+  in_tgt ss -Hltnp | awk '{print "   " $4, $6}' | sort -V
+  echo "== firewall in $LAB_TGT_NS"
+  { in_tgt iptables -t raw -S PREROUTING; in_tgt iptables -S INPUT; } | grep -- '^-A' | sed 's/^/   /'
+  [ -f "$LAB_STATE/expected_open.txt" ] && echo "== $(wc -l <"$LAB_STATE/expected_open.txt") expected open ports: $LAB_STATE/expected_open.txt"
+  return 0
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  env) cmd_env ;;
+  *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
+esac
