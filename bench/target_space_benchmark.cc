@@ -9,14 +9,14 @@
 // BM_ReferenceAt is the obvious version (hardware 64-bit division, binary
 // search over the intervals) for comparison; BM_At/holes is a blocklist of
 // 20,000 holes crowded into three /8s, the slow path's case.
+#include <benchmark/benchmark.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <vector>
-
-#include <benchmark/benchmark.h>
 
 #include "targets/target_parse.h"
 #include "targets/target_space.h"
@@ -34,7 +34,8 @@ AddressSet FullSpaceMinusBlocklist() {
   options.target_args = {"0.0.0.0/0"};
   auto allowed = BuildAllowedAddresses(options);
   if (!allowed.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(allowed.status().message()).c_str());
+    std::fprintf(stderr, "%s\n",
+                 std::string(allowed.status().message()).c_str());
     std::exit(1);
   }
   return allowed->allowed;
@@ -78,9 +79,10 @@ class ReferenceSpace {
     const size_t i = static_cast<size_t>(
         std::upper_bound(starts_.begin(), starts_.end(), address_index) -
         starts_.begin() - 1);
-    return Target{Ipv4Address(intervals_[i].first +
-                              static_cast<uint32_t>(address_index - starts_[i])),
-                  ports_[port_index]};
+    return Target{
+        Ipv4Address(intervals_[i].first +
+                    static_cast<uint32_t>(address_index - starts_[i])),
+        ports_[port_index]};
   }
 
  private:

@@ -38,14 +38,14 @@ void AddressSet::Add(AddressInterval interval) {
   if (interval.first > interval.last) return;
   // [lo, hi) are the intervals that overlap or touch `interval`: those ending
   // at or after first - 1 and starting at or before last + 1.
-  auto lo = std::partition_point(
-      intervals_.begin(), intervals_.end(), [&](const AddressInterval& i) {
-        return uint64_t{i.last} + 1 < interval.first;
-      });
-  auto hi = std::partition_point(lo, intervals_.end(),
+  auto lo = std::partition_point(intervals_.begin(), intervals_.end(),
                                  [&](const AddressInterval& i) {
-                                   return i.first <= uint64_t{interval.last} + 1;
+                                   return uint64_t{i.last} + 1 < interval.first;
                                  });
+  auto hi =
+      std::partition_point(lo, intervals_.end(), [&](const AddressInterval& i) {
+        return i.first <= uint64_t{interval.last} + 1;
+      });
   if (lo == hi) {
     intervals_.insert(lo, interval);
     return;

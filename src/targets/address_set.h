@@ -1,7 +1,8 @@
-// A set of IPv4 addresses kept as sorted, disjoint, merged, inclusive intervals.
+// A set of IPv4 addresses kept as sorted, disjoint, merged, inclusive
+// intervals.
 //
-// This is the currency of the target stage: allowlists, blocklists, -I lists and
-// positional arguments are each read into an AddressSet, combined with set
+// This is the currency of the target stage: allowlists, blocklists, -I lists
+// and positional arguments are each read into an AddressSet, combined with set
 // algebra, and the result is frozen into a TargetSpace (target_space.h).
 //
 // Invariant (checked by the tests after every operation): intervals() is sorted

@@ -80,8 +80,10 @@ absl::Status TokenError(std::string_view kind, std::string_view token,
 std::optional<uint16_t> ParsePort(std::string_view text) {
   if (text.empty() || text.size() > 5) return std::nullopt;
   uint32_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  auto [end, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size())
+    return std::nullopt;
   if (value == 0 || value > 65535) return std::nullopt;
   return static_cast<uint16_t>(value);
 }
@@ -104,8 +106,8 @@ absl::StatusOr<AddressInterval> ParseAddressToken(std::string_view token) {
     if (!base.has_value()) return TokenError("CIDR", t, why);
     const std::string_view len_text = t.substr(slash + 1);
     unsigned len = 0;
-    auto [end, ec] = std::from_chars(
-        len_text.data(), len_text.data() + len_text.size(), len);
+    auto [end, ec] = std::from_chars(len_text.data(),
+                                     len_text.data() + len_text.size(), len);
     if (len_text.empty() || len_text.size() > 2 || ec != std::errc() ||
         end != len_text.data() + len_text.size() || len > 32) {
       return TokenError("CIDR", t, "prefix length must be 0..32");
@@ -192,18 +194,17 @@ absl::StatusOr<std::vector<uint16_t>> ParsePortList(std::string_view spec) {
       add(*port);
       continue;
     }
-    std::optional<uint16_t> first =
-        ParsePort(Strip(element.substr(0, dash)));
-    std::optional<uint16_t> last =
-        ParsePort(Strip(element.substr(dash + 1)));
+    std::optional<uint16_t> first = ParsePort(Strip(element.substr(0, dash)));
+    std::optional<uint16_t> last = ParsePort(Strip(element.substr(dash + 1)));
     if (!first.has_value() || !last.has_value()) {
       return absl::InvalidArgumentError(
           absl::StrCat("invalid port range '", Av(element),
                        "': expected FIRST-LAST with ports 1..65535"));
     }
     if (*first > *last) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "invalid port range '", Av(element), "': the first port is after the last"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid port range '", Av(element),
+                       "': the first port is after the last"));
     }
     for (uint32_t port = *first; port <= *last; ++port) add(port);
   }
@@ -219,9 +220,9 @@ std::string DefaultBlocklistPath() {
 absl::StatusOr<AllowedAddresses> BuildAllowedAddresses(
     const TargetOptions& options) {
   if (options.no_blocklist && !options.blocklist_file.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--no-blocklist and -b ", options.blocklist_file,
-        " contradict each other: give one of them"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--no-blocklist and -b ", options.blocklist_file,
+                     " contradict each other: give one of them"));
   }
   if (options.target_args.empty() && options.list_file.empty() &&
       options.allowlist_file.empty()) {
@@ -245,7 +246,8 @@ absl::StatusOr<AllowedAddresses> BuildAllowedAddresses(
     TLSWEEP_RETURN_IF_ERROR(ReadAddressFile(options.list_file, &requested));
   }
   if (!options.allowlist_file.empty()) {
-    TLSWEEP_RETURN_IF_ERROR(ReadAddressFile(options.allowlist_file, &requested));
+    TLSWEEP_RETURN_IF_ERROR(
+        ReadAddressFile(options.allowlist_file, &requested));
   }
   if (requested.empty()) {
     return absl::InvalidArgumentError(

@@ -16,8 +16,8 @@
 // - address_index -> address goes through a bucket table over the high bits of
 //   the address index. Most buckets lie inside one interval and hold the
 //   offset that turns an index into an address: one load, one add. A bucket
-//   that an interval starts inside ("split", about 6% of the index space for
-//   the default blocklist) compares up to three following interval starts in
+//   that an interval starts inside ("split", 8 of 221 buckets for the
+//   default blocklist) compares up to three following interval starts in
 //   parallel, without a branch. The table is sized so that buckets rarely
 //   hold more starts than that; one that does is marked and binary-searched
 //   between its bounds (a blocklist of thousands of small holes in one /8),
@@ -68,8 +68,8 @@ class ReciprocalDivider {
   // floor(n / divisor()) for n < 2^48.
   uint64_t Divide(uint64_t n) const {
     __extension__ using Product128 = unsigned __int128;
-    const uint64_t high = static_cast<uint64_t>(
-        (static_cast<Product128>(n) * multiplier_) >> 64);
+    const uint64_t high =
+        static_cast<uint64_t>((static_cast<Product128>(n) * multiplier_) >> 64);
     return high + (n & identity_mask_);
   }
   uint32_t divisor() const { return divisor_; }
@@ -149,7 +149,7 @@ class TargetSpace {
   // that most buckets lie inside one run) and doubles while some bucket is
   // crowded, up to kMaxBucketsPerRun per run and kMaxBuckets in all (2^20
   // entries, 8 MiB, for lists of a million intervals and more). For the
-  // default blocklist on 0.0.0.0/0 (13 runs) that ends at 221 entries, 13 of
+  // default blocklist on 0.0.0.0/0 (13 runs) that ends at 221 entries, 8 of
   // them split and none crowded.
   static constexpr uint64_t kBucketsPerRun = 4;
   static constexpr uint64_t kMaxBucketsPerRun = 64;

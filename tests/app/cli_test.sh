@@ -3,7 +3,7 @@
 # shards with one seed partition the scan, -n plus --resume covers exactly
 # what one run covers, and bad input exits non-zero naming the problem.
 set -euo pipefail
-tlsweep=$1
+tlsweep=$(realpath "$1")
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 cd "$dir"

@@ -3,7 +3,7 @@
 # every TCP option profile, and tshark decodes each one as a bare SYN to the
 # targets and ports that were asked for.
 set -euo pipefail
-tlsweep=$1
+tlsweep=$(realpath "$1")
 tshark=${2:-tshark}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT

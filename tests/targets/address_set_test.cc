@@ -94,7 +94,8 @@ TEST(AddressSetTest, ReversedIntervalIsIgnored) {
 TEST(AddressSetTest, FromIntervalsSortsAndMerges) {
   AddressSet set = AddressSet::FromIntervals(
       {{50, 60}, {0, 9}, {10, 10}, {55, 70}, {100, 90}, {kMax, kMax}});
-  EXPECT_THAT(set.intervals(), ElementsAre(Iv(0, 10), Iv(50, 70), Iv(kMax, kMax)));
+  EXPECT_THAT(set.intervals(),
+              ElementsAre(Iv(0, 10), Iv(50, 70), Iv(kMax, kMax)));
 }
 
 TEST(AddressSetTest, AddSetIsUnion) {
@@ -159,7 +160,8 @@ TEST(AddressSetTest, RandomOperationsMatchABitmap) {
     for (int op = 0; op < 12; ++op) {
       std::bitset<2 * kHalf> other_bits;
       AddressSet other;
-      for (int k = rng() % 4; k >= 0; --k) other.Add(random_interval(&other_bits));
+      for (int k = rng() % 4; k >= 0; --k)
+        other.Add(random_interval(&other_bits));
       switch (rng() % 3) {
         case 0: {
           std::bitset<2 * kHalf> one;

@@ -51,7 +51,8 @@ TEST(ParseAddressTokenTest, SingleAddress) {
 
 TEST(ParseAddressTokenTest, Cidr) {
   EXPECT_THAT(*ParseAddressToken("1.2.3.0/24"), Iv("1.2.3.0", "1.2.3.255"));
-  EXPECT_THAT(*ParseAddressToken("10.0.0.0/8"), Iv("10.0.0.0", "10.255.255.255"));
+  EXPECT_THAT(*ParseAddressToken("10.0.0.0/8"),
+              Iv("10.0.0.0", "10.255.255.255"));
   EXPECT_THAT(*ParseAddressToken("100.64.0.0/10"),
               Iv("100.64.0.0", "100.127.255.255"));
   EXPECT_THAT(*ParseAddressToken("1.2.3.4/32"), Iv("1.2.3.4", "1.2.3.4"));
@@ -65,9 +66,12 @@ TEST(ParseAddressTokenTest, Cidr) {
 
 // Like ZMap: host bits below the prefix are masked, not an error.
 TEST(ParseAddressTokenTest, CidrHostBitsAreMasked) {
-  EXPECT_THAT(*ParseAddressToken("10.1.2.3/8"), Iv("10.0.0.0", "10.255.255.255"));
-  EXPECT_THAT(*ParseAddressToken("192.0.2.77/24"), Iv("192.0.2.0", "192.0.2.255"));
-  EXPECT_THAT(*ParseAddressToken("1.2.3.4/0"), Iv("0.0.0.0", "255.255.255.255"));
+  EXPECT_THAT(*ParseAddressToken("10.1.2.3/8"),
+              Iv("10.0.0.0", "10.255.255.255"));
+  EXPECT_THAT(*ParseAddressToken("192.0.2.77/24"),
+              Iv("192.0.2.0", "192.0.2.255"));
+  EXPECT_THAT(*ParseAddressToken("1.2.3.4/0"),
+              Iv("0.0.0.0", "255.255.255.255"));
 }
 
 TEST(ParseAddressTokenTest, Range) {
@@ -81,19 +85,45 @@ TEST(ParseAddressTokenTest, Range) {
 
 TEST(ParseAddressTokenTest, SurroundingWhitespaceIsIgnored) {
   EXPECT_THAT(*ParseAddressToken("  1.2.3.4\t"), Iv("1.2.3.4", "1.2.3.4"));
-  EXPECT_THAT(*ParseAddressToken("\t1.2.3.0/24 \r\n"), Iv("1.2.3.0", "1.2.3.255"));
-  EXPECT_THAT(*ParseAddressToken(" 1.2.3.4-1.2.3.5 "), Iv("1.2.3.4", "1.2.3.5"));
+  EXPECT_THAT(*ParseAddressToken("\t1.2.3.0/24 \r\n"),
+              Iv("1.2.3.0", "1.2.3.255"));
+  EXPECT_THAT(*ParseAddressToken(" 1.2.3.4-1.2.3.5 "),
+              Iv("1.2.3.4", "1.2.3.5"));
 }
 
 TEST(ParseAddressTokenTest, RejectsMalformedTokens) {
-  for (const char* bad : {
-           "", "   ", "1.2.3", "1.2.3.4.5", "256.0.0.1", "1.2.3.-4", "1..3.4",
-           "1.2.3.4.", ".1.2.3.4", "a.b.c.d", "example.com", "0x7f.0.0.1",
-           "10", "1.2.3.4/", "/24", "1.2.3.4/33", "1.2.3.4/-1", "1.2.3.4/+8",
-           "1.2.3.4/8/8", "1.2.3.4/ 8", "1.2.3.4 /8", "1.2.3.4/100",
-           "1.2.3.4/a", "1.2.3.4-", "-1.2.3.4", "1.2.3.4-1.2.3", "1.2.3.4--1.2.3.5",
-           "1.2.3.4 - 1.2.3.5", "1.2.3.4 5.6.7.8", "1.2.3.4,5.6.7.8",
-           "1.2.3.4-1.2.3.5/24", "１.2.3.4"}) {
+  for (const char* bad : {"",
+                          "   ",
+                          "1.2.3",
+                          "1.2.3.4.5",
+                          "256.0.0.1",
+                          "1.2.3.-4",
+                          "1..3.4",
+                          "1.2.3.4.",
+                          ".1.2.3.4",
+                          "a.b.c.d",
+                          "example.com",
+                          "0x7f.0.0.1",
+                          "10",
+                          "1.2.3.4/",
+                          "/24",
+                          "1.2.3.4/33",
+                          "1.2.3.4/-1",
+                          "1.2.3.4/+8",
+                          "1.2.3.4/8/8",
+                          "1.2.3.4/ 8",
+                          "1.2.3.4 /8",
+                          "1.2.3.4/100",
+                          "1.2.3.4/a",
+                          "1.2.3.4-",
+                          "-1.2.3.4",
+                          "1.2.3.4-1.2.3",
+                          "1.2.3.4--1.2.3.5",
+                          "1.2.3.4 - 1.2.3.5",
+                          "1.2.3.4 5.6.7.8",
+                          "1.2.3.4,5.6.7.8",
+                          "1.2.3.4-1.2.3.5/24",
+                          "１.2.3.4"}) {
     auto result = ParseAddressToken(bad);
     EXPECT_FALSE(result.ok()) << "'" << bad << "' parsed";
     if (!result.ok()) {
@@ -106,7 +136,8 @@ TEST(ParseAddressTokenTest, RejectsMalformedTokens) {
 TEST(ParseAddressTokenTest, RejectsReversedRange) {
   auto r = ParseAddressToken("1.2.3.9-1.2.3.4");
   ASSERT_FALSE(r.ok());
-  EXPECT_THAT(r.status().message(), HasSubstr("invalid range '1.2.3.9-1.2.3.4'"));
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("invalid range '1.2.3.9-1.2.3.4'"));
   EXPECT_THAT(r.status().message(), HasSubstr("after the last"));
 }
 
@@ -140,9 +171,10 @@ TEST(ParseAddressTokenTest, ErrorsQuoteTheToken) {
 TEST(ReadAddressFileTest, CommentsBlankLinesAndWhitespace) {
   AddressSet set;
   ASSERT_TRUE(ReadAddressFile(TestData("comments.conf"), &set).ok());
-  EXPECT_THAT(set.intervals(),
-              ElementsAre(Iv("1.2.3.4", "1.2.3.4"), Iv("5.6.7.0", "5.6.7.255"),
-                          Iv("8.8.8.8", "8.8.8.8"), Iv("10.0.0.1", "10.0.0.3")));
+  EXPECT_THAT(
+      set.intervals(),
+      ElementsAre(Iv("1.2.3.4", "1.2.3.4"), Iv("5.6.7.0", "5.6.7.255"),
+                  Iv("8.8.8.8", "8.8.8.8"), Iv("10.0.0.1", "10.0.0.3")));
 }
 
 TEST(ReadAddressFileTest, CrlfLineEndings) {
@@ -181,8 +213,9 @@ TEST(ReadAddressFileTest, TwoTokensOnALineIsAnError) {
   AddressSet set;
   absl::Status status = ReadAddressFile(TestData("two_tokens.conf"), &set);
   ASSERT_FALSE(status.ok());
-  EXPECT_THAT(status.message(),
-              HasSubstr("two_tokens.conf:1: invalid address '1.2.3.4 5.6.7.8'"));
+  EXPECT_THAT(
+      status.message(),
+      HasSubstr("two_tokens.conf:1: invalid address '1.2.3.4 5.6.7.8'"));
 }
 
 TEST(ReadAddressFileTest, MissingFileNamesPathAndReason) {
@@ -280,11 +313,11 @@ TEST(DefaultBlocklistTest, PathExists) {
 TEST(DefaultBlocklistTest, SourceFileHoldsTheSpecialPurposeRegistry) {
   AddressSet from_file;
   ASSERT_TRUE(ReadAddressFile(SourceBlocklist(), &from_file).ok());
-  AddressSet expected = SetOf({
-      "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8",
-      "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24",
-      "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
-      "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4", "255.255.255.255/32"});
+  AddressSet expected = SetOf(
+      {"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8",
+       "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24",
+       "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
+       "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4", "255.255.255.255/32"});
   EXPECT_EQ(from_file, expected);
 }
 
@@ -343,9 +376,10 @@ TEST(BuildAllowedAddressesTest, ArgsListAndAllowlistUnionMinusBlocklist) {
   options.blocklist_file = TestData("blocklist.conf");
   auto result = BuildAllowedAddresses(options);
   ASSERT_TRUE(result.ok()) << result.status();
-  EXPECT_THAT(result->allowed.intervals(),
-              ElementsAre(Iv("20.0.0.0", "20.0.0.127"), Iv("30.0.0.1", "30.0.0.2"),
-                          Iv("50.0.0.0", "50.0.0.3")));
+  EXPECT_THAT(
+      result->allowed.intervals(),
+      ElementsAre(Iv("20.0.0.0", "20.0.0.127"), Iv("30.0.0.1", "30.0.0.2"),
+                  Iv("50.0.0.0", "50.0.0.3")));
   // 10.1/16 + 20.0.0/24 (20.0.0.255 again in the list) + 2 + 1 + 4.
   EXPECT_EQ(result->requested, 65536u + 256u + 2u + 1u + 4u);
   EXPECT_EQ(result->blocked, result->requested - 134u);
@@ -402,8 +436,9 @@ TEST(BuildAllowedAddressesTest, NoTargetsGiven) {
   auto result = BuildAllowedAddresses(TargetOptions{});
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(result.status().message(),
-              HasSubstr("no targets: give addresses, CIDRs or ranges, -I or -w"));
+  EXPECT_THAT(
+      result.status().message(),
+      HasSubstr("no targets: give addresses, CIDRs or ranges, -I or -w"));
 }
 
 TEST(BuildAllowedAddressesTest, SourcesThatNameNoAddress) {
@@ -421,9 +456,10 @@ TEST(BuildAllowedAddressesTest, EverythingBlocked) {
   auto result = BuildAllowedAddresses(options);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(result.status().message(),
-              HasSubstr("all 16777217 requested addresses are in the blocklist " +
-                        DefaultBlocklistPath()));
+  EXPECT_THAT(
+      result.status().message(),
+      HasSubstr("all 16777217 requested addresses are in the blocklist " +
+                DefaultBlocklistPath()));
 }
 
 TEST(BuildAllowedAddressesTest, ZeroAloneIsNeverScanned) {

@@ -24,7 +24,8 @@ uint32_t Ip(const char* text) { return Ipv4Address::Parse(text)->value(); }
 std::vector<uint16_t> FirstPorts(int n) {
   // Not sorted, to check that port order is the given order.
   std::vector<uint16_t> ports;
-  for (int i = 0; i < n; ++i) ports.push_back(static_cast<uint16_t>(1000 - 7 * i));
+  for (int i = 0; i < n; ++i)
+    ports.push_back(static_cast<uint16_t>(1000 - 7 * i));
   return ports;
 }
 
@@ -45,9 +46,10 @@ class ReferenceSpace {
     const size_t i = static_cast<size_t>(
         std::upper_bound(starts_.begin(), starts_.end(), address_index) -
         starts_.begin() - 1);
-    return Target{Ipv4Address(intervals_[i].first +
-                              static_cast<uint32_t>(address_index - starts_[i])),
-                  ports_[port_index]};
+    return Target{
+        Ipv4Address(intervals_[i].first +
+                    static_cast<uint32_t>(address_index - starts_[i])),
+        ports_[port_index]};
   }
 
  private:
@@ -140,7 +142,8 @@ std::vector<Layout> SmallLayouts() {
   };
   // Many one-address intervals: a bucket table of many entries.
   Layout every_third{"every third of 3000", {}};
-  for (uint32_t a = 5000; a < 8000; a += 3) every_third.intervals.push_back({a, a});
+  for (uint32_t a = 5000; a < 8000; a += 3)
+    every_third.intervals.push_back({a, a});
   layouts.push_back(every_third);
   // Crowd: one big interval followed by many tiny ones squeezed into a small
   // part of the index space, so some buckets hold far more than
@@ -218,7 +221,8 @@ class FullSpaceTest : public ::testing::Test {
     auto allowed = BuildAllowedAddresses(options);
     ASSERT_TRUE(allowed.ok()) << allowed.status();
     allowed_ = allowed->allowed;
-    ports_ = *ParsePortList("25,587,465,143,993,110,995,5222,5269,5223,6667,6697");
+    ports_ =
+        *ParsePortList("25,587,465,143,993,110,995,5222,5269,5223,6667,6697");
     ASSERT_EQ(ports_.size(), 12u);
     auto space = TargetSpace::Create(allowed_, ports_);
     ASSERT_TRUE(space.ok()) << space.status();
@@ -264,8 +268,9 @@ TEST_F(FullSpaceTest, FirstLastAndBoundaryIndices) {
     start += i.size();
   }
   // Blocklisted addresses are not in the space.
-  for (const char* blocked : {"10.1.2.3", "127.0.0.1", "192.168.0.1", "224.0.0.1",
-                              "255.255.255.255", "0.0.0.0", "100.64.0.0"}) {
+  for (const char* blocked :
+       {"10.1.2.3", "127.0.0.1", "192.168.0.1", "224.0.0.1", "255.255.255.255",
+        "0.0.0.0", "100.64.0.0"}) {
     EXPECT_EQ(s.IndexOf(Ipv4Address(Ip(blocked)), 25), std::nullopt) << blocked;
   }
 }
