@@ -14,7 +14,9 @@ namespace tlsweep {
 namespace {
 
 void BM_ProbeFinish(benchmark::State& state) {
-  const SynProbe probe(ProbeConfig{.options = static_cast<TcpOptionProfile>(state.range(0))});
+  ProbeConfig config;
+  config.options = static_cast<TcpOptionProfile>(state.range(0));
+  const SynProbe probe(config);
   std::vector<uint8_t> frame(probe.frame_len());
   probe.WriteTemplate(frame.data());
   uint32_t i = 0;

@@ -37,6 +37,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/net_types.h"
+#include "common/uint128.h"
 #include "targets/address_set.h"
 
 namespace tlsweep {
@@ -67,9 +68,8 @@ class ReciprocalDivider {
 
   // floor(n / divisor()) for n < 2^48.
   uint64_t Divide(uint64_t n) const {
-    __extension__ using Product128 = unsigned __int128;
     const uint64_t high =
-        static_cast<uint64_t>((static_cast<Product128>(n) * multiplier_) >> 64);
+        static_cast<uint64_t>((static_cast<Uint128>(n) * multiplier_) >> 64);
     return high + (n & identity_mask_);
   }
   uint32_t divisor() const { return divisor_; }

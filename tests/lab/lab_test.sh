@@ -33,7 +33,7 @@ in_scan() { ip netns exec "$LAB_SCAN_NS" "$@"; }
 s_client() {
   local ip=$1 port=$2
   shift 2
-  in_scan timeout 15 openssl s_client -connect "$ip:$port" -CAfile "$CA" "$@" </dev/null 2>&1 || true
+  { in_scan timeout 15 openssl s_client -connect "$ip:$port" -CAfile "$CA" "$@" </dev/null 2>&1 || true; } | tr -d '\000'
 }
 
 # starttls_args SERVICE NAME: the s_client options that speak SERVICE up to TLS.
@@ -60,7 +60,7 @@ plain_dialog() {
   shift 2
   in_scan timeout 8 bash -c '
     exec 3<>"/dev/tcp/$0/$1" || exit 1
-    shift 2
+    shift 1   # $0 is the address, $1 the port: the rest are the lines
     ( for l in "$@"; do sleep 0.5; printf "%s\r\n" "$l"; done; sleep 1 ) >&3 &
     timeout 5 cat <&3' "$ip" "$port" "$@" 2>&1 || true
 }

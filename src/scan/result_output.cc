@@ -1,0 +1,221 @@
+#include "scan/result_output.h"
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "nlohmann/json.hpp"
+
+namespace tlsweep {
+namespace {
+
+struct FieldName {
+  OutputField field;
+  const char* name;
+};
+constexpr FieldName kFieldNames[] = {
+    {OutputField::kSaddr, "saddr"},
+    {OutputField::kDaddr, "daddr"},
+    {OutputField::kSport, "sport"},
+    {OutputField::kDport, "dport"},
+    {OutputField::kClassification, "classification"},
+    {OutputField::kSuccess, "success"},
+    {OutputField::kRepeat, "repeat"},
+    {OutputField::kTtl, "ttl"},
+    {OutputField::kWindow, "window"},
+    {OutputField::kMss, "mss"},
+    {OutputField::kWscale, "wscale"},
+    {OutputField::kSackPermitted, "sack_permitted"},
+    {OutputField::kTsval, "tsval"},
+    {OutputField::kTcpOptions, "tcp_options"},
+    {OutputField::kIcmpResponder, "icmp_responder"},
+    {OutputField::kIcmpCode, "icmp_code"},
+    {OutputField::kTimestampStr, "timestamp_str"},
+    {OutputField::kTimestampUs, "timestamp_us"},
+};
+
+const char* NameOf(OutputField f) {
+  for (const FieldName& n : kFieldNames) {
+    if (n.field == f) return n.name;
+  }
+  return "?";
+}
+
+std::string TimestampStr(uint64_t ns) {
+  const std::time_t secs = static_cast<std::time_t>(ns / 1000000000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+                         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                         tm.tm_sec, static_cast<int>((ns / 1000) % 1000000));
+}
+
+// "mss=1460;sack;ts;ws=7": the options of a SYN-ACK in one CSV-safe cell.
+std::string TcpOptionsString(const TcpOptionsSeen& o) {
+  std::vector<std::string> parts;
+  if (o.has_mss) parts.push_back(absl::StrCat("mss=", o.mss));
+  if (o.sack_permitted) parts.push_back("sack");
+  if (o.has_timestamps) parts.push_back("ts");
+  if (o.has_wscale) parts.push_back(absl::StrCat("ws=", o.wscale));
+  return absl::StrJoin(parts, ";");
+}
+
+std::string FieldValue(OutputField f, const ScanResult& r) {
+  const ScanResponse& s = r.response;
+  switch (f) {
+    case OutputField::kSaddr: return s.target.ToString();
+    case OutputField::kDaddr: return s.saddr.ToString();
+    case OutputField::kSport: return absl::StrCat(s.port);
+    case OutputField::kDport: return absl::StrCat(s.sport);
+    case OutputField::kClassification: return std::string(ClassificationName(s.classification));
+    case OutputField::kSuccess: return s.success ? "1" : "0";
+    case OutputField::kRepeat: return r.repeat ? "1" : "0";
+    case OutputField::kTtl: return absl::StrCat(s.ttl);
+    case OutputField::kWindow: return absl::StrCat(s.window);
+    case OutputField::kMss: return s.options.has_mss ? absl::StrCat(s.options.mss) : "";
+    case OutputField::kWscale: return s.options.has_wscale ? absl::StrCat(s.options.wscale) : "";
+    case OutputField::kSackPermitted: return s.options.sack_permitted ? "1" : "0";
+    case OutputField::kTsval: return s.options.has_timestamps ? absl::StrCat(s.options.ts_val) : "";
+    case OutputField::kTcpOptions: return TcpOptionsString(s.options);
+    case OutputField::kIcmpResponder:
+      return s.classification == Classification::kIcmpUnreachable ? s.icmp_responder.ToString() : "";
+    case OutputField::kIcmpCode:
+      return s.classification == Classification::kIcmpUnreachable ? absl::StrCat(s.icmp_code) : "";
+    case OutputField::kTimestampStr: return TimestampStr(r.timestamp_ns);
+    case OutputField::kTimestampUs: return absl::StrCat(r.timestamp_ns / 1000);
+  }
+  return "";
+}
+
+std::string JsonLine(const ScanResult& r) {
+  const ScanResponse& s = r.response;
+  nlohmann::json j = {
+      {"saddr", s.target.ToString()},
+      {"sport", s.port},
+      {"daddr", s.saddr.ToString()},
+      {"dport", s.sport},
+      {"classification", ClassificationName(s.classification)},
+      {"success", s.success},
+      {"repeat", r.repeat},
+      {"ttl", s.ttl},
+      {"timestamp_str", TimestampStr(r.timestamp_ns)},
+  };
+  if (s.classification == Classification::kIcmpUnreachable) {
+    j["icmp_responder"] = s.icmp_responder.ToString();
+    j["icmp_code"] = s.icmp_code;
+  } else {
+    j["window"] = s.window;
+    nlohmann::json opts = nlohmann::json::object();
+    if (s.options.has_mss) opts["mss"] = s.options.mss;
+    if (s.options.has_wscale) opts["wscale"] = s.options.wscale;
+    if (s.options.sack_permitted) opts["sack_permitted"] = true;
+    if (s.options.has_timestamps) {
+      opts["tsval"] = s.options.ts_val;
+      opts["tsecr"] = s.options.ts_ecr;
+    }
+    j["tcp_options"] = std::move(opts);
+  }
+  return j.dump();
+}
+
+}  // namespace
+
+absl::StatusOr<OutputFormat> ParseOutputFormat(std::string_view name) {
+  if (name == "default" || name == "text") return OutputFormat::kDefault;
+  if (name == "csv") return OutputFormat::kCsv;
+  if (name == "json") return OutputFormat::kJson;
+  if (name == "zgrab2") return OutputFormat::kZgrab2;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown output format '", std::string(name), "' (default, csv, json, zgrab2)"));
+}
+
+absl::StatusOr<std::vector<OutputField>> ParseOutputFields(std::string_view list) {
+  std::vector<OutputField> fields;
+  for (absl::string_view raw : absl::StrSplit(absl::string_view(list.data(), list.size()), ',')) {
+    const std::string name(raw);
+    bool found = false;
+    for (const FieldName& n : kFieldNames) {
+      if (name == n.name) {
+        fields.push_back(n.field);
+        found = true;
+      }
+    }
+    if (!found) {
+      std::vector<std::string> known;
+      for (const FieldName& n : kFieldNames) known.push_back(n.name);
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown output field '", name, "' (", absl::StrJoin(known, ", "), ")"));
+    }
+  }
+  return fields;
+}
+
+absl::StatusOr<ResultWriter> ResultWriter::Open(const std::string& path,
+                                                OutputOptions options) {
+  std::unique_ptr<std::FILE, FileCloser> file;
+  if (path.empty() || path == "-") {
+    file.reset(stdout);
+  } else {
+    file.reset(std::fopen(path.c_str(), "w"));
+    if (!file) {
+      return absl::NotFoundError(absl::StrCat("-o: cannot create ", path, ": ",
+                                              std::strerror(errno)));
+    }
+  }
+  if (options.format == OutputFormat::kCsv) {
+    if (options.fields.empty()) {
+      options.fields = {OutputField::kSaddr, OutputField::kSport,
+                        OutputField::kClassification, OutputField::kSuccess,
+                        OutputField::kRepeat, OutputField::kTtl,
+                        OutputField::kWindow, OutputField::kTimestampStr};
+    }
+    std::vector<std::string> names;
+    for (OutputField f : options.fields) names.push_back(NameOf(f));
+    std::fprintf(file.get(), "%s\n", absl::StrJoin(names, ",").c_str());
+  }
+  return ResultWriter(std::move(file), path, std::move(options));
+}
+
+void ResultWriter::Write(const ScanResult& r) {
+  if (!options_.all && (!r.response.success || r.repeat)) return;
+  std::string line;
+  switch (options_.format) {
+    case OutputFormat::kDefault:
+      line = options_.multi_port
+                 ? absl::StrCat(r.response.target.ToString(), ",", r.response.port)
+                 : r.response.target.ToString();
+      break;
+    case OutputFormat::kZgrab2:
+      line = absl::StrCat(r.response.target.ToString(), ",,,", r.response.port);
+      break;
+    case OutputFormat::kCsv: {
+      std::vector<std::string> cells;
+      for (OutputField f : options_.fields) cells.push_back(FieldValue(f, r));
+      line = absl::StrJoin(cells, ",");
+      break;
+    }
+    case OutputFormat::kJson:
+      line = JsonLine(r);
+      break;
+  }
+  line.push_back('\n');
+  std::fwrite(line.data(), 1, line.size(), file_.get());
+  ++written_;
+}
+
+absl::Status ResultWriter::Close() {
+  std::FILE* f = file_.get();
+  const bool failed = std::fflush(f) != 0 || std::ferror(f) != 0;
+  file_.reset();
+  if (failed) {
+    return absl::UnavailableError(absl::StrCat("-o: write to ",
+                                               path_.empty() ? "stdout" : path_, " failed"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace tlsweep

@@ -1,0 +1,78 @@
+// Writing scan results: one line per answer, in the formats ZMap users and
+// follow-up grabbers expect.
+//
+// - default: the responsive address (one port scanned) or `ip,port`
+//   (several), one per line, so the output pipes straight into a grabber;
+// - csv: the fields named with -f, with a header line (ZMap's names);
+// - json: JSON Lines with every field;
+// - zgrab2: ZGrab2's input format `ip,domain,tag,port` with domain and tag
+//   empty, so `tlsweep scan -O zgrab2 | zgrab2 ...` works across ports.
+// By default only new open ports are written (ZMap's default filter
+// "success = 1 && repeat = 0"); --output-all writes every validated answer.
+// This runs on the control thread, never on a receive lcore.
+#ifndef TLSWEEP_SCAN_RESULT_OUTPUT_H_
+#define TLSWEEP_SCAN_RESULT_OUTPUT_H_
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "scan/response_handler.h"
+
+namespace tlsweep {
+
+enum class OutputFormat { kDefault, kCsv, kJson, kZgrab2 };
+
+enum class OutputField {
+  kSaddr, kDaddr, kSport, kDport, kClassification, kSuccess, kRepeat, kTtl,
+  kWindow, kMss, kWscale, kSackPermitted, kTsval, kTcpOptions, kIcmpResponder,
+  kIcmpCode, kTimestampStr, kTimestampUs,
+};
+
+absl::StatusOr<OutputFormat> ParseOutputFormat(std::string_view name);
+// Parses a comma-separated field list such as "saddr,sport,classification".
+absl::StatusOr<std::vector<OutputField>> ParseOutputFields(std::string_view list);
+
+struct OutputOptions {
+  OutputFormat format = OutputFormat::kDefault;
+  std::vector<OutputField> fields;  // csv; empty = saddr,sport,classification,success,repeat,ttl,window,timestamp_str
+  bool all = false;                 // every validated answer, not only new open ports
+  bool multi_port = false;          // default format: ip,port instead of ip
+};
+
+class ResultWriter {
+ public:
+  // Opens `path` ("" or "-" for stdout) and writes a header where the
+  // format has one.
+  static absl::StatusOr<ResultWriter> Open(const std::string& path,
+                                           OutputOptions options);
+
+  // Writes `r` if the filter keeps it; each record is one whole line.
+  void Write(const ScanResult& r);
+  // Flushes and closes; reports a deferred write error naming the file.
+  absl::Status Close();
+  uint64_t written() const { return written_; }
+
+ private:
+  struct FileCloser {
+    void operator()(std::FILE* f) const {
+      if (f != stdout) std::fclose(f);
+    }
+  };
+  ResultWriter(std::unique_ptr<std::FILE, FileCloser> file, std::string path,
+               OutputOptions options)
+      : file_(std::move(file)), path_(std::move(path)), options_(std::move(options)) {}
+
+  std::unique_ptr<std::FILE, FileCloser> file_;
+  std::string path_;
+  OutputOptions options_;
+  uint64_t written_ = 0;
+};
+
+}  // namespace tlsweep
+
+#endif  // TLSWEEP_SCAN_RESULT_OUTPUT_H_
