@@ -19,6 +19,7 @@
 #
 # Environment: LAB_STATE (default /run/tlsweep-lab) holds configs, certificates,
 # logs and pids; LAB_CONF (default scripts/lab/lab.conf); LAB_WAIT_SECS (30).
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,8 +28,8 @@ LAB_CONF=${LAB_CONF:-$LAB_DIR/lab/lab.conf}
 LAB_WAIT_SECS=${LAB_WAIT_SECS:-30}
 
 # Fixed lab addressing (other code depends on these values).
-LAB_SCAN_NS=tls-scan
-LAB_TGT_NS=tls-tgt
+LAB_SCAN_NS="tls-scan"
+LAB_TGT_NS="tls-tgt"
 LAB_SCAN_IF=s0
 LAB_TGT_IF=t0
 LAB_SCAN_KERNEL_IP=10.77.0.1
@@ -40,13 +41,9 @@ LAB_DROP_RANGE=10.78.0.0/16
 LAB_SCAN_MAC=02:77:00:00:00:01
 LAB_GATEWAY_MAC=02:77:00:00:00:02
 
-# shellcheck source=lab/conf.sh
 source "$LAB_DIR/lab/conf.sh"
-# shellcheck source=lab/certs.sh
 source "$LAB_DIR/lab/certs.sh"
-# shellcheck source=lab/servers.sh
 source "$LAB_DIR/lab/servers.sh"
-# shellcheck source=lib/deps.sh
 source "$LAB_DIR/lib/deps.sh"
 
 ns_exists() { ip netns list | awk '{print $1}' | grep -qx "$1"; }
@@ -90,7 +87,7 @@ net_up() {
   done
   # Offloads off: otherwise replies reach DPDK's af_packet PMD with unfinished
   # checksums and as GSO super-frames (TESTBED.md).
-  in_scan ethtool -K "$LAB_SCAN_IF" tx off tso off gso off >/dev/null 2>&1 || true
+  in_scan ethtool -K "$LAB_SCAN_IF" tx off tso off gso off >/dev/null
   in_tgt ethtool -K "$LAB_TGT_IF" tx off tso off gso off >/dev/null
   ip -n "$LAB_SCAN_NS" link set "$LAB_SCAN_IF" up
   ip -n "$LAB_TGT_NS" link set "$LAB_TGT_IF" up
@@ -147,6 +144,16 @@ wait_ready() {
   done
 }
 
+# Phase timings for the closing message of `up`.
+phase_start() { PHASE_T=$(date +%s%N); PHASES=""; }
+phase() {
+  local now
+  now=$(date +%s%N)
+  local ds=$(( (now - PHASE_T) / 100000000 ))   # tenths of a second
+  PHASES+="${PHASES:+, }$1 $((ds / 10)).$((ds % 10))s"
+  PHASE_T=$now
+}
+
 # ------------------------------------------------------------------ commands
 cmd_down() {
   require_root
@@ -154,6 +161,12 @@ cmd_down() {
   net_down
   rm -rf "$LAB_STATE"
   echo "lab: down" >&2
+}
+
+up_failed() {
+  echo "lab: up failed, tearing down (logs kept in $LAB_STATE)" >&2
+  servers_stop
+  net_down
 }
 
 cmd_up() {
@@ -166,19 +179,26 @@ cmd_up() {
   mkdir -p "$LAB_STATE"
   chmod 755 "$LAB_STATE"
   cp "$LAB_CONF" "$LAB_STATE/lab.conf"
-  # From here on a failure leaves nothing behind.
-  trap 'echo "lab: up failed, tearing down" >&2; servers_stop; net_down' ERR
-  net_up
-  make_certs
-  servers_setup_start
-  wait_ready
+  readlink -f "$LAB_CONF" >"$LAB_STATE/conf_path"
+  # From here on a failure (error, lab_die, Ctrl-C) leaves nothing running;
+  # the logs stay in $LAB_STATE for a post-mortem until the next up or down.
+  trap 'up_failed' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  phase_start
+  net_up; phase network
+  make_certs; phase certificates
+  servers_setup_start; phase servers
+  wait_ready; phase ready
   write_expected "$LAB_STATE"
-  trap - ERR
-  echo "lab: up in $((SECONDS - t0))s: ${#T_IP[@]} targets, $(wc -l <"$LAB_STATE/expected_open.txt") open ports (state $LAB_STATE)" >&2
+  trap - EXIT INT TERM
+  echo "lab: up in $((SECONDS - t0))s ($PHASES): ${#T_IP[@]} targets, $(wc -l <"$LAB_STATE/expected_open.txt") open ports (state $LAB_STATE)" >&2
 }
 
 cmd_env() {
-  local scan_mac=$LAB_SCAN_MAC gw_mac=$LAB_GATEWAY_MAC
+  local scan_mac=$LAB_SCAN_MAC gw_mac=$LAB_GATEWAY_MAC conf=$LAB_CONF
+  # The description the running lab was built from.
+  [ -f "$LAB_STATE/conf_path" ] && conf=$(cat "$LAB_STATE/conf_path")
   if ns_exists "$LAB_SCAN_NS"; then
     scan_mac=$(ip -n "$LAB_SCAN_NS" -o link show "$LAB_SCAN_IF" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
   fi
@@ -187,7 +207,7 @@ cmd_env() {
   fi
   cat <<EOF
 LAB_STATE=$LAB_STATE
-LAB_CONF=$LAB_STATE/lab.conf
+LAB_CONF=$conf
 LAB_SCAN_NS=$LAB_SCAN_NS
 LAB_TGT_NS=$LAB_TGT_NS
 LAB_SCAN_IF=$LAB_SCAN_IF

@@ -93,6 +93,15 @@ conf_load() {
     T_CERTNAME+=("$REPLY")
   done <"$file"
   [ ${#T_IP[@]} -gt 0 ] || lab_die "$file: no targets"
+  lab_auth_mechs >/dev/null   # fails when auth= lines disagree
+  # Every port must belong to its role (a later step would fail less clearly).
+  for i in "${!T_IP[@]}"; do
+    local p rp
+    rp=",$(role_ports "${T_ROLE[$i]}"),"
+    for p in ${T_PORTS[$i]//,/ }; do
+      [[ $rp == *",$p,"* ]] || lab_die "$file: ${T_IP[$i]}: ${T_ROLE[$i]} cannot serve port $p"
+    done
+  done
 }
 
 # opt_get INDEX KEY DEFAULT: sets REPLY to the option's value on target INDEX,
@@ -158,7 +167,7 @@ write_expected() {
               if [ "$tls" = starttls ]; then
                 case "$starttls" in
                   none) tls=none; cert=- ;;
-                  required) tls=starttls-required ;;
+                  required) tls="starttls-required" ;;
                 esac
               fi
               case "$role:$p" in

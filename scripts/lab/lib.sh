@@ -8,7 +8,8 @@
 #               `scripts/lab.sh env`) into the calling shell.
 #   lab_down    removes the lab (safe to call repeatedly).
 #   lab_with CMD...  lab_up, runs CMD, and tears the lab down whatever happens
-#               (exit, error, Ctrl-C, SIGTERM); returns CMD's exit status.
+#               (exit, error, Ctrl-C, SIGTERM to the calling shell); returns
+#               CMD's exit status (130/143 exits the caller after a signal).
 
 LAB_SH=${LAB_SH:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lab.sh}
 
@@ -30,14 +31,38 @@ lab_down() {
   bash "$LAB_SH" down
 }
 
+# lab_with runs in the calling shell (not a subshell), so a SIGTERM or SIGINT
+# sent to that shell's pid reaches its traps: the command runs in the
+# background and `wait` is interrupted by the signal, the command is sent
+# SIGTERM and the lab comes down. The caller's own EXIT/INT/TERM traps are
+# restored afterwards.
+_LAB_CHILD=""
+_lab_cleanup() {
+  if [ -n "$_LAB_CHILD" ]; then
+    kill -TERM "$_LAB_CHILD" 2>/dev/null || true
+    wait "$_LAB_CHILD" 2>/dev/null || true
+    _LAB_CHILD=""
+  fi
+  lab_down || true
+}
+
 lab_with() {
-  (
-    trap 'lab_down' EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
-    lab_up || exit
-    rc=0
-    "$@" || rc=$?
-    exit "$rc"
-  )
+  local prev_traps rc=0
+  prev_traps=$(trap -p EXIT INT TERM)
+  trap '_lab_cleanup' EXIT
+  trap 'trap - EXIT; _lab_cleanup; exit 130' INT
+  trap 'trap - EXIT; _lab_cleanup; exit 143' TERM
+  if lab_up; then
+    # An explicit <&0: a background command would otherwise read /dev/null.
+    "$@" <&0 &
+    _LAB_CHILD=$!
+    wait "$_LAB_CHILD" || rc=$?
+    _LAB_CHILD=""
+  else
+    rc=$?
+  fi
+  trap - EXIT INT TERM
+  _lab_cleanup
+  eval "$prev_traps"
+  return "$rc"
 }

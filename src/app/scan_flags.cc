@@ -25,6 +25,12 @@ enum LongOnly {
   kTcpOptions,
   kResume,
   kResumeOut,
+  kDpdkConfig,
+  kEal,
+  kDpdkPort,
+  kGatewayIp,
+  kCooldown,
+  kOutputAll,
 };
 
 const struct option kOptions[] = {
@@ -53,11 +59,21 @@ const struct option kOptions[] = {
     {"pcap", required_argument, nullptr, kPcap},
     {"resume", required_argument, nullptr, kResume},
     {"resume-out", required_argument, nullptr, kResumeOut},
+    {"interface", required_argument, nullptr, 'i'},
+    {"dpdk-config", required_argument, nullptr, kDpdkConfig},
+    {"eal", required_argument, nullptr, kEal},
+    {"dpdk-port", required_argument, nullptr, kDpdkPort},
+    {"gateway-ip", required_argument, nullptr, kGatewayIp},
+    {"cooldown-time", required_argument, nullptr, 'c'},
+    {"output-module", required_argument, nullptr, 'O'},
+    {"output-fields", required_argument, nullptr, 'f'},
+    {"output-all", no_argument, nullptr, kOutputAll},
+    {"status-updates-file", required_argument, nullptr, 'u'},
     {"quiet", no_argument, nullptr, 'q'},
     {"help", no_argument, nullptr, 'h'},
     {nullptr, 0, nullptr, 0},
 };
-constexpr char kShortOptions[] = "p:r:B:b:w:I:P:n:T:S:s:G:o:m:qh";
+constexpr char kShortOptions[] = "p:r:B:b:w:I:P:n:T:S:s:G:o:m:i:c:O:f:u:qh";
 
 std::string FlagName(int opt, int long_index) {
   if (long_index >= 0) return absl::StrCat("--", kOptions[long_index].name);
@@ -193,11 +209,15 @@ absl::Status ApplyFlag(int opt, const std::string& flag, const std::string& v,
     }
     case 's': return ParseSourcePorts(flag, v, &c);
     case kSourceMac: {
-      TLSWEEP_ASSIGN_OR_RETURN(c.probe.src_mac, ParseMac(flag, v));
+      TLSWEEP_ASSIGN_OR_RETURN(MacAddress mac, ParseMac(flag, v));
+      c.probe.src_mac = mac;
+      cmd->dpdk.source_mac = mac;
       return absl::OkStatus();
     }
     case 'G': {
-      TLSWEEP_ASSIGN_OR_RETURN(c.probe.dst_mac, ParseMac(flag, v));
+      TLSWEEP_ASSIGN_OR_RETURN(MacAddress mac, ParseMac(flag, v));
+      c.probe.dst_mac = mac;
+      cmd->dpdk.gateway_mac = mac;
       return absl::OkStatus();
     }
     case kProbeTtl: {
@@ -212,13 +232,65 @@ absl::Status ApplyFlag(int opt, const std::string& flag, const std::string& v,
       c.probe.window = *profile == TcpOptionProfile::kLinux ? 64240 : 65535;
       return absl::OkStatus();
     }
-    case 'o': cmd->output_file = v; return absl::OkStatus();
-    case 'm': cmd->metadata_file = v; return absl::OkStatus();
+    case 'o':
+      cmd->output_file = v;
+      cmd->dpdk.output_file = v;
+      return absl::OkStatus();
+    case 'm':
+      cmd->metadata_file = v;
+      cmd->dpdk.metadata_file = v;
+      return absl::OkStatus();
+    case 'i': cmd->interface = v; return absl::OkStatus();
+    case kDpdkConfig: cmd->dpdk_config = v; return absl::OkStatus();
+    case kEal: {
+      for (absl::string_view a : absl::StrSplit(v, ' ', absl::SkipEmpty())) {
+        cmd->eal_args.emplace_back(a);
+      }
+      return absl::OkStatus();
+    }
+    case kDpdkPort: {
+      TLSWEEP_ASSIGN_OR_RETURN(cmd->port_id, ParseNumber<uint16_t>(flag, v, 0, 1023));
+      return absl::OkStatus();
+    }
+    case kGatewayIp: {
+      const auto ip = Ipv4Address::Parse(v);
+      if (!ip) return absl::InvalidArgumentError(absl::StrCat(flag, ": invalid address '", v, "'"));
+      cmd->dpdk.gateway_ip = *ip;
+      return absl::OkStatus();
+    }
+    case 'c': {
+      TLSWEEP_ASSIGN_OR_RETURN(uint32_t secs, ParseNumber<uint32_t>(flag, v, 0, 3600));
+      cmd->dpdk.cooldown_s = secs;
+      return absl::OkStatus();
+    }
+    case 'O': {
+      auto format = ParseOutputFormat(v);
+      if (!format.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", format.status().message()));
+      cmd->dpdk.output.format = *format;
+      return absl::OkStatus();
+    }
+    case 'f': {
+      auto fields = ParseOutputFields(v);
+      if (!fields.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", fields.status().message()));
+      cmd->dpdk.output.fields = *std::move(fields);
+      return absl::OkStatus();
+    }
+    case kOutputAll: cmd->dpdk.output.all = true; return absl::OkStatus();
+    case 'u': cmd->dpdk.status_file = v; return absl::OkStatus();
     case kDryrun: cmd->dryrun = true; return absl::OkStatus();
     case kPcap: cmd->pcap_file = v; return absl::OkStatus();
-    case kResume: cmd->resume_file = v; return absl::OkStatus();
-    case kResumeOut: cmd->resume_out_file = v; return absl::OkStatus();
-    case 'q': cmd->quiet = true; return absl::OkStatus();
+    case kResume:
+      cmd->resume_file = v;
+      cmd->dpdk.resume_file = v;
+      return absl::OkStatus();
+    case kResumeOut:
+      cmd->resume_out_file = v;
+      cmd->dpdk.resume_out_file = v;
+      return absl::OkStatus();
+    case 'q':
+      cmd->quiet = true;
+      cmd->dpdk.quiet = true;
+      return absl::OkStatus();
     case 'h': cmd->help = true; return absl::OkStatus();
     default: break;
   }
@@ -262,6 +334,10 @@ absl::StatusOr<ScanCommand> ParseScanFlags(const std::vector<std::string>& args)
     return absl::InvalidArgumentError(absl::StrCat(
         "--shard ", cmd.config.shard, " is not in [0, --shards ", cmd.config.num_shards, ")"));
   }
+  if (!cmd.dryrun && cmd.interface.empty() && cmd.dpdk_config.empty() && cmd.eal_args.empty()) {
+    return absl::InvalidArgumentError(
+        "no NIC: give -i IFACE (af_packet), --dpdk-config FILE or --eal ARGS, or --dryrun");
+  }
   if (!cmd.pcap_file.empty() && !cmd.dryrun) {
     return absl::InvalidArgumentError("--pcap writes what a dry run would send: add --dryrun");
   }
@@ -299,10 +375,25 @@ Probes
   -G, --gateway-mac=MAC      Ethernet destination
       --probe-ttl=N          IP TTL (default 255)
       --tcp-options=PROFILE  minimal (default), mss, linux
+Sending (DPDK)
+  -i, --interface=IFACE      DPDK's af_packet driver on this kernel interface
+      --dpdk-config=FILE     EAL arguments from a file (see dpdk_cfg/)
+      --eal="ARGS"           more EAL arguments
+      --dpdk-port=N          DPDK port to use (default 0)
+      --gateway-ip=A         resolved by ARP for the probes' destination MAC
+  -c, --cooldown-time=S      seconds to receive after the last probe (8)
 Output
+  -O, --output-module=M      default (ip or ip,port), csv, json, zgrab2
+  -f, --output-fields=LIST   csv fields: saddr,daddr,sport,dport,classification,
+                             success,repeat,ttl,window,mss,wscale,sack_permitted,
+                             tsval,tcp_options,icmp_responder,icmp_code,
+                             timestamp_str,timestamp_us
+      --output-all           every answer (closed, filtered, repeats), not
+                             only new open ports
+  -u, --status-updates-file=F  the status line's figures as CSV
       --dryrun               build every probe but send nothing
       --pcap=FILE            (dry run) write the frames as a pcap file
-  -o, --output-file=FILE     (dry run) one line per probe (default stdout)
+  -o, --output-file=FILE     results (dry run: one line per probe); default stdout
   -m, --metadata-file=FILE   JSON summary of the run
   -q, --quiet                no status line
 )";

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "nic/dpdk_scanner.h"
 #include "scan/scan_config.h"
 
 namespace tlsweep {
@@ -25,6 +26,12 @@ struct ScanCommand {
   std::string metadata_file;    // -m
   std::string resume_file;      // --resume: continue from this position
   std::string resume_out_file;  // --resume-out: where an early stop saves it
+  // Sending on DPDK.
+  std::string interface;        // -i: af_packet on this kernel interface
+  std::string dpdk_config;      // --dpdk-config: EAL arguments from a file
+  std::vector<std::string> eal_args;  // --eal: more EAL arguments
+  uint16_t port_id = 0;         // --dpdk-port
+  DpdkScanOptions dpdk;         // cooldown, gateway, output, status file
 };
 
 // Parses the arguments after "scan". A seed is drawn at random when --seed is

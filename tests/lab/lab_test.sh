@@ -11,7 +11,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-# shellcheck source=../../scripts/lab/lib.sh
+# shellcheck source=scripts/lab/lib.sh
 source "$ROOT/scripts/lab/lib.sh"
 
 PASS=0
@@ -58,6 +58,7 @@ handshake_ok() { grep -qE '^New, TLSv[0-9.]+, Cipher is [A-Z]' <<<"$1"; }
 plain_dialog() {
   local ip=$1 port=$2
   shift 2
+  # shellcheck disable=SC2016  # the inner bash expands $0 $1 $@
   in_scan timeout 8 bash -c '
     exec 3<>"/dev/tcp/$0/$1" || exit 1
     shift 1   # $0 is the address, $1 the port: the rest are the lines

@@ -1,0 +1,441 @@
+#include "nic/dpdk_scanner.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_pause.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "packet/arp.h"
+#include "packet/probe.h"
+#include "scan/probe_generator.h"
+#include "scan/rate_limiter.h"
+#include "scan/response_handler.h"
+#include "scan/resume.h"
+#include "scan/scan_metadata.h"
+#include "scan/status.h"
+#include "validate/dedup.h"
+
+namespace tlsweep {
+namespace {
+
+// DPDK's customary burst size (examples/skeleton, l2fwd, l3fwd).
+constexpr uint16_t kBurst = 32;
+// A TX queue that accepts nothing for this long is stuck: the pending
+// probes are dropped and counted rather than retried forever.
+constexpr double kTxStallSeconds = 0.1;
+
+// 0 = running, 1 = stop sending (first Ctrl-C), 2 = skip cooldown too.
+std::atomic<int> g_stop{0};
+extern "C" void OnSignal(int) {
+  const int s = g_stop.load();
+  g_stop.store(s >= 1 ? 2 : 1);
+}
+
+uint64_t WallNs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+// Written by one sender lcore, read by the main lcore.
+struct alignas(RTE_CACHE_LINE_SIZE) SenderShared {
+  std::atomic<uint64_t> sent{0};
+  std::atomic<uint64_t> tx_failed{0};
+  std::atomic<uint64_t> alloc_failed{0};
+  std::atomic<double> progress{0};
+  std::atomic<bool> done{false};
+};
+
+struct SenderContext {
+  ProbeGenerator generator;
+  RateLimiter limiter;
+  uint16_t port;
+  uint16_t queue;
+  rte_mempool* pool;
+  uint16_t frame_len;
+  SenderShared* shared;
+};
+
+// A sender lcore: allocate a burst of template mbufs, let the generator
+// finish them, transmit, resume a partial transmit on the next poll.
+int SenderMain(void* arg) {
+  auto* ctx = static_cast<SenderContext*>(arg);
+  SenderShared& shared = *ctx->shared;
+  const uint64_t hz = rte_get_tsc_hz();
+  const uint64_t stall_ticks = static_cast<uint64_t>(kTxStallSeconds * static_cast<double>(hz));
+  rte_mbuf* mbufs[kBurst];
+  uint8_t* frames[kBurst];
+  uint16_t pending = 0;
+  uint16_t offset = 0;
+  uint64_t last_progress = rte_rdtsc();
+  uint64_t sent = 0;
+  uint64_t tx_failed = 0;
+  ctx->limiter.Start(rte_rdtsc());
+  while (true) {
+    if (pending == 0) {
+      if (g_stop.load(std::memory_order_relaxed) != 0 || ctx->generator.done()) break;
+      const uint64_t now = rte_rdtsc();
+      const uint32_t allowed = ctx->limiter.Acquire(now, kBurst);
+      if (allowed == 0) {
+        rte_pause();
+        continue;
+      }
+      if (rte_pktmbuf_alloc_bulk(ctx->pool, mbufs, allowed) != 0) {
+        shared.alloc_failed.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      for (uint32_t i = 0; i < allowed; ++i) frames[i] = rte_pktmbuf_mtod(mbufs[i], uint8_t*);
+      const size_t n = ctx->generator.FillBurst(frames, allowed);
+      for (size_t i = 0; i < n; ++i) {
+        mbufs[i]->data_len = ctx->frame_len;
+        mbufs[i]->pkt_len = ctx->frame_len;
+      }
+      if (n < allowed) rte_pktmbuf_free_bulk(mbufs + n, static_cast<unsigned>(allowed - n));
+      pending = static_cast<uint16_t>(n);
+      offset = 0;
+      last_progress = now;
+      shared.progress.store(ctx->generator.progress(), std::memory_order_relaxed);
+      if (pending == 0) continue;
+    }
+    const uint16_t n = rte_eth_tx_burst(ctx->port, ctx->queue, mbufs + offset, pending);
+    offset = static_cast<uint16_t>(offset + n);
+    pending = static_cast<uint16_t>(pending - n);
+    sent += n;
+    const uint64_t now = rte_rdtsc();
+    if (n > 0) {
+      last_progress = now;
+    } else if (now - last_progress > stall_ticks) {
+      rte_pktmbuf_free_bulk(mbufs + offset, pending);
+      tx_failed += pending;
+      pending = 0;
+    }
+    shared.sent.store(sent, std::memory_order_relaxed);
+    shared.tx_failed.store(tx_failed, std::memory_order_relaxed);
+  }
+  shared.sent.store(sent, std::memory_order_relaxed);
+  shared.tx_failed.store(tx_failed, std::memory_order_relaxed);
+  shared.progress.store(ctx->generator.progress(), std::memory_order_relaxed);
+  shared.done.store(true, std::memory_order_release);
+  return 0;
+}
+
+// The control lcore's receive side: every RX queue, every frame through
+// the handler; results to the writer, ARP replies to the control queue.
+class Receiver {
+ public:
+  Receiver(Port& port, ResponseHandler& handler, ResultWriter* writer)
+      : port_(port), handler_(handler), writer_(writer) {}
+
+  void Poll() {
+    rte_mbuf* mbufs[kBurst];
+    for (uint16_t q = 0; q < port_.queues(); ++q) {
+      const uint16_t n = rte_eth_rx_burst(port_.id(), q, mbufs, kBurst);
+      if (n == 0) continue;
+      const uint64_t now = WallNs();
+      for (uint16_t i = 0; i < n; ++i) {
+        uint8_t reply[kArpFrameLen];
+        ScanResult result;
+        const auto action = handler_.Handle(rte_pktmbuf_mtod(mbufs[i], const uint8_t*),
+                                            rte_pktmbuf_data_len(mbufs[i]), now, &result, reply);
+        if (action == ResponseHandler::Action::kResult && writer_ != nullptr) {
+          writer_->Write(result);
+        } else if (action == ResponseHandler::Action::kArpReply) {
+          Send(reply, sizeof(reply));
+        }
+      }
+      rte_pktmbuf_free_bulk(mbufs, n);
+    }
+  }
+
+  // Sends one control frame on the control TX queue; false if the port
+  // refused it (counted by the caller).
+  bool Send(const uint8_t* frame, uint16_t len) {
+    rte_mbuf* m = rte_pktmbuf_alloc(port_.pool());
+    if (m == nullptr) return false;
+    uint8_t* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, len));
+    if (p == nullptr) {
+      rte_pktmbuf_free(m);
+      return false;
+    }
+    std::memcpy(p, frame, len);
+    if (rte_eth_tx_burst(port_.id(), static_cast<uint16_t>(port_.queues() - 1), &m, 1) != 1) {
+      rte_pktmbuf_free(m);
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  Port& port_;
+  ResponseHandler& handler_;
+  ResultWriter* writer_;
+};
+
+absl::StatusOr<MacAddress> ResolveGateway(Ipv4Address gateway, Ipv4Address our_ip,
+                                          const MacAddress& our_mac, double timeout_s,
+                                          Receiver& receiver, ResponseHandler& handler) {
+  handler.ExpectGateway(gateway);
+  uint8_t request[kArpFrameLen];
+  BuildArpRequest(our_mac, our_ip, gateway, request);
+  const uint64_t hz = rte_get_tsc_hz();
+  const uint64_t start = rte_rdtsc();
+  const uint64_t deadline = start + static_cast<uint64_t>(timeout_s * static_cast<double>(hz));
+  uint64_t next_request = start;
+  while (rte_rdtsc() < deadline && g_stop.load() == 0) {
+    if (rte_rdtsc() >= next_request) {
+      receiver.Send(request, sizeof(request));
+      next_request += hz / 2;
+    }
+    receiver.Poll();
+    if (handler.gateway_mac()) return *handler.gateway_mac();
+  }
+  return absl::DeadlineExceededError(absl::StrCat(
+      "the gateway ", gateway.ToString(), " did not answer ARP within ", timeout_s,
+      " s (asked from ", our_ip.ToString(), ", ", our_mac.ToString(),
+      "): check --gateway-ip and the link, or give its MAC with -G"));
+}
+
+StatusSnapshot Snapshot(const std::vector<std::unique_ptr<SenderShared>>& shared,
+                        const ReceiveCounters& rx, const PortStats& port,
+                        double elapsed, bool sending_done, double cooldown_left) {
+  StatusSnapshot s;
+  s.elapsed_s = elapsed;
+  s.sending_done = sending_done;
+  s.cooldown_left_s = cooldown_left;
+  for (const auto& sh : shared) {
+    s.sent += sh->sent.load(std::memory_order_relaxed);
+    s.tx_failed += sh->tx_failed.load(std::memory_order_relaxed);
+    s.progress += sh->progress.load(std::memory_order_relaxed);
+  }
+  s.progress /= static_cast<double>(shared.size());
+  s.received = rx.synack + rx.rst + rx.icmp_unreach;
+  s.hits = rx.synack;
+  s.rx_missed = port.imissed + port.rx_nombuf;
+  s.invalid = rx.invalid();
+  return s;
+}
+
+}  // namespace
+
+absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions& options) {
+  const ScanConfig& config = plan.config();
+  const uint32_t senders = config.sender_threads;
+  if (rte_lcore_count() < senders + 1) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "-T ", senders, " needs ", senders + 1, " lcores (one per sender and the main "
+        "lcore), the EAL has ", rte_lcore_count(), ": give more with -l or --lcores"));
+  }
+  if (port.queues() < senders + 1) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "port ", port.id(), " has ", port.queues(), " queues, -T ", senders, " needs ", senders + 1));
+  }
+  const std::string start_time = Rfc3339Now();
+  g_stop.store(0);
+  const auto old_int = std::signal(SIGINT, OnSignal);
+  const auto old_term = std::signal(SIGTERM, OnSignal);
+  struct RestoreSignals {
+    decltype(old_int) i, t;
+    ~RestoreSignals() {
+      std::signal(SIGINT, i);
+      std::signal(SIGTERM, t);
+    }
+  } restore{old_int, old_term};
+
+  std::optional<ResultWriter> writer;
+  {
+    OutputOptions out = options.output;
+    out.multi_port = config.ports.size() > 1;
+    TLSWEEP_ASSIGN_OR_RETURN(writer, ResultWriter::Open(options.output_file, out));
+  }
+  std::unique_ptr<std::ofstream> status_file;
+  if (!options.status_file.empty()) {
+    status_file = std::make_unique<std::ofstream>(options.status_file, std::ios::trunc);
+    if (!*status_file) {
+      return absl::NotFoundError(absl::StrCat("-u: cannot create ", options.status_file));
+    }
+    *status_file << StatusCsvHeader() << "\n";
+  }
+
+  Dedup dedup(config.ports, plan.space().size());
+  const MacAddress src_mac = options.source_mac.value_or(port.mac());
+  ResponseHandler handler(plan, src_mac, dedup);
+  Receiver receiver(port, handler, &*writer);
+
+  ProbeConfig probe_config = config.probe;
+  probe_config.src_mac = src_mac;
+  if (options.gateway_mac) {
+    probe_config.dst_mac = *options.gateway_mac;
+  } else {
+    if (!options.gateway_ip) {
+      return absl::InvalidArgumentError(
+          "no gateway: give --gateway-ip (resolved by ARP) or its MAC with -G");
+    }
+    TLSWEEP_ASSIGN_OR_RETURN(probe_config.dst_mac,
+                             ResolveGateway(*options.gateway_ip, config.sources.first, src_mac,
+                                            options.arp_timeout_s, receiver, handler));
+  }
+  const SynProbe probe(probe_config);
+  std::vector<uint8_t> frame(probe.frame_len());
+  probe.WriteTemplate(frame.data());
+  // Each sender may hold a full TX ring plus a burst; af_packet and most
+  // NICs free mbufs long before that.
+  const uint32_t probe_mbufs = senders * (4096 + 2 * kBurst) + rte_lcore_count() * 256;
+  TLSWEEP_ASSIGN_OR_RETURN(rte_mempool * probe_pool,
+                           port.CreateTemplatePool("tlsweep_probes", probe_mbufs, frame));
+
+  std::vector<SenderPosition> from(senders);
+  if (!options.resume_file.empty()) {
+    TLSWEEP_ASSIGN_OR_RETURN(from, ReadResumeFile(options.resume_file, plan));
+  }
+  std::vector<std::unique_ptr<SenderShared>> shared;
+  std::vector<std::unique_ptr<SenderContext>> contexts;
+  for (uint32_t t = 0; t < senders; ++t) {
+    TLSWEEP_ASSIGN_OR_RETURN(ProbeGenerator g, ProbeGenerator::Create(plan, probe, t, from[t]));
+    shared.push_back(std::make_unique<SenderShared>());
+    contexts.push_back(std::make_unique<SenderContext>(SenderContext{
+        g, RateLimiter(config.rate.Split(senders), static_cast<uint32_t>(probe.wire_len()),
+                       rte_get_tsc_hz(), kBurst),
+        port.id(), static_cast<uint16_t>(t), probe_pool,
+        static_cast<uint16_t>(probe.frame_len()), shared.back().get()}));
+  }
+
+  const uint64_t hz = rte_get_tsc_hz();
+  const uint64_t t0 = rte_rdtsc();
+  const uint64_t wall0 = WallNs();
+  {
+    uint32_t t = 0;
+    unsigned lcore;
+    RTE_LCORE_FOREACH_WORKER(lcore) {
+      if (t == senders) break;
+      if (int ret = rte_eal_remote_launch(SenderMain, contexts[t].get(), lcore); ret != 0) {
+        g_stop.store(2);
+        rte_eal_mp_wait_lcore();
+        return absl::InternalError(absl::StrCat("rte_eal_remote_launch(lcore=", lcore, "): ", ret));
+      }
+      ++t;
+    }
+  }
+
+  StatusSnapshot prev;
+  uint64_t next_status = t0 + hz;
+  uint64_t cooldown_end = 0;
+  bool sending_done = false;
+  while (true) {
+    receiver.Poll();
+    const uint64_t now = rte_rdtsc();
+    if (!sending_done) {
+      bool all = true;
+      for (const auto& s : shared) all = all && s->done.load(std::memory_order_acquire);
+      if (all) {
+        sending_done = true;
+        cooldown_end = now + static_cast<uint64_t>(options.cooldown_s * static_cast<double>(hz));
+      }
+    } else if (now >= cooldown_end || g_stop.load() >= 2) {
+      break;
+    }
+    if (now >= next_status) {
+      const double elapsed = static_cast<double>(now - t0) / static_cast<double>(hz);
+      const double left = sending_done ? static_cast<double>(cooldown_end - std::min(now, cooldown_end)) /
+                                             static_cast<double>(hz)
+                                       : 0;
+      const StatusSnapshot snap = Snapshot(shared, handler.counters(), port.Stats(),
+                                           elapsed, sending_done, left);
+      if (!options.quiet) std::fprintf(stderr, "%s\n", FormatStatusLine(prev, snap).c_str());
+      if (status_file) *status_file << StatusCsvRow(prev, snap) << "\n" << std::flush;
+      prev = snap;
+      next_status += hz;
+    }
+  }
+  rte_eal_mp_wait_lcore();
+  const double elapsed = static_cast<double>(rte_rdtsc() - t0) / static_cast<double>(hz);
+  const uint64_t wall_elapsed_ns = WallNs() - wall0;
+  const PortStats port_stats = port.Stats();
+  const StatusSnapshot last = Snapshot(shared, handler.counters(), port_stats, elapsed, true, 0);
+  if (!options.quiet) std::fprintf(stderr, "%s\n", FormatStatusLine(prev, last).c_str());
+  if (status_file) *status_file << StatusCsvRow(prev, last) << "\n";
+  TLSWEEP_RETURN_IF_ERROR(writer->Close());
+
+  bool complete = true;
+  std::vector<SenderPosition> positions;
+  for (const auto& c : contexts) {
+    positions.push_back(c->generator.position());
+    complete = complete && c->generator.progress() >= 1.0;
+  }
+  std::string resume_written;
+  if (!complete) {
+    resume_written = options.resume_out_file.empty() ? "tlsweep.resume.json" : options.resume_out_file;
+    TLSWEEP_RETURN_IF_ERROR(WriteResumeFile(resume_written, plan, positions));
+    if (!options.quiet) {
+      std::fprintf(stderr, "stopped early: continue with --resume %s\n", resume_written.c_str());
+    }
+  }
+  if (!options.metadata_file.empty()) {
+    const ReceiveCounters& rx = handler.counters();
+    nlohmann::json meta = PlanMetadata(plan);
+    meta["tlsweep_version"] = TLSWEEP_VERSION;
+    meta["mode"] = "dpdk";
+    meta["start_time"] = start_time;
+    meta["end_time"] = Rfc3339Now();
+    meta["duration_seconds"] = static_cast<double>(wall_elapsed_ns) / 1e9;
+    meta["cooldown_seconds"] = options.cooldown_s;
+    meta["interrupted"] = g_stop.load() != 0;
+    meta["complete"] = complete;
+    meta["resume_file"] = resume_written;
+    meta["resumed_from"] = options.resume_file;
+    meta["dpdk"] = {{"port", port.id()},
+                    {"driver", port.driver()},
+                    {"mac", port.mac().ToString()},
+                    {"queues", port.queues()},
+                    {"eal_args", options.eal_args}};
+    meta["source_mac"] = src_mac.ToString();
+    meta["gateway_mac"] = probe_config.dst_mac.ToString();
+    meta["frame_bytes"] = probe.frame_len();
+    nlohmann::json parse_drops = nlohmann::json::object();
+    for (size_t i = static_cast<size_t>(ParseResult::kTruncated);
+         i < static_cast<size_t>(ParseResult::kCount); ++i) {
+      parse_drops[std::string(ParseResultName(static_cast<ParseResult>(i)))] = rx.parse.by_result[i];
+    }
+    nlohmann::json validate_drops = nlohmann::json::object();
+    for (size_t i = 1; i < static_cast<size_t>(ValidateResult::kCount); ++i) {
+      validate_drops[std::string(ValidateResultName(static_cast<ValidateResult>(i)))] =
+          rx.validate.by_result[i];
+    }
+    meta["counters"] = {
+        {"sent", last.sent},
+        {"tx_failed", last.tx_failed},
+        {"frames_received", rx.frames},
+        {"synack", rx.synack},
+        {"rst", rx.rst},
+        {"icmp_unreach", rx.icmp_unreach},
+        {"repeats", rx.repeats},
+        {"results_written", writer->written()},
+        {"arp_replies_sent", rx.arp_replies_sent},
+        {"arp_ignored", rx.arp_ignored},
+        {"parse_drops", parse_drops},
+        {"validate_drops", validate_drops},
+        {"dedup_bytes", dedup.memory_bytes()},
+        {"nic", {{"ipackets", port_stats.ipackets}, {"opackets", port_stats.opackets},
+                 {"imissed", port_stats.imissed}, {"ierrors", port_stats.ierrors},
+                 {"oerrors", port_stats.oerrors}, {"rx_nombuf", port_stats.rx_nombuf}}},
+    };
+    uint64_t alloc_failed = 0;
+    for (const auto& s : shared) alloc_failed += s->alloc_failed.load();
+    meta["counters"]["mbuf_alloc_failed"] = alloc_failed;
+    TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(options.metadata_file, meta));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace tlsweep

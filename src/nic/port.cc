@@ -1,0 +1,149 @@
+#include "nic/port.h"
+
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace tlsweep {
+namespace {
+
+// Per-lcore mempool cache: DPDK's examples use 256; it must stay below
+// RTE_MEMPOOL_CACHE_MAX_SIZE (512) and well below the pool size.
+constexpr unsigned kMempoolCache = 256;
+
+absl::Status DpdkError(const std::string& call, uint16_t port, int ret) {
+  return absl::InternalError(absl::StrCat(call, "(port=", port, "): ",
+                                          rte_strerror(ret < 0 ? -ret : ret)));
+}
+
+struct TemplateArg {
+  const uint8_t* frame;
+  size_t len;
+};
+
+void WriteTemplate(rte_mempool*, void* arg, void* obj, unsigned) {
+  const auto* t = static_cast<const TemplateArg*>(arg);
+  auto* m = static_cast<rte_mbuf*>(obj);
+  // rte_pktmbuf_reset() on every allocation puts data_off back to the
+  // headroom, so the template stays where the sender expects it.
+  std::memcpy(static_cast<uint8_t*>(m->buf_addr) + RTE_PKTMBUF_HEADROOM, t->frame, t->len);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Port>> Port::Open(uint16_t port_id, uint16_t queues,
+                                                 uint16_t rx_desc, uint16_t tx_desc) {
+  if (!rte_eth_dev_is_valid_port(port_id)) {
+    return absl::NotFoundError(absl::StrCat("DPDK port ", port_id, " does not exist (",
+                                            rte_eth_dev_count_avail(), " ports available)"));
+  }
+  std::unique_ptr<Port> port(new Port(port_id, queues));
+  rte_eth_dev_info info;
+  if (int ret = rte_eth_dev_info_get(port_id, &info); ret != 0) {
+    return DpdkError("rte_eth_dev_info_get", port_id, ret);
+  }
+  port->driver_ = info.driver_name;
+  if (queues > info.max_rx_queues || queues > info.max_tx_queues) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "port ", port_id, " (", port->driver_, ") has ", info.max_tx_queues,
+        " TX and ", info.max_rx_queues, " RX queues; this scan needs ", queues,
+        " (one per sender plus one for control): lower -T or raise the "
+        "driver's queue count (af_packet: qpairs=)"));
+  }
+  rte_eth_conf conf;
+  std::memset(&conf, 0, sizeof(conf));
+  if (int ret = rte_eth_dev_configure(port_id, queues, queues, &conf); ret != 0) {
+    return DpdkError("rte_eth_dev_configure", port_id, ret);
+  }
+  if (int ret = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &rx_desc, &tx_desc); ret != 0) {
+    return DpdkError("rte_eth_dev_adjust_nb_rx_tx_desc", port_id, ret);
+  }
+  // Enough mbufs to fill every RX ring, plus every lcore's cache, plus
+  // bursts in flight (the sizing rule of DPDK's l2fwd/l3fwd examples).
+  const unsigned nb_mbufs = queues * (rx_desc + 64) + rte_lcore_count() * kMempoolCache + 1024;
+  const std::string pool_name = absl::StrCat("tlsweep_rx", port_id);
+  port->pool_ = rte_pktmbuf_pool_create(pool_name.c_str(), nb_mbufs, kMempoolCache, 0,
+                                        RTE_MBUF_DEFAULT_BUF_SIZE,
+                                        rte_eth_dev_socket_id(port_id));
+  if (port->pool_ == nullptr) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "rte_pktmbuf_pool_create(", pool_name, ", ", nb_mbufs, " mbufs): ",
+        rte_strerror(rte_errno), " (raise -m or reserve more hugepages)"));
+  }
+  const int socket = rte_eth_dev_socket_id(port_id);
+  for (uint16_t q = 0; q < queues; ++q) {
+    if (int ret = rte_eth_rx_queue_setup(port_id, q, rx_desc, socket, nullptr, port->pool_); ret != 0) {
+      return DpdkError(absl::StrCat("rte_eth_rx_queue_setup(queue=", q, ")"), port_id, ret);
+    }
+    if (int ret = rte_eth_tx_queue_setup(port_id, q, tx_desc, socket, nullptr); ret != 0) {
+      return DpdkError(absl::StrCat("rte_eth_tx_queue_setup(queue=", q, ")"), port_id, ret);
+    }
+  }
+  if (int ret = rte_eth_dev_start(port_id); ret != 0) {
+    return DpdkError("rte_eth_dev_start", port_id, ret);
+  }
+  port->started_ = true;
+  rte_ether_addr addr;
+  if (int ret = rte_eth_macaddr_get(port_id, &addr); ret != 0) {
+    return DpdkError("rte_eth_macaddr_get", port_id, ret);
+  }
+  std::array<uint8_t, 6> bytes;
+  std::memcpy(bytes.data(), addr.addr_bytes, 6);
+  port->mac_ = MacAddress(bytes);
+  return port;
+}
+
+Port::~Port() {
+  if (started_) {
+    rte_eth_dev_stop(id_);
+    rte_eth_dev_close(id_);
+  }
+}
+
+absl::StatusOr<rte_mempool*> Port::CreateTemplatePool(const std::string& name,
+                                                      uint32_t count,
+                                                      std::span<const uint8_t> frame) {
+  if (frame.size() > RTE_MBUF_DEFAULT_DATAROOM) {
+    return absl::InvalidArgumentError(absl::StrCat("template of ", frame.size(),
+                                                   " bytes does not fit an mbuf"));
+  }
+  rte_mempool* pool = rte_pktmbuf_pool_create(name.c_str(), count, kMempoolCache, 0,
+                                              RTE_MBUF_DEFAULT_BUF_SIZE,
+                                              rte_eth_dev_socket_id(id_));
+  if (pool == nullptr) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "rte_pktmbuf_pool_create(", name, ", ", count, " mbufs): ",
+        rte_strerror(rte_errno), " (raise -m or reserve more hugepages)"));
+  }
+  TemplateArg arg{frame.data(), frame.size()};
+  rte_mempool_obj_iter(pool, WriteTemplate, &arg);
+  return pool;
+}
+
+PortStats Port::Stats() const {
+  rte_eth_stats s;
+  PortStats out;
+  if (rte_eth_stats_get(id_, &s) == 0) {
+    out.ipackets = s.ipackets;
+    out.opackets = s.opackets;
+    out.imissed = s.imissed;
+    out.ierrors = s.ierrors;
+    out.oerrors = s.oerrors;
+    out.rx_nombuf = s.rx_nombuf;
+  }
+  return out;
+}
+
+bool Port::LinkUp() const {
+  rte_eth_link link;
+  std::memset(&link, 0, sizeof(link));
+  return rte_eth_link_get_nowait(id_, &link) == 0 && link.link_status == RTE_ETH_LINK_UP;
+}
+
+}  // namespace tlsweep

@@ -1,0 +1,75 @@
+// One DPDK Ethernet port set up for tlsweep: queue pairs, mempools sized
+// from the queue depths, MAC address, link state and counters.
+//
+// Queue layout: a scan with T sender lcores uses T+1 queue pairs. TX queue i
+// (i < T) belongs to sender i; TX queue T to the control lcore (ARP). The
+// control lcore polls every RX queue, so no answer is lost whichever queue
+// the NIC's RSS (or af_packet's fanout) puts it on.
+#ifndef TLSWEEP_NIC_PORT_H_
+#define TLSWEEP_NIC_PORT_H_
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/net_types.h"
+
+struct rte_mempool;
+
+namespace tlsweep {
+
+struct PortStats {
+  uint64_t ipackets = 0;
+  uint64_t opackets = 0;
+  uint64_t imissed = 0;    // dropped by the NIC: RX ring full
+  uint64_t ierrors = 0;
+  uint64_t oerrors = 0;
+  uint64_t rx_nombuf = 0;  // dropped for lack of mbufs
+};
+
+class Port {
+ public:
+  // Configures and starts port `port_id` with `queues` queue pairs of the
+  // given depths. Every failure names the DPDK call and the port.
+  static absl::StatusOr<std::unique_ptr<Port>> Open(uint16_t port_id,
+                                                    uint16_t queues,
+                                                    uint16_t rx_desc = 1024,
+                                                    uint16_t tx_desc = 1024);
+  ~Port();
+  Port(const Port&) = delete;
+  Port& operator=(const Port&) = delete;
+
+  uint16_t id() const { return id_; }
+  uint16_t queues() const { return queues_; }
+  const MacAddress& mac() const { return mac_; }
+  const std::string& driver() const { return driver_; }
+  // Mbufs for received frames and control frames (ARP) sent by the
+  // control lcore.
+  rte_mempool* pool() const { return pool_; }
+
+  // A pool of `count` mbufs whose data area already holds `frame`: ZMap's
+  // probe contract on DPDK. Senders then write only per-target fields, and
+  // mbufs return to this pool unchanged by the driver.
+  absl::StatusOr<rte_mempool*> CreateTemplatePool(const std::string& name,
+                                                  uint32_t count,
+                                                  std::span<const uint8_t> frame);
+
+  PortStats Stats() const;
+  bool LinkUp() const;
+
+ private:
+  Port(uint16_t id, uint16_t queues) : id_(id), queues_(queues) {}
+
+  uint16_t id_;
+  uint16_t queues_;
+  MacAddress mac_;
+  std::string driver_;
+  rte_mempool* pool_ = nullptr;
+  bool started_ = false;
+};
+
+}  // namespace tlsweep
+
+#endif  // TLSWEEP_NIC_PORT_H_
