@@ -21,15 +21,15 @@ ResponseHandler::Action ResponseHandler::Handle(const uint8_t* frame, size_t len
   if (kind != ParseResult::kTcp && kind != ParseResult::kIcmpUnreachable) {
     return Action::kNone;
   }
-  const ValidateResult v = validator_.Validate(kind, parsed, &result->response);
-  counters_.validate.Count(v);
-  if (v != ValidateResult::kValid) return Action::kNone;
+  ValidateResult v = validator_.Validate(kind, parsed, &result->response);
   // The cookie proves the answer is to a probe of ours; the target must also
   // still be in the scan (a forged answer from outside it is not a result).
-  if (!plan_.allowed().allowed.Contains(result->response.target)) {
-    counters_.validate.Count(ValidateResult::kNotForUs);
-    return Action::kNone;
+  if (v == ValidateResult::kValid &&
+      !plan_.allowed().allowed.Contains(result->response.target)) {
+    v = ValidateResult::kNotForUs;
   }
+  counters_.validate.Count(v);
+  if (v != ValidateResult::kValid) return Action::kNone;
   result->repeat = !dedup_.Insert(result->response.target, result->response.port);
   result->timestamp_ns = now_ns;
   if (result->repeat) {

@@ -209,11 +209,12 @@ void ResultWriter::Write(const ScanResult& r) {
 
 absl::Status ResultWriter::Close() {
   std::FILE* f = file_.get();
+  if (f == nullptr) return absl::OkStatus();
   const bool failed = std::fflush(f) != 0 || std::ferror(f) != 0;
   file_.reset();
   if (failed) {
     return absl::UnavailableError(absl::StrCat("-o: write to ",
-                                               path_.empty() ? "stdout" : path_, " failed"));
+                                               path_.empty() || path_ == "-" ? "stdout" : path_, " failed"));
   }
   return absl::OkStatus();
 }
