@@ -1,8 +1,6 @@
 #include "app/dryrun.h"
 
-#include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -17,6 +15,7 @@
 #include "scan/rate_limiter.h"
 #include "scan/resume.h"
 #include "scan/scan_metadata.h"
+#include "scan/stop_signal.h"
 
 namespace tlsweep {
 namespace {
@@ -24,10 +23,6 @@ namespace {
 // The burst the DPDK sender uses; the dry run builds probes the same way.
 constexpr size_t kBurst = 32;
 constexpr char kDefaultResumeFile[] = "tlsweep.resume.json";
-
-std::atomic<bool> g_interrupted{false};
-
-extern "C" void OnSigint(int) { g_interrupted.store(true); }
 
 uint64_t NowNs() {
   return static_cast<uint64_t>(
@@ -95,8 +90,6 @@ absl::Status RunDryrun(const ScanCommand& cmd) {
 
   RateLimiter limiter(config.rate, static_cast<uint32_t>(probe.wire_len()),
                       1'000'000'000, kBurst);
-  g_interrupted.store(false);
-  const auto previous_handler = std::signal(SIGINT, OnSigint);
   const uint64_t t0 = NowNs();
   limiter.Start(t0);
   uint64_t sent = 0;
@@ -105,14 +98,14 @@ absl::Status RunDryrun(const ScanCommand& cmd) {
   absl::Status io_status;
   // The senders take turns a burst at a time, as parallel lcores would
   // interleave, but in one thread so the output is deterministic.
-  while (active > 0 && !g_interrupted.load() && io_status.ok()) {
+  while (active > 0 && CurrentStopLevel() == StopLevel::kRunning && io_status.ok()) {
     active = 0;
     for (ProbeGenerator& g : senders) {
       if (g.done()) continue;
       ++active;
       uint64_t now = NowNs();
       uint32_t allowed = limiter.Acquire(now, kBurst);
-      while (allowed == 0 && !g_interrupted.load()) {
+      while (allowed == 0 && CurrentStopLevel() == StopLevel::kRunning) {
         std::this_thread::sleep_for(std::chrono::nanoseconds(
             std::min<uint64_t>(limiter.TicksUntilNext(now), 10'000'000)));
         now = NowNs();
@@ -143,7 +136,6 @@ absl::Status RunDryrun(const ScanCommand& cmd) {
       }
     }
   }
-  std::signal(SIGINT, previous_handler);
   const double elapsed = static_cast<double>(NowNs() - t0) / 1e9;
   TLSWEEP_RETURN_IF_ERROR(io_status);
   if (pcap) TLSWEEP_RETURN_IF_ERROR(pcap->Close());
@@ -170,7 +162,7 @@ absl::Status RunDryrun(const ScanCommand& cmd) {
     meta["end_time"] = Rfc3339Now();
     meta["duration_seconds"] = elapsed;
     meta["packets_built"] = sent;
-    meta["interrupted"] = g_interrupted.load();
+    meta["interrupted"] = CurrentStopLevel() != StopLevel::kRunning;
     meta["complete"] = complete;
     meta["resume_file"] = resume_written;
     meta["resumed_from"] = cmd.resume_file;

@@ -14,6 +14,7 @@
 #include "nic/dpdk_scanner.h"
 #include "nic/eal.h"
 #include "nic/port.h"
+#include "scan/stop_signal.h"
 #include "validate/cookie.h"
 
 namespace {
@@ -82,6 +83,7 @@ int Scan(const std::vector<std::string>& args) {
     std::fputs(tlsweep::ScanUsage(), stdout);
     return 0;
   }
+  tlsweep::InstallStopSignals();
   const absl::Status status =
       cmd->dryrun ? tlsweep::RunDryrun(*cmd) : ScanOnDpdk(*cmd);
   if (!status.ok()) {

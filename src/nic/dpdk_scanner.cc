@@ -9,7 +9,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -25,6 +24,7 @@
 #include "scan/resume.h"
 #include "scan/scan_metadata.h"
 #include "scan/status.h"
+#include "scan/stop_signal.h"
 #include "validate/dedup.h"
 
 namespace tlsweep {
@@ -35,13 +35,6 @@ constexpr uint16_t kBurst = 32;
 // A TX queue that accepts nothing for this long is stuck: the pending
 // probes are dropped and counted rather than retried forever.
 constexpr double kTxStallSeconds = 0.1;
-
-// 0 = running, 1 = stop sending (first Ctrl-C), 2 = skip cooldown too.
-std::atomic<int> g_stop{0};
-extern "C" void OnSignal(int) {
-  const int s = g_stop.load();
-  g_stop.store(s >= 1 ? 2 : 1);
-}
 
 uint64_t WallNs() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -56,6 +49,7 @@ struct alignas(RTE_CACHE_LINE_SIZE) SenderShared {
   std::atomic<uint64_t> alloc_failed{0};
   std::atomic<double> progress{0};
   std::atomic<bool> done{false};
+  std::atomic<bool> abort{false};  // set by the main lcore on a failed start
 };
 
 struct SenderContext {
@@ -85,7 +79,10 @@ int SenderMain(void* arg) {
   ctx->limiter.Start(rte_rdtsc());
   while (true) {
     if (pending == 0) {
-      if (g_stop.load(std::memory_order_relaxed) != 0 || ctx->generator.done()) break;
+      if (CurrentStopLevel() != StopLevel::kRunning || ctx->generator.done() ||
+          shared.abort.load(std::memory_order_relaxed)) {
+        break;
+      }
       const uint64_t now = rte_rdtsc();
       const uint32_t allowed = ctx->limiter.Acquire(now, kBurst);
       if (allowed == 0) {
@@ -193,7 +190,7 @@ absl::StatusOr<MacAddress> ResolveGateway(Ipv4Address gateway, Ipv4Address our_i
   const uint64_t start = rte_rdtsc();
   const uint64_t deadline = start + static_cast<uint64_t>(timeout_s * static_cast<double>(hz));
   uint64_t next_request = start;
-  while (rte_rdtsc() < deadline && g_stop.load() == 0) {
+  while (rte_rdtsc() < deadline && CurrentStopLevel() != StopLevel::kStopNow) {
     if (rte_rdtsc() >= next_request) {
       receiver.Send(request, sizeof(request));
       next_request += hz / 2;
@@ -242,16 +239,6 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
         "port ", port.id(), " has ", port.queues(), " queues, -T ", senders, " needs ", senders + 1));
   }
   const std::string start_time = Rfc3339Now();
-  g_stop.store(0);
-  const auto old_int = std::signal(SIGINT, OnSignal);
-  const auto old_term = std::signal(SIGTERM, OnSignal);
-  struct RestoreSignals {
-    decltype(old_int) i, t;
-    ~RestoreSignals() {
-      std::signal(SIGINT, i);
-      std::signal(SIGTERM, t);
-    }
-  } restore{old_int, old_term};
 
   std::optional<ResultWriter> writer;
   {
@@ -320,7 +307,7 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
     RTE_LCORE_FOREACH_WORKER(lcore) {
       if (t == senders) break;
       if (int ret = rte_eal_remote_launch(SenderMain, contexts[t].get(), lcore); ret != 0) {
-        g_stop.store(2);
+        for (uint32_t u = 0; u < t; ++u) shared[u]->abort.store(true);
         rte_eal_mp_wait_lcore();
         return absl::InternalError(absl::StrCat("rte_eal_remote_launch(lcore=", lcore, "): ", ret));
       }
@@ -342,7 +329,7 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
         sending_done = true;
         cooldown_end = now + static_cast<uint64_t>(options.cooldown_s * static_cast<double>(hz));
       }
-    } else if (now >= cooldown_end || g_stop.load() >= 2) {
+    } else if (now >= cooldown_end || CurrentStopLevel() == StopLevel::kStopNow) {
       break;
     }
     if (now >= next_status) {
@@ -390,7 +377,7 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
     meta["end_time"] = Rfc3339Now();
     meta["duration_seconds"] = static_cast<double>(wall_elapsed_ns) / 1e9;
     meta["cooldown_seconds"] = options.cooldown_s;
-    meta["interrupted"] = g_stop.load() != 0;
+    meta["interrupted"] = CurrentStopLevel() != StopLevel::kRunning;
     meta["complete"] = complete;
     meta["resume_file"] = resume_written;
     meta["resumed_from"] = options.resume_file;

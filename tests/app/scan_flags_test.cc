@@ -52,7 +52,7 @@ TEST(ScanFlagsTest, ZmapStyleFlags) {
 }
 
 TEST(ScanFlagsTest, DefaultsFollowZmap) {
-  auto cmd = ParseScanFlags({"-p", "25", "198.51.100.1"});
+  auto cmd = ParseScanFlags({"--dryrun", "-p", "25", "198.51.100.1"});
   ASSERT_TRUE(cmd.ok()) << cmd.status();
   EXPECT_EQ(cmd->config.rate.per_second, 10000u);
   EXPECT_EQ(cmd->config.probes, 1u);
@@ -65,11 +65,11 @@ TEST(ScanFlagsTest, DefaultsFollowZmap) {
 }
 
 TEST(ScanFlagsTest, BandwidthAndUnlimited) {
-  auto cmd = ParseScanFlags({"-p", "25", "-B", "10G", "198.51.100.1"});
+  auto cmd = ParseScanFlags({"--dryrun", "-p", "25", "-B", "10G", "198.51.100.1"});
   ASSERT_TRUE(cmd.ok());
   EXPECT_EQ(cmd->config.rate.unit, RateSpec::Unit::kBitsPerSecond);
   EXPECT_EQ(cmd->config.rate.per_second, 10'000'000'000u);
-  cmd = ParseScanFlags({"-p", "25", "-r", "0", "198.51.100.1"});
+  cmd = ParseScanFlags({"--dryrun", "-p", "25", "-r", "0", "198.51.100.1"});
   ASSERT_TRUE(cmd.ok());
   EXPECT_EQ(cmd->config.rate.unit, RateSpec::Unit::kUnlimited);
 }
@@ -93,6 +93,11 @@ TEST(ScanFlagsTest, ErrorsNameFlagAndValue) {
       {{"--frobnicate"}, "'--frobnicate'"},
       {{"-p"}, "-p needs a value"},
       {{"198.51.100.1"}, "no target ports"},
+      {{"-p", "25", "198.51.100.1"}, "no NIC: give -i"},
+      {{"-p", "25", "-i", "s0", "-c", "x"}, "-c: invalid value 'x'"},
+      {{"-p", "25", "-i", "s0", "-O", "xml"}, "-O: unknown output format 'xml'"},
+      {{"-p", "25", "-i", "s0", "-f", "saddr,nope"}, "-f: unknown output field 'nope'"},
+      {{"-p", "25", "-i", "s0", "--gateway-ip", "10.0.0"}, "--gateway-ip: invalid address"},
   };
   for (const auto& [args, expected] : cases) {
     const auto r = ParseScanFlags(args);
@@ -102,9 +107,27 @@ TEST(ScanFlagsTest, ErrorsNameFlagAndValue) {
   }
 }
 
+TEST(ScanFlagsTest, DpdkFlags) {
+  auto cmd = ParseScanFlags({"-p", "25", "-i", "s0", "--gateway-ip", "10.77.0.2",
+                             "-c", "3", "-O", "csv", "-f", "saddr,sport",
+                             "--output-all", "-u", "status.csv", "--eal",
+                             "--no-huge  -m 256", "--dpdk-port", "1",
+                             "10.77.0.10"});
+  ASSERT_TRUE(cmd.ok()) << cmd.status();
+  EXPECT_EQ(cmd->interface, "s0");
+  EXPECT_EQ(cmd->dpdk.gateway_ip->ToString(), "10.77.0.2");
+  EXPECT_EQ(cmd->dpdk.cooldown_s, 3);
+  EXPECT_EQ(cmd->dpdk.output.format, OutputFormat::kCsv);
+  EXPECT_EQ(cmd->dpdk.output.fields.size(), 2u);
+  EXPECT_TRUE(cmd->dpdk.output.all);
+  EXPECT_EQ(cmd->dpdk.status_file, "status.csv");
+  EXPECT_EQ(cmd->eal_args, (std::vector<std::string>{"--no-huge", "-m", "256"}));
+  EXPECT_EQ(cmd->port_id, 1);
+}
+
 TEST(ScanFlagsTest, RandomSeedWhenAbsent) {
-  auto a = ParseScanFlags({"-p", "25", "198.51.100.1"});
-  auto b = ParseScanFlags({"-p", "25", "198.51.100.1"});
+  auto a = ParseScanFlags({"--dryrun", "-p", "25", "198.51.100.1"});
+  auto b = ParseScanFlags({"--dryrun", "-p", "25", "198.51.100.1"});
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_NE(a->config.seed, b->config.seed);
 }

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# tlsweep scan over DPDK (net_af_packet on the lab's veth) against the lab's
+# real servers and kernel: the open set, closed/filtered/unreachable
+# classification, loss with -P 3, shards, Ctrl-C + --resume, ARP, Debian's
+# zmap as a reference, and bad input. Brings the lab up and always down.
+#
+# usage: scan_lab_test.sh TLSWEEP_BINARY
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tlsweep=$(realpath "$1")
+source "$root/scripts/lab/lib.sh"
+work=$(mktemp -d)
+
+check() {  # check NAME COMMAND...: runs COMMAND, records and reports it
+  local name=$1; shift
+  if "$@"; then
+    echo "PASS: $name"; echo pass >> "$work/results"
+  else
+    echo "FAIL: $name"; echo fail >> "$work/results"
+  fi
+}
+
+in_scan() { ip netns exec "$LAB_SCAN_NS" "$@"; }
+
+# scan OUT_PREFIX [flags...]: a lab scan writing every answer as CSV.
+scan() {
+  local out=$1; shift
+  in_scan "$tlsweep" scan -i "$LAB_SCAN_IF" --gateway-ip "$LAB_GATEWAY_IP" \
+    -S "$LAB_SCAN_DPDK_IP" --no-blocklist -p "$ports" -I "$work/targets.txt" \
+    -q -O csv --output-all -f saddr,sport,classification,success,repeat \
+    -o "$out.csv" -m "$out.json" "$@" 2> "$out.err"
+}
+
+# The unique answers of a scan as "ip,port,classification", sorted.
+answers() { awk -F, 'NR > 1 && $5 == 0 {print $1","$2","$3}' "$1.csv" | LC_ALL=C sort; }
+open_set() { answers "$1" | awk -F, '$3 == "synack" {print $1","$2}'; }
+
+# The answers expected.tsv predicts: open -> synack, closed -> rst,
+# unreachable -> icmp-unreach, filtered -> no answer at all.
+expected_answers() {
+  awk -F'\t' '!/^#/ {
+      c = $3 == "open" ? "synack" : $3 == "closed" ? "rst" : $3 == "unreachable" ? "icmp-unreach" : "";
+      if (c != "") print $1","$2","c }' "$LAB_EXPECTED_TSV" | LC_ALL=C sort
+}
+
+same() { cmp -s "$1" "$2" || { diff "$1" "$2" | head -20; return 1; }; }
+
+run_tests() {
+  awk -F'\t' '!/^#/ {print $1}' "$LAB_EXPECTED_TSV" | sort -u > "$work/targets.txt"
+  ports=$(awk -F'\t' '!/^#/ {print $2}' "$LAB_EXPECTED_TSV" | sort -un | paste -sd,)
+  expected_answers > "$work/expected.txt"
+  echo "lab: $(wc -l < "$work/targets.txt") targets x ports $ports"
+
+  # 1. The whole lab: every answer is the one its server/kernel gives.
+  scan "$work/full" --seed 11 -r 2000 -c 3
+  answers "$work/full" > "$work/full.txt"
+  check "scan exits 0" grep -q '"complete": true' "$work/full.json"
+  check "open set equals the lab's ($(wc -l < "$LAB_EXPECTED_OPEN") ports)" \
+    same <(open_set "$work/full") "$LAB_EXPECTED_OPEN"
+  check "closed (rst), unreachable (icmp) and filtered (silent) as expected.tsv says" \
+    same "$work/full.txt" "$work/expected.txt"
+  check "no frame was invalid" grep -q '"bad_ack": 0' "$work/full.json"
+
+  # 2. 20% loss of everything the targets send, -P 3: still every open
+  # port. (iptables' statistic match: this kernel has no sch_netem.)
+  local loss=(OUTPUT -o "$LAB_TGT_IF" -m statistic --mode random --probability 0.2 -j DROP)
+  ip netns exec "$LAB_TGT_NS" iptables -I "${loss[@]}"
+  scan "$work/loss" --seed 12 -r 2000 -c 4 -P 3
+  ip netns exec "$LAB_TGT_NS" iptables -D "${loss[@]}"
+  check "20% loss with -P 3 finds every open port" \
+    same <(open_set "$work/loss") "$LAB_EXPECTED_OPEN"
+
+  # 3. Two shards with the same seed = one unsharded run.
+  scan "$work/shard0" --seed 13 --shards 2 --shard 0 -r 2000 -c 3
+  scan "$work/shard1" --seed 13 --shards 2 --shard 1 -r 2000 -c 3 -T 2
+  check "shards 0+1 equal the unsharded answers" \
+    same <(cat <(answers "$work/shard0") <(answers "$work/shard1") | LC_ALL=C sort) "$work/expected.txt"
+  check "shards are disjoint" \
+    test -z "$(comm -12 <(answers "$work/shard0") <(answers "$work/shard1"))"
+
+  # 4. Ctrl-C, then --resume: together the same set.
+  in_scan "$tlsweep" scan -i "$LAB_SCAN_IF" --gateway-ip "$LAB_GATEWAY_IP" \
+    -S "$LAB_SCAN_DPDK_IP" --no-blocklist -p "$ports" -I "$work/targets.txt" \
+    -q -O csv --output-all -f saddr,sport,classification,success,repeat \
+    -o "$work/int1.csv" -m "$work/int1.json" --seed 14 -r 40 -c 2 \
+    --resume-out "$work/pos.json" 2> "$work/int1.err" &
+  local pid=$!
+  sleep 2.5
+  kill -INT "$pid"
+  wait "$pid"
+  check "Ctrl-C exits 0 with a resume file" test -s "$work/pos.json"
+  check "Ctrl-C metadata says interrupted" grep -q '"interrupted": true' "$work/int1.json"
+  scan "$work/int2" --seed 14 -r 2000 -c 3 --resume "$work/pos.json"
+  check "Ctrl-C + --resume equals one run" \
+    same <(cat <(answers "$work/int1") <(answers "$work/int2") | LC_ALL=C sort -u) "$work/expected.txt"
+
+  # 5. ARP: with -G tlsweep does not ARP for the gateway, so the target's
+  # kernel must resolve tlsweep's source address: tlsweep answers.
+  ip netns exec "$LAB_TGT_NS" ip neigh flush all
+  scan "$work/arp" --seed 15 -r 2000 -c 3 -G "$LAB_GATEWAY_MAC"
+  check "with -G the open set is complete" same <(open_set "$work/arp") "$LAB_EXPECTED_OPEN"
+  check "tlsweep answered the target's ARP requests" \
+    python3 -c "import json,sys; sys.exit(json.load(open('$work/arp.json'))['counters']['arp_replies_sent'] == 0)"
+
+  # 6. Debian's zmap on the same lab and ports finds the same open set.
+  grep -v '^10\.0\.0\.0/8' /etc/zmap/blacklist.conf > "$work/zmap-blocklist.conf"
+  : > "$work/zmap-open.txt"
+  local port
+  for port in ${ports//,/ }; do
+    in_scan zmap -q -i "$LAB_SCAN_IF" -S "$LAB_SCAN_KERNEL_IP" -G "$LAB_GATEWAY_MAC" \
+      -p "$port" -b "$work/zmap-blocklist.conf" -w "$work/targets.txt" -c 2 -r 2000 \
+      -o - 2> "$work/zmap.err" | sed "s/\$/,$port/" >> "$work/zmap-open.txt"
+  done
+  LC_ALL=C sort -o "$work/zmap-open.txt" "$work/zmap-open.txt"
+  check "zmap finds the same open set as tlsweep ($(wc -l < "$work/zmap-open.txt") ports)" \
+    same "$work/zmap-open.txt" <(open_set "$work/full")
+
+  # 7. Bad input: non-zero exit and a message naming the problem.
+  expect_error() {  # expect_error PATTERN tlsweep-args...
+    local pattern=$1; shift
+    if in_scan "$tlsweep" scan "$@" > "$work/bad.out" 2> "$work/bad.err"; then
+      echo "  accepted: $*"; return 1
+    fi
+    grep -q -- "$pattern" "$work/bad.err" || { echo "  message lacks '$pattern':"; tail -3 "$work/bad.err"; return 1; }
+  }
+  local base=(-S "$LAB_SCAN_DPDK_IP" --gateway-ip "$LAB_GATEWAY_IP" --no-blocklist -p 25 -q)
+  check "no targets" expect_error "no targets" -i "$LAB_SCAN_IF" "${base[@]}"
+  check "unknown interface" expect_error "no DPDK port" -i nosuch0 "${base[@]}" 10.77.0.10
+  check "unknown vdev" expect_error "rte_eal_init" --eal "--no-huge -m 256 --no-shconf --vdev=net_bogus0" "${base[@]}" 10.77.0.10
+  check "gateway never answers ARP" expect_error "did not answer ARP" -i "$LAB_SCAN_IF" \
+    -S "$LAB_SCAN_DPDK_IP" --gateway-ip 10.77.0.99 --no-blocklist -p 25 -q 10.77.0.10
+  check "hugepages missing" expect_error "hugepages" \
+    --eal "--huge-dir=/nonexistent --in-memory --vdev=net_null0" "${base[@]}" 10.77.0.10
+  # A port in use: a second process on the same EAL file prefix.
+  local eal_shared="--no-huge -m 256 --file-prefix tlsweep-lab-test --vdev=net_null0,no-rx=1 -l 0-1"
+  in_scan "$tlsweep" scan --eal "$eal_shared" -G 02:00:00:00:00:02 -S 192.0.2.1 --no-blocklist \
+    -p 25 -r 1 -q 10.77.0.0/24 -o /dev/null 2> /dev/null &
+  local holder=$!
+  sleep 1.5
+  check "port already in use by another DPDK process" expect_error "file-prefix" \
+    --eal "$eal_shared" -G 02:00:00:00:00:02 -S 192.0.2.1 --no-blocklist -p 25 10.77.0.10
+  kill -INT "$holder" 2> /dev/null; kill -INT "$holder" 2> /dev/null; wait "$holder"
+  rm -rf /var/run/dpdk/tlsweep-lab-test
+}
+
+lab_with run_tests
+rc=$?
+passed=$(grep -c pass "$work/results" 2> /dev/null)
+failed=$(grep -c fail "$work/results" 2> /dev/null)
+rm -rf "$work"
+echo "lab scan: ${passed:-0} passed, ${failed:-0} failed"
+[ "$rc" -eq 0 ] && [ "${failed:-0}" -eq 0 ] && [ "${passed:-0}" -gt 0 ]
