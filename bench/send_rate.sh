@@ -28,7 +28,10 @@ if len(rows) >= 3:
     steady = (int(b["sent"]) - int(a["sent"])) / (float(b["elapsed_s"]) - float(a["elapsed_s"]))
 else:
     steady = float("nan")
+# per-second rates after the first second (rows after sending_done are left out)
+per_s = sorted(float(r["send_rate"]) for r in rows[1:]) or [float("nan")]
 print(f"{sent / dur / 1e6:.2f} {steady / 1e6:.2f} {sent} {dur:.2f} "
+      f"per_second_median={per_s[len(per_s) // 2] / 1e6:.2f} per_second_max={per_s[-1] / 1e6:.2f} "
       f"tx_failed={m['counters']['tx_failed']} alloc_failed={m['counters']['mbuf_alloc_failed']}")
 PY
 }
@@ -39,8 +42,9 @@ run() {  # name threads lcore-args
   while [ "$i" -le "$runs" ]; do
     timeout 300 "$tlsweep" scan --eal "$base $lcores" -G 02:00:00:00:00:02 -S 192.0.2.1 \
       -p 25 -r 0 -c 0 -q -T "$threads" -n "$probes" --seed 1 \
-      -m "$out/$name.$i.json" -u "$out/$name.$i.csv" 0.0.0.0/0 >/dev/null 2>"$out/$name.$i.err"
-    echo "$name run $i: overall_mpps steady_mpps sent duration_s: $(rate "$out/$name.$i.json" "$out/$name.$i.csv")"
+      -m "$out/$name.$i.json" -u "$out/$name.$i.csv" --resume-out "$out/$name.$i.resume.json" \
+      0.0.0.0/0 >/dev/null 2>"$out/$name.$i.err"
+    echo "$name run $i: overall_mpps steady_mpps sent duration_s ...: $(rate "$out/$name.$i.json" "$out/$name.$i.csv")"
     i=$((i + 1))
   done
 }

@@ -6,8 +6,9 @@ BUILD_PACKAGES=(
   libdpdk-dev dpdk libssl-dev libabsl-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-# tshark checks the generated frames' checksums independently.
-TEST_PACKAGES=(tshark)
+# tshark checks the generated frames' checksums independently; zmap is the
+# reference scanner the lab tests compare with.
+TEST_PACKAGES=(tshark zmap)
 
 # Installs the named packages that are not installed yet.
 apt_install_missing() {

@@ -78,8 +78,10 @@ run_tests() {
   check "shards are disjoint" \
     test -z "$(comm -12 <(answers "$work/shard0") <(answers "$work/shard1"))"
 
-  # 4. Ctrl-C, then --resume: together the same set.
-  in_scan "$tlsweep" scan -i "$LAB_SCAN_IF" --gateway-ip "$LAB_GATEWAY_IP" \
+  # 4. Ctrl-C, then --resume: together the same set. (ip netns exec runs
+  # tlsweep in this process, so the signal reaches it; a function or a
+  # subshell in the background would ignore SIGINT.)
+  ip netns exec "$LAB_SCAN_NS" "$tlsweep" scan -i "$LAB_SCAN_IF" --gateway-ip "$LAB_GATEWAY_IP" \
     -S "$LAB_SCAN_DPDK_IP" --no-blocklist -p "$ports" -I "$work/targets.txt" \
     -q -O csv --output-all -f saddr,sport,classification,success,repeat \
     -o "$work/int1.csv" -m "$work/int1.json" --seed 14 -r 40 -c 2 \
@@ -133,7 +135,7 @@ run_tests() {
     --eal "--huge-dir=/nonexistent --in-memory --vdev=net_null0" "${base[@]}" 10.77.0.10
   # A port in use: a second process on the same EAL file prefix.
   local eal_shared="--no-huge -m 256 --file-prefix tlsweep-lab-test --vdev=net_null0,no-rx=1 -l 0-1"
-  in_scan "$tlsweep" scan --eal "$eal_shared" -G 02:00:00:00:00:02 -S 192.0.2.1 --no-blocklist \
+  ip netns exec "$LAB_SCAN_NS" "$tlsweep" scan --eal "$eal_shared" -G 02:00:00:00:00:02 -S 192.0.2.1 --no-blocklist \
     -p 25 -r 1 -q 10.77.0.0/24 -o /dev/null 2> /dev/null &
   local holder=$!
   sleep 1.5

@@ -1,0 +1,309 @@
+// The receive path on a DPDK port: SYN-ACK frames replayed through DPDK's
+// net_ring PMD (a port whose TX queue is looped back to its RX queue, all
+// inside the process) and received as the control lcore of `tlsweep scan`
+// receives them: rte_eth_rx_burst, ResponseHandler::Handle (parse, cookie
+// validation, classification, dedup) for every frame, rte_pktmbuf_free_bulk.
+// The goal is 14.88 Mpps on one lcore, the 10GbE line rate of minimum-size
+// frames.
+//
+// A standalone program rather than a Google Benchmark one, because the EAL
+// can start only once per process and the ring must be refilled outside the
+// timed part. Each round, untimed: the scan's own ProbeGenerator builds
+// probes of a full single-port IPv4 plan (0.0.0.0/0 minus the default
+// blocklist, port 443), each probe is turned into the SYN-ACK its target
+// would send (Linux's 74-byte answer with MSS, SACK, timestamps, window
+// scale; correct cookie and checksums) in a freshly allocated mbuf of the
+// port's RX pool, and the ring is filled with rte_eth_tx_burst. Timed: the
+// receive loop until the ring is empty. The result writer (formatting and
+// I/O of the results) is not part of the timed loop.
+//
+// usage: rx_replay_benchmark [--frames=N] [--distinct=D] [--runs=R]
+//                            [--eal="EAL ARGS"]
+//   --frames    frames received per run (default 50,000,000)
+//   --distinct  0 (default): every frame answers a different probe, so every
+//               one is a new host for dedup; D > 0: the first D answers
+//               are replayed over and over (repeats after the first pass)
+//   --eal       default "--no-huge -m 1024 --no-shconf --no-pci
+//               --vdev=net_ring0 -l 0 --log-level=lib.eal:error"
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "common/byte_order.h"
+#include "nic/eal.h"
+#include "nic/port.h"
+#include "packet/checksum.h"
+#include "packet/probe.h"
+#include "scan/probe_generator.h"
+#include "scan/response_handler.h"
+#include "scan/scan_config.h"
+#include "validate/dedup.h"
+
+namespace tlsweep {
+namespace {
+
+constexpr uint16_t kBurst = 32;            // as the scanner's receiver
+constexpr uint16_t kRound = 1008;          // frames per refill; net_ring holds 1023
+constexpr uint16_t kSynAckLen = 74;        // Ethernet + IPv4 + TCP with 20 B options
+constexpr uint32_t kUs = 0xc0000201;       // 192.0.2.1
+
+uint64_t WallNs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+// Writes into `f` the SYN-ACK answering the probe `p`: from (daddr, dport)
+// to (saddr, sport), ack = cookie + 1, Linux's options.
+void WriteSynAck(const ProbeFields& p, const MacAddress& to_mac, uint32_t isn, uint8_t* f) {
+  std::memset(f, 0, kSynAckLen);
+  std::memcpy(f, to_mac.bytes().data(), 6);
+  const uint8_t from_mac[6] = {0x02, 0, 0, 0, 0, 0x02};
+  std::memcpy(f + 6, from_mac, 6);
+  StoreBe16(f + 12, 0x0800);
+  uint8_t* ip = f + 14;
+  ip[0] = 0x45;
+  StoreBe16(ip + 2, 60);
+  StoreBe16(ip + 6, 0x4000);
+  ip[8] = 57;
+  ip[9] = 6;
+  StoreBe32(ip + 12, p.daddr.value());
+  StoreBe32(ip + 16, p.saddr.value());
+  StoreBe16(ip + 10, ChecksumFinish(ChecksumAdd(ip, 20)));
+  uint8_t* tcp = ip + 20;
+  StoreBe16(tcp, p.dport);
+  StoreBe16(tcp + 2, p.sport);
+  StoreBe32(tcp + 4, isn);
+  StoreBe32(tcp + 8, p.seq + 1);
+  tcp[12] = 0xa0;
+  tcp[13] = 0x12;
+  StoreBe16(tcp + 14, 65160);
+  const uint8_t opts[] = {2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 1, 3, 3, 7};
+  std::memcpy(tcp + 20, opts, sizeof(opts));
+  StoreBe16(tcp + 16, ChecksumFinish(PseudoHeaderSum(p.daddr.value(), p.saddr.value(), 6, 40) +
+                                     ChecksumAdd(tcp, 40)));
+}
+
+struct Args {
+  uint64_t frames = 50'000'000;
+  uint64_t distinct = 0;
+  int runs = 3;
+  std::string eal =
+      "--no-huge -m 1024 --no-shconf --no-pci --vdev=net_ring0 -l 0 --log-level=lib.eal:error";
+};
+
+bool ParseArgs(int argc, char** argv, Args* a) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string s = argv[i];
+    auto value = [&](const char* name) -> const char* {
+      const size_t n = std::strlen(name);
+      return s.compare(0, n, name) == 0 ? s.c_str() + n : nullptr;
+    };
+    if (const char* v = value("--frames=")) {
+      a->frames = std::strtoull(v, nullptr, 10);
+    } else if (const char* v2 = value("--distinct=")) {
+      a->distinct = std::strtoull(v2, nullptr, 10);
+    } else if (const char* v3 = value("--runs=")) {
+      a->runs = std::atoi(v3);
+    } else if (const char* v4 = value("--eal=")) {
+      a->eal = v4;
+    } else if (s.compare(0, 12, "--benchmark_") == 0) {
+      // run_benchmarks.sh passes Google Benchmark's flags to every program.
+    } else {
+      std::fprintf(stderr, "rx_replay_benchmark: unknown argument %s\n", s.c_str());
+      return false;
+    }
+  }
+  return a->frames > 0 && a->runs > 0;
+}
+
+// Makes SYN-ACKs for the probes of `plan`, in the scan's own order.
+class AnswerSource {
+ public:
+  AnswerSource(const ScanPlan& plan, uint64_t distinct)
+      : plan_(plan), probe_(plan.config().probe), distinct_(distinct) {
+    for (uint16_t i = 0; i < kRound; ++i) {
+      buffers_.emplace_back(probe_.frame_len());
+      probe_.WriteTemplate(buffers_.back().data());
+      frames_.push_back(buffers_.back().data());
+    }
+    Restart();
+  }
+
+  // Fills `out[0..n)` with n SYN-ACK frames addressed to `mac`.
+  void Fill(rte_mbuf** out, uint16_t n, const MacAddress& mac) {
+    uint16_t done = 0;
+    while (done < n) {
+      size_t want = n - done;
+      if (distinct_ != 0) want = std::min<uint64_t>(want, distinct_ - made_);
+      size_t got = generator_->FillBurst(frames_.data(), want, fields_);
+      if (got == 0) {  // the whole plan answered (or D reached): start over
+        Restart();
+        continue;
+      }
+      for (size_t i = 0; i < got; ++i) {
+        rte_mbuf* m = out[done + i];
+        uint8_t* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, kSynAckLen));
+        WriteSynAck(fields_[i], mac, static_cast<uint32_t>(made_ + i) * 2654435761u, p);
+      }
+      made_ += got;
+      done = static_cast<uint16_t>(done + got);
+      if (distinct_ != 0 && made_ == distinct_) Restart();
+    }
+  }
+
+ private:
+  void Restart() {
+    generator_ = std::make_unique<ProbeGenerator>(*ProbeGenerator::Create(plan_, probe_, 0));
+    made_ = 0;
+  }
+
+  const ScanPlan& plan_;
+  const SynProbe probe_;
+  const uint64_t distinct_;
+  std::unique_ptr<ProbeGenerator> generator_;
+  std::vector<std::vector<uint8_t>> buffers_;
+  std::vector<uint8_t*> frames_;
+  ProbeFields fields_[kRound];
+  uint64_t made_ = 0;
+};
+
+int Main(int argc, char** argv) {
+  Args args;
+  if (!ParseArgs(argc, argv, &args)) return 2;
+
+  ScanConfig config;
+  config.targets.target_args = {"0.0.0.0/0"};  // default blocklist applies
+  config.ports = {443};
+  config.seed = 1;
+  config.sources = SourceRange{Ipv4Address(kUs), 1};
+  auto plan = ScanPlan::Create(config, SipKey{0x0123456789abcdefull, 0xfedcba9876543210ull});
+  if (!plan.ok()) {
+    std::fprintf(stderr, "ScanPlan::Create: %s\n", std::string(plan.status().message()).c_str());
+    return 1;
+  }
+
+  std::vector<std::string> eal;
+  {
+    std::istringstream in(args.eal);
+    for (std::string t; in >> t;) eal.push_back(t);
+  }
+  if (absl::Status s = StartEal(eal); !s.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
+    return 1;
+  }
+  int rc = 0;
+  {
+    auto port = Port::Open(0, 1);
+    if (!port.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(port.status().message()).c_str());
+      StopEal();
+      return 1;
+    }
+    const uint16_t pid = (*port)->id();
+    rte_mempool* pool = (*port)->pool();
+    const MacAddress our_mac = (*port)->mac();
+    const uint64_t hz = rte_get_tsc_hz();
+    std::printf("# rx_replay_benchmark: driver=%s frames/run=%llu distinct=%llu runs=%d "
+                "plan=%llu targets tsc_hz=%llu\n# eal: %s\n",
+                (*port)->driver().c_str(), static_cast<unsigned long long>(args.frames),
+                static_cast<unsigned long long>(args.distinct), args.runs,
+                static_cast<unsigned long long>((*plan)->space().size()),
+                static_cast<unsigned long long>(hz), args.eal.c_str());
+
+    std::vector<double> mpps;
+    for (int run = 0; run < args.runs && rc == 0; ++run) {
+      // A fresh handler and dedup per run, as a scan has.
+      Dedup dedup((*plan)->config().ports, (*plan)->space().size());
+      ResponseHandler handler(**plan, our_mac, dedup);
+      AnswerSource source(**plan, args.distinct);
+      uint64_t received = 0;
+      uint64_t timed_ticks = 0;
+      uint64_t results = 0;
+      const uint64_t wall0 = rte_rdtsc();
+      rte_mbuf* fill[kRound];
+      while (received < args.frames) {
+        // Untimed: allocate, write the answers, put them on the ring.
+        const uint16_t want =
+            static_cast<uint16_t>(std::min<uint64_t>(kRound, args.frames - received));
+        if (rte_pktmbuf_alloc_bulk(pool, fill, want) != 0) {
+          std::fprintf(stderr, "rte_pktmbuf_alloc_bulk(%u) failed\n", want);
+          rc = 1;
+          break;
+        }
+        source.Fill(fill, want, our_mac);
+        const uint16_t queued = rte_eth_tx_burst(pid, 0, fill, want);
+        if (queued < want) rte_pktmbuf_free_bulk(fill + queued, want - queued);
+
+        // Timed: the receive loop of the scanner's control lcore.
+        const uint64_t t0 = rte_rdtsc();
+        uint64_t got_round = 0;
+        while (true) {
+          rte_mbuf* mbufs[kBurst];
+          const uint16_t n = rte_eth_rx_burst(pid, 0, mbufs, kBurst);
+          if (n == 0) break;
+          const uint64_t now = WallNs();
+          for (uint16_t i = 0; i < n; ++i) {
+            uint8_t reply[kArpFrameLen];
+            ScanResult result;
+            results += handler.Handle(rte_pktmbuf_mtod(mbufs[i], const uint8_t*),
+                                      rte_pktmbuf_data_len(mbufs[i]), now, &result, reply) ==
+                       ResponseHandler::Action::kResult;
+          }
+          rte_pktmbuf_free_bulk(mbufs, n);
+          got_round += n;
+        }
+        timed_ticks += rte_rdtsc() - t0;
+        received += got_round;
+        if (got_round != queued) {
+          std::fprintf(stderr, "ring returned %llu of %u frames\n",
+                       static_cast<unsigned long long>(got_round), queued);
+          rc = 1;
+        }
+      }
+      const double wall_s = static_cast<double>(rte_rdtsc() - wall0) / static_cast<double>(hz);
+      const double timed_s = static_cast<double>(timed_ticks) / static_cast<double>(hz);
+      const ReceiveCounters& c = handler.counters();
+      const double rate = static_cast<double>(received) / timed_s / 1e6;
+      std::printf("run %d: %llu frames in %.3f s timed (%.3f s with refill): %.2f Mpps, "
+                  "%.1f ns/frame; results=%llu synack=%llu repeats=%llu invalid=%llu "
+                  "dedup=%.1f MiB\n",
+                  run + 1, static_cast<unsigned long long>(received), timed_s, wall_s, rate,
+                  timed_s * 1e9 / static_cast<double>(received),
+                  static_cast<unsigned long long>(results),
+                  static_cast<unsigned long long>(c.synack),
+                  static_cast<unsigned long long>(c.repeats),
+                  static_cast<unsigned long long>(c.invalid()),
+                  static_cast<double>(dedup.memory_bytes()) / (1 << 20));
+      if (results != received) {
+        std::fprintf(stderr, "only %llu of %llu frames were valid answers\n",
+                     static_cast<unsigned long long>(results),
+                     static_cast<unsigned long long>(received));
+        rc = 1;
+      }
+      mpps.push_back(rate);
+    }
+    if (rc == 0) {
+      std::sort(mpps.begin(), mpps.end());
+      std::printf("median %.2f Mpps (min %.2f, max %.2f) over %zu runs\n", mpps[mpps.size() / 2],
+                  mpps.front(), mpps.back(), mpps.size());
+    }
+  }
+  StopEal();
+  return rc;
+}
+
+}  // namespace
+}  // namespace tlsweep
+
+int main(int argc, char** argv) { return tlsweep::Main(argc, argv); }
