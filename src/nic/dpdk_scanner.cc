@@ -280,7 +280,7 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
   // NICs free mbufs long before that.
   const uint32_t probe_mbufs = senders * (4096 + 2 * kBurst) + rte_lcore_count() * 256;
   TLSWEEP_ASSIGN_OR_RETURN(rte_mempool * probe_pool,
-                           port.CreateTemplatePool("tlsweep_probes", probe_mbufs, frame));
+                           port.CreateTemplatePool(probe_mbufs, frame));
 
   std::vector<SenderPosition> from(senders);
   if (!options.resume_file.empty()) {

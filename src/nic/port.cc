@@ -104,11 +104,13 @@ Port::~Port() {
     rte_eth_dev_stop(id_);
     rte_eth_dev_close(id_);
   }
+  for (rte_mempool* p : template_pools_) rte_mempool_free(p);
+  rte_mempool_free(pool_);
 }
 
-absl::StatusOr<rte_mempool*> Port::CreateTemplatePool(const std::string& name,
-                                                      uint32_t count,
+absl::StatusOr<rte_mempool*> Port::CreateTemplatePool(uint32_t count,
                                                       std::span<const uint8_t> frame) {
+  const std::string name = absl::StrCat("tlsweep_tpl", id_, "_", template_pools_.size());
   if (frame.size() > RTE_MBUF_DEFAULT_DATAROOM) {
     return absl::InvalidArgumentError(absl::StrCat("template of ", frame.size(),
                                                    " bytes does not fit an mbuf"));
@@ -123,6 +125,7 @@ absl::StatusOr<rte_mempool*> Port::CreateTemplatePool(const std::string& name,
   }
   TemplateArg arg{frame.data(), frame.size()};
   rte_mempool_obj_iter(pool, WriteTemplate, &arg);
+  template_pools_.push_back(pool);
   return pool;
 }
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/net_types.h"
@@ -51,9 +52,10 @@ class Port {
 
   // A pool of `count` mbufs whose data area already holds `frame`: ZMap's
   // probe contract on DPDK. Senders then write only per-target fields, and
-  // mbufs return to this pool unchanged by the driver.
-  absl::StatusOr<rte_mempool*> CreateTemplatePool(const std::string& name,
-                                                  uint32_t count,
+  // mbufs return to this pool unchanged by the driver. The port owns the
+  // pool and frees it after the port is closed (a NIC may still hold mbufs
+  // in its TX ring until then).
+  absl::StatusOr<rte_mempool*> CreateTemplatePool(uint32_t count,
                                                   std::span<const uint8_t> frame);
 
   PortStats Stats() const;
@@ -67,6 +69,7 @@ class Port {
   MacAddress mac_;
   std::string driver_;
   rte_mempool* pool_ = nullptr;
+  std::vector<rte_mempool*> template_pools_;
   bool started_ = false;
 };
 
