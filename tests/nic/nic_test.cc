@@ -29,9 +29,9 @@ Port* g_port = nullptr;
 class EalEnvironment : public ::testing::Environment {
  public:
   void SetUp() override {
-    const absl::Status s = StartEal({"--no-huge", "-m", "256", "--no-shconf", "--no-pci",
-                                     "--vdev=net_ring0", "-l", "0-1",
-                                     "--log-level=lib.eal:error"});
+    auto args = ReadEalConfigFile(TLSWEEP_RING_CONF);
+    ASSERT_TRUE(args.ok()) << args.status();
+    const absl::Status s = StartEal(*args);
     ASSERT_TRUE(s.ok()) << s;
     auto port = Port::Open(0, 2);
     ASSERT_TRUE(port.ok()) << port.status();
@@ -66,6 +66,19 @@ std::unique_ptr<ScanPlan> Plan() {
 nlohmann::json ReadJson(const std::string& path) {
   std::ifstream in(path);
   return nlohmann::json::parse(in);
+}
+
+TEST(EalConfigTest, ReadsTokensAndSkipsComments) {
+  const std::string path = ::testing::TempDir() + "/eal_test.conf";
+  std::ofstream(path) << "# comment\n--no-huge -m 64  # trailing\n\n--vdev=net_null0\n";
+  auto args = ReadEalConfigFile(path);
+  ASSERT_TRUE(args.ok()) << args.status();
+  EXPECT_EQ(*args, (std::vector<std::string>{"--no-huge", "-m", "64", "--vdev=net_null0"}));
+  std::ofstream(path) << "# nothing\n";
+  EXPECT_FALSE(ReadEalConfigFile(path).ok());
+  const auto missing = ReadEalConfigFile("/nonexistent/eal.conf");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("/nonexistent/eal.conf"), std::string::npos);
 }
 
 TEST(PortTest, OpensRingPort) {
