@@ -17,9 +17,12 @@
 // receive loop until the ring is empty. The result writer (formatting and
 // I/O of the results) is not part of the timed loop.
 //
-// usage: rx_replay_benchmark [--frames=N] [--distinct=D] [--runs=R]
+// usage: rx_replay_benchmark [--frames=N] [--warmup=W] [--distinct=D] [--runs=R]
 //                            [--eal="EAL ARGS"]
 //   --frames    frames received per run (default 50,000,000)
+//   --warmup    frames received before the timed part starts (default 0),
+//               e.g. to leave the dedup bitmap's first touch of its pages
+//               out of the figure
 //   --distinct  0 (default): every frame answers a different probe, so every
 //               one is a new host for dedup; D > 0: the first D answers
 //               are replayed over and over (repeats after the first pass)
@@ -96,6 +99,7 @@ void WriteSynAck(const ProbeFields& p, const MacAddress& to_mac, uint32_t isn, u
 
 struct Args {
   uint64_t frames = 50'000'000;
+  uint64_t warmup = 0;
   uint64_t distinct = 0;
   int runs = 3;
   std::string eal =
@@ -111,6 +115,8 @@ bool ParseArgs(int argc, char** argv, Args* a) {
     };
     if (const char* v = value("--frames=")) {
       a->frames = std::strtoull(v, nullptr, 10);
+    } else if (const char* v5 = value("--warmup=")) {
+      a->warmup = std::strtoull(v5, nullptr, 10);
     } else if (const char* v2 = value("--distinct=")) {
       a->distinct = std::strtoull(v2, nullptr, 10);
     } else if (const char* v3 = value("--runs=")) {
@@ -214,9 +220,10 @@ int Main(int argc, char** argv) {
     rte_mempool* pool = (*port)->pool();
     const MacAddress our_mac = (*port)->mac();
     const uint64_t hz = rte_get_tsc_hz();
-    std::printf("# rx_replay_benchmark: driver=%s frames/run=%llu distinct=%llu runs=%d "
-                "plan=%llu targets tsc_hz=%llu\n# eal: %s\n",
+    std::printf("# rx_replay_benchmark: driver=%s frames/run=%llu warmup=%llu distinct=%llu "
+                "runs=%d plan=%llu targets tsc_hz=%llu\n# eal: %s\n",
                 (*port)->driver().c_str(), static_cast<unsigned long long>(args.frames),
+                static_cast<unsigned long long>(args.warmup),
                 static_cast<unsigned long long>(args.distinct), args.runs,
                 static_cast<unsigned long long>((*plan)->space().size()),
                 static_cast<unsigned long long>(hz), args.eal.c_str());
@@ -227,15 +234,17 @@ int Main(int argc, char** argv) {
       Dedup dedup((*plan)->config().ports, (*plan)->space().size());
       ResponseHandler handler(**plan, our_mac, dedup);
       AnswerSource source(**plan, args.distinct);
-      uint64_t received = 0;
+      uint64_t received = 0;  // timed frames
+      uint64_t warm = 0;      // frames received before timing
       uint64_t timed_ticks = 0;
       uint64_t results = 0;
       const uint64_t wall0 = rte_rdtsc();
       rte_mbuf* fill[kRound];
       while (received < args.frames) {
         // Untimed: allocate, write the answers, put them on the ring.
-        const uint16_t want =
-            static_cast<uint16_t>(std::min<uint64_t>(kRound, args.frames - received));
+        const bool warming = warm < args.warmup;
+        const uint16_t want = static_cast<uint16_t>(
+            std::min<uint64_t>(kRound, warming ? args.warmup - warm : args.frames - received));
         if (rte_pktmbuf_alloc_bulk(pool, fill, want) != 0) {
           std::fprintf(stderr, "rte_pktmbuf_alloc_bulk(%u) failed\n", want);
           rc = 1;
@@ -263,8 +272,12 @@ int Main(int argc, char** argv) {
           rte_pktmbuf_free_bulk(mbufs, n);
           got_round += n;
         }
-        timed_ticks += rte_rdtsc() - t0;
-        received += got_round;
+        if (warming) {
+          warm += got_round;
+        } else {
+          timed_ticks += rte_rdtsc() - t0;
+          received += got_round;
+        }
         if (got_round != queued) {
           std::fprintf(stderr, "ring returned %llu of %u frames\n",
                        static_cast<unsigned long long>(got_round), queued);
@@ -285,10 +298,10 @@ int Main(int argc, char** argv) {
                   static_cast<unsigned long long>(c.repeats),
                   static_cast<unsigned long long>(c.invalid()),
                   static_cast<double>(dedup.memory_bytes()) / (1 << 20));
-      if (results != received) {
+      if (results != received + warm) {
         std::fprintf(stderr, "only %llu of %llu frames were valid answers\n",
                      static_cast<unsigned long long>(results),
-                     static_cast<unsigned long long>(received));
+                     static_cast<unsigned long long>(received + warm));
         rc = 1;
       }
       mpps.push_back(rate);
