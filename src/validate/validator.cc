@@ -47,6 +47,8 @@ ValidateResult Validator::Validate(ParseResult kind, const ParsedFrame& frame,
 ValidateResult Validator::ValidateTcp(const ParsedTcp& tcp,
                                       ScanResponse* out) const {
   if (!sources_.Contains(tcp.daddr)) return ValidateResult::kNotForUs;
+  // Cheap filter before the hash: a port outside our range is no answer.
+  if (!cookies_.SportInRange(tcp.dport)) return ValidateResult::kWrongPort;
   // The reply's source is the probe's destination and vice versa.
   const Cookies::Value cookie = cookies_.Make(tcp.daddr, tcp.saddr, tcp.sport);
   if (tcp.dport != cookie.sport) return ValidateResult::kWrongPort;
@@ -81,6 +83,7 @@ ValidateResult Validator::ValidateIcmp(const ParsedIcmpUnreachable& icmp,
   if (!sources_.Contains(icmp.daddr) || icmp.quoted_saddr != icmp.daddr) {
     return ValidateResult::kNotForUs;
   }
+  if (!cookies_.SportInRange(icmp.quoted_sport)) return ValidateResult::kWrongPort;
   const Cookies::Value cookie =
       cookies_.Make(icmp.quoted_saddr, icmp.quoted_daddr, icmp.quoted_dport);
   if (icmp.quoted_sport != cookie.sport) return ValidateResult::kWrongPort;

@@ -17,17 +17,5 @@ TEST(ByteOrderTest, LoadsAndStoresBigEndian) {
   EXPECT_EQ(LoadBe16(b), 0xbeef);
 }
 
-TEST(ByteOrderTest, NetworkOrderTypesStoreWithoutSwap) {
-  uint8_t b[4] = {};
-  Be32::FromHost(0x01020304).Store(b);
-  EXPECT_EQ(b[0], 1);
-  EXPECT_EQ(b[3], 4);
-  EXPECT_EQ(Be32::FromHost(0x01020304).ToHost(), 0x01020304u);
-  Be16::FromHost(0x0800).Store(b);
-  EXPECT_EQ(b[0], 0x08);
-  EXPECT_EQ(b[1], 0x00);
-  EXPECT_EQ(Be16::FromHost(443), Be16::FromHost(443));
-}
-
 }  // namespace
 }  // namespace tlsweep
