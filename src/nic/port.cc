@@ -1,5 +1,6 @@
 #include "nic/port.h"
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -16,6 +17,8 @@ namespace {
 // Per-lcore mempool cache: DPDK's examples use 256; it must stay below
 // RTE_MEMPOOL_CACHE_MAX_SIZE (512) and well below the pool size.
 constexpr unsigned kMempoolCache = 256;
+// Link wait: 90 polls of 100 ms, DPDK's examples' 9 s check_all_ports_link_status.
+constexpr int kLinkWaitPolls = 90;
 
 absl::Status DpdkError(const std::string& call, uint16_t port, int ret) {
   return absl::InternalError(absl::StrCat(call, "(port=", port, "): ",
@@ -89,6 +92,14 @@ absl::StatusOr<std::unique_ptr<Port>> Port::Open(uint16_t port_id, uint16_t queu
     return DpdkError("rte_eth_dev_start", port_id, ret);
   }
   port->started_ = true;
+  // A NIC's link comes up a second or two after start; probes sent before
+  // that are lost. Wait for it, bounded (DPDK's examples wait up to 9 s).
+  for (int i = 0; i < kLinkWaitPolls && !port->LinkUp(); ++i) rte_delay_ms(100);
+  if (!port->LinkUp()) {
+    return absl::UnavailableError(absl::StrCat(
+        "port ", port_id, " (", port->driver_, "): link is down after ",
+        kLinkWaitPolls / 10, " s (cable, peer, or the kernel interface is down)"));
+  }
   rte_ether_addr addr;
   if (int ret = rte_eth_macaddr_get(port_id, &addr); ret != 0) {
     return DpdkError("rte_eth_macaddr_get", port_id, ret);
