@@ -22,7 +22,6 @@ namespace {
 
 // The burst the DPDK sender uses; the dry run builds probes the same way.
 constexpr size_t kBurst = 32;
-constexpr char kDefaultResumeFile[] = "tlsweep.resume.json";
 
 uint64_t NowNs() {
   return static_cast<uint64_t>(
@@ -149,23 +148,14 @@ absl::Status RunDryrun(const ScanCommand& cmd) {
     positions.push_back(g.position());
     complete = complete && g.done() && g.progress() >= 1.0;
   }
-  std::string resume_written;
-  if (!complete) {
-    resume_written = cmd.resume_out_file.empty() ? kDefaultResumeFile : cmd.resume_out_file;
-    TLSWEEP_RETURN_IF_ERROR(WriteResumeFile(resume_written, *plan, positions));
-  }
+  TLSWEEP_ASSIGN_OR_RETURN(
+      const std::string resume_written,
+      SaveResumeIfIncomplete(cmd.resume_out_file, *plan, positions, complete));
   if (!cmd.metadata_file.empty()) {
-    nlohmann::json meta = PlanMetadata(*plan);
-    meta["tlsweep_version"] = TLSWEEP_VERSION;
-    meta["mode"] = "dryrun";
-    meta["start_time"] = start_time;
-    meta["end_time"] = Rfc3339Now();
-    meta["duration_seconds"] = elapsed;
+    nlohmann::json meta = RunMetadata(
+        *plan, {"dryrun", start_time, elapsed, CurrentStopLevel() != StopLevel::kRunning,
+                complete, cmd.resume_file, resume_written});
     meta["packets_built"] = sent;
-    meta["interrupted"] = CurrentStopLevel() != StopLevel::kRunning;
-    meta["complete"] = complete;
-    meta["resume_file"] = resume_written;
-    meta["resumed_from"] = cmd.resume_file;
     TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(cmd.metadata_file, meta));
   }
   if (!cmd.quiet) {

@@ -360,27 +360,19 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
     positions.push_back(c->generator.position());
     complete = complete && c->generator.progress() >= 1.0;
   }
-  std::string resume_written;
-  if (!complete) {
-    resume_written = options.resume_out_file.empty() ? "tlsweep.resume.json" : options.resume_out_file;
-    TLSWEEP_RETURN_IF_ERROR(WriteResumeFile(resume_written, plan, positions));
-    if (!options.quiet) {
-      std::fprintf(stderr, "stopped early: continue with --resume %s\n", resume_written.c_str());
-    }
+  TLSWEEP_ASSIGN_OR_RETURN(
+      const std::string resume_written,
+      SaveResumeIfIncomplete(options.resume_out_file, plan, positions, complete));
+  if (!resume_written.empty() && !options.quiet) {
+    std::fprintf(stderr, "stopped early: continue with --resume %s\n", resume_written.c_str());
   }
   if (!options.metadata_file.empty()) {
     const ReceiveCounters& rx = handler.counters();
-    nlohmann::json meta = PlanMetadata(plan);
-    meta["tlsweep_version"] = TLSWEEP_VERSION;
-    meta["mode"] = "dpdk";
-    meta["start_time"] = start_time;
-    meta["end_time"] = Rfc3339Now();
-    meta["duration_seconds"] = static_cast<double>(wall_elapsed_ns) / 1e9;
+    nlohmann::json meta = RunMetadata(
+        plan, {"dpdk", start_time, static_cast<double>(wall_elapsed_ns) / 1e9,
+               CurrentStopLevel() != StopLevel::kRunning, complete, options.resume_file,
+               resume_written});
     meta["cooldown_seconds"] = options.cooldown_s;
-    meta["interrupted"] = CurrentStopLevel() != StopLevel::kRunning;
-    meta["complete"] = complete;
-    meta["resume_file"] = resume_written;
-    meta["resumed_from"] = options.resume_file;
     meta["dpdk"] = {{"port", port.id()},
                     {"driver", port.driver()},
                     {"mac", port.mac().ToString()},

@@ -40,6 +40,15 @@ absl::Status WriteResumeFile(const std::string& path, const ScanPlan& plan,
   return WriteJsonFile(path, doc);
 }
 
+absl::StatusOr<std::string> SaveResumeIfIncomplete(
+    const std::string& out_path, const ScanPlan& plan,
+    const std::vector<SenderPosition>& positions, bool complete) {
+  if (complete) return std::string();
+  const std::string path = out_path.empty() ? kDefaultResumeFile : out_path;
+  if (absl::Status s = WriteResumeFile(path, plan, positions); !s.ok()) return s;
+  return path;
+}
+
 absl::StatusOr<std::vector<SenderPosition>> ReadResumeFile(
     const std::string& path, const ScanPlan& plan) {
   std::ifstream in(path);

@@ -24,6 +24,16 @@ namespace tlsweep {
 absl::Status WriteResumeFile(const std::string& path, const ScanPlan& plan,
                              const std::vector<SenderPosition>& positions);
 
+// Where an early stop saves its position unless --resume-out says otherwise.
+inline constexpr char kDefaultResumeFile[] = "tlsweep.resume.json";
+
+// At the end of a run: when any sender has work left, writes the positions
+// to `out_path` (kDefaultResumeFile if empty) and returns the path written;
+// returns "" when the run was complete.
+absl::StatusOr<std::string> SaveResumeIfIncomplete(
+    const std::string& out_path, const ScanPlan& plan,
+    const std::vector<SenderPosition>& positions, bool complete);
+
 // Reads a resume file and checks it against `plan`. Returns one position per
 // sender thread, with targets_sent reset to 0 (a new -n applies to the new
 // run).

@@ -43,6 +43,20 @@ nlohmann::json PlanMetadata(const ScanPlan& plan) {
   };
 }
 
+nlohmann::json RunMetadata(const ScanPlan& plan, const RunSummary& run) {
+  nlohmann::json meta = PlanMetadata(plan);
+  meta["tlsweep_version"] = TLSWEEP_VERSION;
+  meta["mode"] = run.mode;
+  meta["start_time"] = run.start_time;
+  meta["end_time"] = Rfc3339Now();
+  meta["duration_seconds"] = run.duration_seconds;
+  meta["interrupted"] = run.interrupted;
+  meta["complete"] = run.complete;
+  meta["resumed_from"] = run.resumed_from;
+  meta["resume_file"] = run.resume_file;
+  return meta;
+}
+
 std::string Rfc3339Now() {
   const auto now = std::chrono::system_clock::now();
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(

@@ -14,6 +14,20 @@ namespace tlsweep {
 
 nlohmann::json PlanMetadata(const ScanPlan& plan);
 
+// The plan's metadata plus how a run went: `mode` ("dryrun", "dpdk"), start
+// and end times, duration, whether it was interrupted or complete, and the
+// resume files read and written.
+struct RunSummary {
+  std::string mode;
+  std::string start_time;
+  double duration_seconds = 0;
+  bool interrupted = false;
+  bool complete = false;
+  std::string resumed_from;
+  std::string resume_file;
+};
+nlohmann::json RunMetadata(const ScanPlan& plan, const RunSummary& run);
+
 // RFC 3339 UTC time with microseconds, for start and end times.
 std::string Rfc3339Now();
 
