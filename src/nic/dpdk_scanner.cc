@@ -136,20 +136,26 @@ class Receiver {
       : port_(port), handler_(handler), writer_(writer) {}
 
   void Poll() {
+    static_assert(kBurst <= ResponseHandler::kMaxBurst);
     rte_mbuf* mbufs[kBurst];
+    const uint8_t* frames[kBurst];
+    uint16_t lens[kBurst];
+    ResponseHandler::Action actions[kBurst];
+    ScanResult results[kBurst];
+    uint8_t replies[kBurst][kArpFrameLen];
     for (uint16_t q = 0; q < port_.queues(); ++q) {
       const uint16_t n = rte_eth_rx_burst(port_.id(), q, mbufs, kBurst);
       if (n == 0) continue;
-      const uint64_t now = WallNs();
       for (uint16_t i = 0; i < n; ++i) {
-        uint8_t reply[kArpFrameLen];
-        ScanResult result;
-        const auto action = handler_.Handle(rte_pktmbuf_mtod(mbufs[i], const uint8_t*),
-                                            rte_pktmbuf_data_len(mbufs[i]), now, &result, reply);
-        if (action == ResponseHandler::Action::kResult && writer_ != nullptr) {
-          writer_->Write(result);
-        } else if (action == ResponseHandler::Action::kArpReply) {
-          Send(reply, sizeof(reply));
+        frames[i] = rte_pktmbuf_mtod(mbufs[i], const uint8_t*);
+        lens[i] = rte_pktmbuf_data_len(mbufs[i]);
+      }
+      handler_.HandleBurst(frames, lens, n, WallNs(), actions, results, replies);
+      for (uint16_t i = 0; i < n; ++i) {
+        if (actions[i] == ResponseHandler::Action::kResult && writer_ != nullptr) {
+          writer_->Write(results[i]);
+        } else if (actions[i] == ResponseHandler::Action::kArpReply) {
+          Send(replies[i], kArpFrameLen);
         }
       }
       rte_pktmbuf_free_bulk(mbufs, n);

@@ -13,6 +13,29 @@ ResponseHandler::Action ResponseHandler::Handle(const uint8_t* frame, size_t len
                                                 uint64_t now_ns,
                                                 ScanResult* result,
                                                 uint8_t* reply) {
+  const Action action = Classify(frame, len, result, reply);
+  if (action == Action::kResult) Record(result, now_ns);
+  return action;
+}
+
+void ResponseHandler::HandleBurst(const uint8_t* const* frames, const uint16_t* lens,
+                                  size_t n, uint64_t now_ns, Action* actions,
+                                  ScanResult* results,
+                                  uint8_t (*replies)[kArpFrameLen]) {
+  for (size_t i = 0; i < n; ++i) {
+    actions[i] = Classify(frames[i], lens[i], &results[i], replies[i]);
+    if (actions[i] == Action::kResult) {
+      dedup_.Prefetch(results[i].response.target, results[i].response.port);
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (actions[i] == Action::kResult) Record(&results[i], now_ns);
+  }
+}
+
+ResponseHandler::Action ResponseHandler::Classify(const uint8_t* frame, size_t len,
+                                                  ScanResult* result,
+                                                  uint8_t* reply) {
   ++counters_.frames;
   ParsedFrame parsed;
   const ParseResult kind = ParseFrame(frame, len, &parsed);
@@ -29,19 +52,21 @@ ResponseHandler::Action ResponseHandler::Handle(const uint8_t* frame, size_t len
     v = ValidateResult::kNotForUs;
   }
   counters_.validate.Count(v);
-  if (v != ValidateResult::kValid) return Action::kNone;
+  return v == ValidateResult::kValid ? Action::kResult : Action::kNone;
+}
+
+void ResponseHandler::Record(ScanResult* result, uint64_t now_ns) {
   result->repeat = !dedup_.Insert(result->response.target, result->response.port);
   result->timestamp_ns = now_ns;
   if (result->repeat) {
     ++counters_.repeats;
-  } else {
-    switch (result->response.classification) {
-      case Classification::kSynAck: ++counters_.synack; break;
-      case Classification::kRst: ++counters_.rst; break;
-      case Classification::kIcmpUnreachable: ++counters_.icmp_unreach; break;
-    }
+    return;
   }
-  return Action::kResult;
+  switch (result->response.classification) {
+    case Classification::kSynAck: ++counters_.synack; break;
+    case Classification::kRst: ++counters_.rst; break;
+    case Classification::kIcmpUnreachable: ++counters_.icmp_unreach; break;
+  }
 }
 
 ResponseHandler::Action ResponseHandler::HandleArp(const uint8_t* frame,

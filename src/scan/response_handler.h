@@ -56,16 +56,33 @@ class ResponseHandler {
   void ExpectGateway(Ipv4Address ip) { gateway_ip_ = ip; }
   std::optional<MacAddress> gateway_mac() const { return gateway_mac_; }
 
+  // The most frames HandleBurst takes at once (the RX burst size).
+  static constexpr size_t kMaxBurst = 32;
+
   // Handles one frame received at wall time `now_ns`. kResult: `*result`
   // holds a validated answer. kArpReply: `reply` (kArpFrameLen bytes) holds
   // an ARP reply to transmit. kNone: the frame was counted and is done.
   Action Handle(const uint8_t* frame, size_t len, uint64_t now_ns,
                 ScanResult* result, uint8_t* reply);
 
+  // Handles frames[0..n) (n <= kMaxBurst) as Handle does each, with
+  // actions[i], results[i] and replies[i] for frame i. All frames are parsed
+  // and validated first and their dedup entries prefetched, then
+  // de-duplicated: in a sweep every answer's bit is a cache miss, and a
+  // burst's misses then overlap instead of following one another.
+  void HandleBurst(const uint8_t* const* frames, const uint16_t* lens, size_t n,
+                   uint64_t now_ns, Action* actions, ScanResult* results,
+                   uint8_t (*replies)[kArpFrameLen]);
+
   const ReceiveCounters& counters() const { return counters_; }
 
  private:
   Action HandleArp(const uint8_t* frame, size_t len, uint8_t* reply);
+  // Everything but dedup: kResult means a valid answer still to de-duplicate.
+  Action Classify(const uint8_t* frame, size_t len, ScanResult* result,
+                  uint8_t* reply);
+  // De-duplicates a classified answer and counts it.
+  void Record(ScanResult* result, uint64_t now_ns);
 
   const ScanPlan& plan_;
   const Validator validator_;

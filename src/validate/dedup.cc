@@ -3,6 +3,8 @@
 // bitmap and the hash set.
 #include "validate/dedup.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <bit>
 #include <new>
@@ -39,7 +41,7 @@ uint64_t Dedup::HashModeBytes(uint64_t pairs) {
 
 uint64_t Dedup::BitmapWorstCaseBytes(size_t ports, uint64_t targets) {
   const uint64_t pages = std::min<uint64_t>(targets, kPagesPerPort);
-  return uint64_t{ports} * (sizeof(PageTable) + pages * kPageBytes);
+  return uint64_t{ports} * (kPageTableBytes + pages * kPageBytes);
 }
 
 Dedup::Dedup(std::span<const uint16_t> ports, uint64_t expected_targets)
@@ -52,39 +54,51 @@ Dedup::Dedup(std::span<const uint16_t> ports, uint64_t expected_targets)
   const uint64_t pairs = targets * distinct;
   uses_bitmap_ = HashModeBytes(pairs) > BitmapWorstCaseBytes(distinct, targets);
   if (uses_bitmap_) {
-    tables_.resize(distinct);
+    bitmaps_.resize(distinct, nullptr);
   } else {
     set_.reserve(pairs);
   }
   fixed_bytes_ = port_index_.size() * sizeof(port_index_[0]) +
-                 tables_.size() * sizeof(tables_[0]);
+                 bitmaps_.size() * sizeof(bitmaps_[0]);
 }
 
-Dedup::PageTable* Dedup::AllocateTable(uint32_t index) {
-  // Value-initialised: every page pointer starts null.
-  tables_[index].reset(new (std::nothrow) PageTable());
-  if (tables_[index] == nullptr) {
+Dedup::~Dedup() {
+  for (PortBitmap* b : bitmaps_) {
+    if (b == nullptr) continue;
+    munmap(b->words, kPagesPerPort * kPageBytes);
+    delete b;
+  }
+}
+
+Dedup::PortBitmap* Dedup::MapBitmap(uint32_t index) {
+  // 512 MiB of address space, no memory yet: the kernel supplies zeroed
+  // pages on first touch. MAP_NORESERVE: no swap reservation for what a
+  // scan may never touch.
+  const size_t bytes = kPagesPerPort * kPageBytes;
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) {
     ++allocation_failures_;
     return nullptr;
   }
-  ++tables_allocated_;
-  return tables_[index].get();
-}
-
-uint64_t* Dedup::AllocatePage(PageTable& table, uint32_t page_number) {
-  // `()` zero-fills: every address in the page starts unseen.
-  table.pages[page_number].reset(new (std::nothrow) uint64_t[kWordsPerPage]());
-  if (table.pages[page_number] == nullptr) {
+  // Huge pages where the kernel allows them (THP "madvise" or "always");
+  // without them the bitmap still works, with more TLB misses.
+  madvise(p, bytes, MADV_HUGEPAGE);
+  auto* bitmap = new (std::nothrow) PortBitmap();
+  if (bitmap == nullptr) {
+    munmap(p, bytes);
     ++allocation_failures_;
     return nullptr;
   }
-  ++pages_allocated_;
-  return table.pages[page_number].get();
+  bitmap->words = static_cast<uint64_t*>(p);
+  bitmaps_[index] = bitmap;
+  ++bitmaps_mapped_;
+  return bitmap;
 }
 
 uint64_t Dedup::memory_bytes() const {
   if (!uses_bitmap_) return fixed_bytes_ + HashTableBytes(set_.capacity());
-  return fixed_bytes_ + tables_allocated_ * sizeof(PageTable) +
+  return fixed_bytes_ + bitmaps_mapped_ * kPageTableBytes +
          pages_allocated_ * kPageBytes;
 }
 

@@ -189,13 +189,13 @@ TEST(DedupTest, BitmapAllocatesOnePagePerFirstTouch) {
   EXPECT_EQ(one_page, empty + Dedup::kPageTableBytes + Dedup::kPageBytes);
   EXPECT_EQ(dedup.pages_allocated(), 1U);
 
-  // Same page (the /13 10.0.0.0/13): no growth, repeats or not.
-  ASSERT_TRUE(dedup.Insert(Ipv4Address(0x0a07ffff), 25));
+  // Same page (the /8 10.0.0.0/8): no growth, repeats or not.
+  ASSERT_TRUE(dedup.Insert(Ipv4Address(0x0affffff), 25));
   ASSERT_FALSE(dedup.Insert(Ipv4Address(0x0a000000), 25));
   EXPECT_EQ(dedup.memory_bytes(), one_page);
 
   // Next page of the same port: exactly one more page.
-  ASSERT_TRUE(dedup.Insert(Ipv4Address(0x0a080000), 25));
+  ASSERT_TRUE(dedup.Insert(Ipv4Address(0x0b000000), 25));
   EXPECT_EQ(dedup.memory_bytes(), one_page + Dedup::kPageBytes);
   EXPECT_EQ(dedup.pages_allocated(), 2U);
 
@@ -207,9 +207,9 @@ TEST(DedupTest, BitmapAllocatesOnePagePerFirstTouch) {
 }
 
 TEST(DedupTest, BitmapMemoryIsOnePagePerTouchedPageWhateverTheInserts) {
-  // 256 pages spread over the whole space (every 32nd /13), 64 addresses in
-  // each, inserted twice: memory is the table plus exactly 256 pages, however
-  // many addresses land in them. (Touching all 8192 pages would zero-fill
+  // 8 pages spread over the whole space (every 32nd /8), 64 addresses in
+  // each, inserted twice: memory is the table plus exactly 8 pages, however
+  // many addresses land in them. (Touching all 256 pages would zero-fill
   // 512 MiB; the bound for that is BitmapWorstCaseBytes, checked above.)
   constexpr uint64_t kPageStride = 32;
   Dedup dedup(kOnePort, kFullScan);
