@@ -283,13 +283,21 @@ int Main(int argc, char** argv) {
           rte_mbuf* mbufs[kBurst];
           const uint16_t n = rte_eth_rx_burst(pid, 0, mbufs, kBurst);
           if (n == 0) break;
-          const uint64_t now = WallNs();
-          for (uint16_t i = 0; i < n && args.handle; ++i) {
-            uint8_t reply[kArpFrameLen];
-            ScanResult result;
-            results += handler.Handle(rte_pktmbuf_mtod(mbufs[i], const uint8_t*),
-                                      rte_pktmbuf_data_len(mbufs[i]), now, &result, reply) ==
-                       ResponseHandler::Action::kResult;
+          if (args.handle) {
+            // As the scanner's Receiver::Poll does: one HandleBurst per burst.
+            const uint8_t* frames[kBurst];
+            uint16_t lens[kBurst];
+            ResponseHandler::Action actions[kBurst];
+            ScanResult burst_results[kBurst];
+            uint8_t replies[kBurst][kArpFrameLen];
+            for (uint16_t i = 0; i < n; ++i) {
+              frames[i] = rte_pktmbuf_mtod(mbufs[i], const uint8_t*);
+              lens[i] = rte_pktmbuf_data_len(mbufs[i]);
+            }
+            handler.HandleBurst(frames, lens, n, WallNs(), actions, burst_results, replies);
+            for (uint16_t i = 0; i < n; ++i) {
+              results += actions[i] == ResponseHandler::Action::kResult;
+            }
           }
           rte_pktmbuf_free_bulk(mbufs, n);
           got_round += n;

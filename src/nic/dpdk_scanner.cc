@@ -90,7 +90,10 @@ int SenderMain(void* arg) {
         continue;
       }
       if (rte_pktmbuf_alloc_bulk(ctx->pool, mbufs, allowed) != 0) {
+        // The pool is empty until the NIC frees sent mbufs: wait a moment.
+        // The tokens taken are lost, which only lowers the rate slightly.
         shared.alloc_failed.fetch_add(1, std::memory_order_relaxed);
+        rte_pause();
         continue;
       }
       for (uint32_t i = 0; i < allowed; ++i) frames[i] = rte_pktmbuf_mtod(mbufs[i], uint8_t*);
