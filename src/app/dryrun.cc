@@ -50,8 +50,8 @@ absl::Status RunDryrun(const ScanCommand& cmd) {
   const ScanConfig& config = plan->config();
 
   std::vector<SenderPosition> from(config.sender_threads);
-  if (!cmd.resume_file.empty()) {
-    TLSWEEP_ASSIGN_OR_RETURN(from, ReadResumeFile(cmd.resume_file, *plan));
+  if (!cmd.run.resume_file.empty()) {
+    TLSWEEP_ASSIGN_OR_RETURN(from, ReadResumeFile(cmd.run.resume_file, *plan));
   }
   const SynProbe probe(config.probe);
   std::vector<ProbeGenerator> senders;
@@ -67,12 +67,12 @@ absl::Status RunDryrun(const ScanCommand& cmd) {
   }
   // Lines go to -o, or to stdout unless only a pcap file was asked for.
   std::unique_ptr<std::FILE, FileCloser> lines;
-  if (!cmd.output_file.empty() && cmd.output_file != "-") {
-    lines.reset(std::fopen(cmd.output_file.c_str(), "w"));
+  if (!cmd.run.output_file.empty() && cmd.run.output_file != "-") {
+    lines.reset(std::fopen(cmd.run.output_file.c_str(), "w"));
     if (!lines) {
-      return absl::NotFoundError(absl::StrCat("-o: cannot create ", cmd.output_file));
+      return absl::NotFoundError(absl::StrCat("-o: cannot create ", cmd.run.output_file));
     }
-  } else if (cmd.output_file == "-" || cmd.pcap_file.empty()) {
+  } else if (cmd.run.output_file == "-" || cmd.pcap_file.empty()) {
     lines.reset(stdout);
   }
   if (lines) std::fputs("saddr,sport,daddr,dport,seq,ipid\n", lines.get());
@@ -122,7 +122,7 @@ absl::Status RunDryrun(const ScanCommand& cmd) {
         }
       }
       sent += n;
-      if (!cmd.quiet && now >= next_status) {
+      if (!cmd.run.quiet && now >= next_status) {
         double progress = 0;
         for (const ProbeGenerator& s : senders) progress += s.progress();
         progress /= static_cast<double>(senders.size());
@@ -139,7 +139,7 @@ absl::Status RunDryrun(const ScanCommand& cmd) {
   TLSWEEP_RETURN_IF_ERROR(io_status);
   if (pcap) TLSWEEP_RETURN_IF_ERROR(pcap->Close());
   if (lines && std::fflush(lines.get()) != 0) {
-    return absl::UnavailableError(absl::StrCat("-o: write to ", cmd.output_file, " failed"));
+    return absl::UnavailableError(absl::StrCat("-o: write to ", cmd.run.output_file, " failed"));
   }
 
   bool complete = true;
@@ -150,15 +150,15 @@ absl::Status RunDryrun(const ScanCommand& cmd) {
   }
   TLSWEEP_ASSIGN_OR_RETURN(
       const std::string resume_written,
-      SaveResumeIfIncomplete(cmd.resume_out_file, *plan, positions, complete));
-  if (!cmd.metadata_file.empty()) {
+      SaveResumeIfIncomplete(cmd.run.resume_out_file, *plan, positions, complete));
+  if (!cmd.run.metadata_file.empty()) {
     nlohmann::json meta = RunMetadata(
         *plan, {"dryrun", start_time, elapsed, CurrentStopLevel() != StopLevel::kRunning,
-                complete, cmd.resume_file, resume_written});
+                complete, cmd.run.resume_file, resume_written});
     meta["packets_built"] = sent;
-    TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(cmd.metadata_file, meta));
+    TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(cmd.run.metadata_file, meta));
   }
-  if (!cmd.quiet) {
+  if (!cmd.run.quiet) {
     std::fprintf(stderr,
                  "dry run: %llu probes to %llu targets x %u probes (seed %llu, "
                  "prime %llu, generator %llu) in %.2f s%s%s\n",

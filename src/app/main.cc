@@ -64,7 +64,7 @@ absl::Status ScanOnDpdk(const tlsweep::ScanCommand& cmd) {
     if (!port.ok()) {
       status = port.status();
     } else {
-      tlsweep::DpdkScanOptions options = cmd.dpdk;
+      tlsweep::DpdkScanOptions options = cmd.run;
       options.eal_args = absl::StrJoin(eal, " ");
       status = tlsweep::RunDpdkScan(*plan, **port, options);
     }

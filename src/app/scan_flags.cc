@@ -211,13 +211,13 @@ absl::Status ApplyFlag(int opt, const std::string& flag, const std::string& v,
     case kSourceMac: {
       TLSWEEP_ASSIGN_OR_RETURN(MacAddress mac, ParseMac(flag, v));
       c.probe.src_mac = mac;
-      cmd->dpdk.source_mac = mac;
+      cmd->run.source_mac = mac;
       return absl::OkStatus();
     }
     case 'G': {
       TLSWEEP_ASSIGN_OR_RETURN(MacAddress mac, ParseMac(flag, v));
       c.probe.dst_mac = mac;
-      cmd->dpdk.gateway_mac = mac;
+      cmd->run.gateway_mac = mac;
       return absl::OkStatus();
     }
     case kProbeTtl: {
@@ -232,14 +232,8 @@ absl::Status ApplyFlag(int opt, const std::string& flag, const std::string& v,
       c.probe.window = *profile == TcpOptionProfile::kLinux ? 64240 : 65535;
       return absl::OkStatus();
     }
-    case 'o':
-      cmd->output_file = v;
-      cmd->dpdk.output_file = v;
-      return absl::OkStatus();
-    case 'm':
-      cmd->metadata_file = v;
-      cmd->dpdk.metadata_file = v;
-      return absl::OkStatus();
+    case 'o': cmd->run.output_file = v; return absl::OkStatus();
+    case 'm': cmd->run.metadata_file = v; return absl::OkStatus();
     case 'i': cmd->interface = v; return absl::OkStatus();
     case kDpdkConfig: cmd->dpdk_config = v; return absl::OkStatus();
     case kEal: {
@@ -255,42 +249,33 @@ absl::Status ApplyFlag(int opt, const std::string& flag, const std::string& v,
     case kGatewayIp: {
       const auto ip = Ipv4Address::Parse(v);
       if (!ip) return absl::InvalidArgumentError(absl::StrCat(flag, ": invalid address '", v, "'"));
-      cmd->dpdk.gateway_ip = *ip;
+      cmd->run.gateway_ip = *ip;
       return absl::OkStatus();
     }
     case 'c': {
       TLSWEEP_ASSIGN_OR_RETURN(uint32_t secs, ParseNumber<uint32_t>(flag, v, 0, 3600));
-      cmd->dpdk.cooldown_s = secs;
+      cmd->run.cooldown_s = secs;
       return absl::OkStatus();
     }
     case 'O': {
       auto format = ParseOutputFormat(v);
       if (!format.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", format.status().message()));
-      cmd->dpdk.output.format = *format;
+      cmd->run.output.format = *format;
       return absl::OkStatus();
     }
     case 'f': {
       auto fields = ParseOutputFields(v);
       if (!fields.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", fields.status().message()));
-      cmd->dpdk.output.fields = *std::move(fields);
+      cmd->run.output.fields = *std::move(fields);
       return absl::OkStatus();
     }
-    case kOutputAll: cmd->dpdk.output.all = true; return absl::OkStatus();
-    case 'u': cmd->dpdk.status_file = v; return absl::OkStatus();
+    case kOutputAll: cmd->run.output.all = true; return absl::OkStatus();
+    case 'u': cmd->run.status_file = v; return absl::OkStatus();
     case kDryrun: cmd->dryrun = true; return absl::OkStatus();
     case kPcap: cmd->pcap_file = v; return absl::OkStatus();
-    case kResume:
-      cmd->resume_file = v;
-      cmd->dpdk.resume_file = v;
-      return absl::OkStatus();
-    case kResumeOut:
-      cmd->resume_out_file = v;
-      cmd->dpdk.resume_out_file = v;
-      return absl::OkStatus();
-    case 'q':
-      cmd->quiet = true;
-      cmd->dpdk.quiet = true;
-      return absl::OkStatus();
+    case kResume: cmd->run.resume_file = v; return absl::OkStatus();
+    case kResumeOut: cmd->run.resume_out_file = v; return absl::OkStatus();
+    case 'q': cmd->run.quiet = true; return absl::OkStatus();
     case 'h': cmd->help = true; return absl::OkStatus();
     default: break;
   }

@@ -20,18 +20,16 @@ struct ScanCommand {
   bool seed_given = false;
   bool dryrun = false;
   bool help = false;
-  bool quiet = false;
-  std::string output_file;      // -o; "" or "-" is stdout
   std::string pcap_file;        // --pcap (dry run)
-  std::string metadata_file;    // -m
-  std::string resume_file;      // --resume: continue from this position
-  std::string resume_out_file;  // --resume-out: where an early stop saves it
   // Sending on DPDK.
   std::string interface;        // -i: af_packet on this kernel interface
   std::string dpdk_config;      // --dpdk-config: EAL arguments from a file
   std::vector<std::string> eal_args;  // --eal: more EAL arguments
   uint16_t port_id = 0;         // --dpdk-port
-  DpdkScanOptions dpdk;         // cooldown, gateway, output, status file
+  // Output (-o, -O, -f), metadata (-m), resume files, status (-u, -q),
+  // cooldown and gateway. The dry run uses the same output, metadata,
+  // resume and quiet settings.
+  DpdkScanOptions run;
 };
 
 // Parses the arguments after "scan". A seed is drawn at random when --seed is

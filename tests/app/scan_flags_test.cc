@@ -43,8 +43,8 @@ TEST(ScanFlagsTest, ZmapStyleFlags) {
   EXPECT_EQ(c.probe.ttl, 64);
   EXPECT_EQ(c.probe.options, TcpOptionProfile::kLinux);
   EXPECT_EQ(c.probe.window, 64240);
-  EXPECT_EQ(cmd->output_file, "out.csv");
-  EXPECT_EQ(cmd->metadata_file, "meta.json");
+  EXPECT_EQ(cmd->run.output_file, "out.csv");
+  EXPECT_EQ(cmd->run.metadata_file, "meta.json");
   EXPECT_TRUE(cmd->dryrun);
   EXPECT_EQ(cmd->pcap_file, "x.pcap");
   EXPECT_EQ(c.targets.target_args,
@@ -115,12 +115,12 @@ TEST(ScanFlagsTest, DpdkFlags) {
                              "10.77.0.10"});
   ASSERT_TRUE(cmd.ok()) << cmd.status();
   EXPECT_EQ(cmd->interface, "s0");
-  EXPECT_EQ(cmd->dpdk.gateway_ip->ToString(), "10.77.0.2");
-  EXPECT_EQ(cmd->dpdk.cooldown_s, 3);
-  EXPECT_EQ(cmd->dpdk.output.format, OutputFormat::kCsv);
-  EXPECT_EQ(cmd->dpdk.output.fields.size(), 2u);
-  EXPECT_TRUE(cmd->dpdk.output.all);
-  EXPECT_EQ(cmd->dpdk.status_file, "status.csv");
+  EXPECT_EQ(cmd->run.gateway_ip->ToString(), "10.77.0.2");
+  EXPECT_EQ(cmd->run.cooldown_s, 3);
+  EXPECT_EQ(cmd->run.output.format, OutputFormat::kCsv);
+  EXPECT_EQ(cmd->run.output.fields.size(), 2u);
+  EXPECT_TRUE(cmd->run.output.all);
+  EXPECT_EQ(cmd->run.status_file, "status.csv");
   EXPECT_EQ(cmd->eal_args, (std::vector<std::string>{"--no-huge", "-m", "256"}));
   EXPECT_EQ(cmd->port_id, 1);
 }
