@@ -9,6 +9,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/reference_space.h"
 #include "targets/target_parse.h"
 
 namespace tlsweep {
@@ -29,34 +30,7 @@ std::vector<uint16_t> FirstPorts(int n) {
   return ports;
 }
 
-// The obvious implementation: hardware division and a walk over intervals.
-class ReferenceSpace {
- public:
-  ReferenceSpace(const AddressSet& set, std::vector<uint16_t> ports)
-      : intervals_(set.intervals()), ports_(std::move(ports)) {
-    uint64_t start = 0;
-    for (const AddressInterval& i : intervals_) {
-      starts_.push_back(start);
-      start += i.size();
-    }
-  }
-  Target At(uint64_t index) const {
-    const uint64_t address_index = index / ports_.size();
-    const uint64_t port_index = index % ports_.size();
-    const size_t i = static_cast<size_t>(
-        std::upper_bound(starts_.begin(), starts_.end(), address_index) -
-        starts_.begin() - 1);
-    return Target{
-        Ipv4Address(intervals_[i].first +
-                    static_cast<uint32_t>(address_index - starts_[i])),
-        ports_[port_index]};
-  }
-
- private:
-  std::vector<AddressInterval> intervals_;
-  std::vector<uint64_t> starts_;
-  std::vector<uint16_t> ports_;
-};
+using ::tlsweep::testing::ReferenceSpace;
 
 std::string Describe(const Target& t) {
   return t.address.ToString() + ":" + std::to_string(t.port);
