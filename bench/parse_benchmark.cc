@@ -7,6 +7,7 @@
 #include "common/byte_order.h"
 #include "packet/checksum.h"
 #include "packet/parse.h"
+#include "testing/synack.h"
 #include "validate/cookie.h"
 #include "validate/dedup.h"
 #include "validate/validator.h"
@@ -22,30 +23,11 @@ constexpr size_t kFrames = 4096;
 std::vector<std::vector<uint8_t>> MakeSynAcks(const Cookies& cookies) {
   std::vector<std::vector<uint8_t>> frames;
   for (uint32_t i = 0; i < kFrames; ++i) {
-    const uint32_t target = 0x08000000u + i * 7919u;
-    const Cookies::Value c = cookies.Make(Ipv4Address(kUs), Ipv4Address(target), 443);
-    std::vector<uint8_t> f(74, 0);
-    StoreBe16(&f[12], 0x0800);
-    uint8_t* ip = &f[14];
-    ip[0] = 0x45;
-    StoreBe16(ip + 2, 60);
-    StoreBe16(ip + 6, 0x4000);
-    ip[8] = 57;
-    ip[9] = 6;
-    StoreBe32(ip + 12, target);
-    StoreBe32(ip + 16, kUs);
-    StoreBe16(ip + 10, ChecksumFinish(ChecksumAdd(ip, 20)));
-    uint8_t* tcp = ip + 20;
-    StoreBe16(tcp, 443);
-    StoreBe16(tcp + 2, c.sport);
-    StoreBe32(tcp + 4, i);
-    StoreBe32(tcp + 8, c.seq + 1);
-    tcp[12] = 0xa0;
-    tcp[13] = 0x12;
-    StoreBe16(tcp + 14, 65160);
-    const uint8_t opts[] = {2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 1, 3, 3, 7};
-    std::copy(std::begin(opts), std::end(opts), tcp + 20);
-    StoreBe16(tcp + 16, ChecksumFinish(PseudoHeaderSum(target, kUs, 6, 40) + ChecksumAdd(tcp, 40)));
+    const Ipv4Address target(0x08000000u + i * 7919u);
+    const Cookies::Value c = cookies.Make(Ipv4Address(kUs), target, 443);
+    std::vector<uint8_t> f(testing::kSynAckLen);
+    testing::WriteSynAck(ProbeFields{Ipv4Address(kUs), target, c.sport, 443, c.seq, 0},
+                         MacAddress(), i, f.data());
     frames.push_back(std::move(f));
   }
   return frames;
