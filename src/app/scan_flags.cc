@@ -80,6 +80,11 @@ std::string FlagName(int opt, int long_index) {
   return absl::StrCat("-", std::string(1, static_cast<char>(opt)));
 }
 
+// A parser's error, prefixed with the flag it came from.
+absl::Status FlagError(const std::string& flag, const absl::Status& status) {
+  return absl::InvalidArgumentError(absl::StrCat(flag, ": ", status.message()));
+}
+
 template <typename T>
 absl::StatusOr<T> ParseNumber(const std::string& flag, const std::string& text,
                               T min, T max) {
@@ -159,7 +164,7 @@ absl::Status ApplyFlag(int opt, const std::string& flag, const std::string& v,
   switch (opt) {
     case 'p': {
       auto ports = ParsePortList(v);
-      if (!ports.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", ports.status().message()));
+      if (!ports.ok()) return FlagError(flag, ports.status());
       c.ports = *std::move(ports);
       return absl::OkStatus();
     }
@@ -170,7 +175,7 @@ absl::Status ApplyFlag(int opt, const std::string& flag, const std::string& v,
     }
     case 'B': {
       auto bps = ParseBandwidth(v);
-      if (!bps.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", bps.status().message()));
+      if (!bps.ok()) return FlagError(flag, bps.status());
       c.rate = RateSpec::Bits(*bps);
       return absl::OkStatus();
     }
@@ -226,7 +231,7 @@ absl::Status ApplyFlag(int opt, const std::string& flag, const std::string& v,
     }
     case kTcpOptions: {
       auto profile = ParseTcpOptionProfile(v);
-      if (!profile.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", profile.status().message()));
+      if (!profile.ok()) return FlagError(flag, profile.status());
       c.probe.options = *profile;
       // Linux's SYN window; ZMap's 65535 for the others.
       c.probe.window = *profile == TcpOptionProfile::kLinux ? 64240 : 65535;
@@ -259,13 +264,13 @@ absl::Status ApplyFlag(int opt, const std::string& flag, const std::string& v,
     }
     case 'O': {
       auto format = ParseOutputFormat(v);
-      if (!format.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", format.status().message()));
+      if (!format.ok()) return FlagError(flag, format.status());
       cmd->run.output.format = *format;
       return absl::OkStatus();
     }
     case 'f': {
       auto fields = ParseOutputFields(v);
-      if (!fields.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", fields.status().message()));
+      if (!fields.ok()) return FlagError(flag, fields.status());
       cmd->run.output.fields = *std::move(fields);
       return absl::OkStatus();
     }
