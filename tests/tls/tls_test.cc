@@ -1,0 +1,996 @@
+// TLS extraction against in-process OpenSSL servers.
+//
+// No network: every test builds its own PKI with OpenSSL (keys, a root CA, an
+// intermediate, leaves), runs an OpenSSL server over memory BIOs and pumps
+// bytes between it and a TlsClient until both sides go quiet. The server is
+// permissive (security level 0) so that what a test observes is what the
+// client's profile accepts.
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tls/openssl_util.h"
+#include "tls/tls_client.h"
+#include "tls/tls_context.h"
+
+namespace tlsweep {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using State = TlsClient::State;
+
+// ---- PKI made by the test ------------------------------------------------
+
+EvpPkeyPtr RsaKey(size_t bits) {
+  return EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", bits));
+}
+
+EvpPkeyPtr EcKey() {
+  return EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
+}
+
+struct CertSpec {
+  std::string common_name;
+  std::string san;  // X509V3 config syntax, e.g. "DNS:a.example,IP:192.0.2.1"
+  long not_before = -3600;      // seconds from now
+  long not_after = 30 * 86400;  // seconds from now
+  bool ca = false;
+  long serial = 1;
+
+  CertSpec&& set_common_name(std::string v) && {
+    common_name = std::move(v);
+    return std::move(*this);
+  }
+  CertSpec&& set_san(std::string v) && {
+    san = std::move(v);
+    return std::move(*this);
+  }
+  CertSpec&& set_not_before(long v) && {
+    not_before = std::move(v);
+    return std::move(*this);
+  }
+  CertSpec&& set_not_after(long v) && {
+    not_after = std::move(v);
+    return std::move(*this);
+  }
+  CertSpec&& set_ca(bool v) && {
+    ca = std::move(v);
+    return std::move(*this);
+  }
+  CertSpec&& set_serial(long v) && {
+    serial = std::move(v);
+    return std::move(*this);
+  }
+};
+
+void AddExtension(X509* cert, X509* issuer, int nid, const char* value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
+  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+  ASSERT_NE(ext, nullptr) << DrainOpenSslErrors();
+  X509_add_ext(cert, ext, -1);
+  X509_EXTENSION_free(ext);
+}
+
+// Signs `key`'s certificate with `issuer_key` (self-signed when `issuer` is
+// null).
+X509Ptr MakeCert(const CertSpec& spec, EVP_PKEY* key, X509* issuer,
+                 EVP_PKEY* issuer_key) {
+  X509Ptr cert(X509_new());
+  X509_set_version(cert.get(), 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), spec.serial);
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), spec.not_before);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), spec.not_after);
+  X509_set_pubkey(cert.get(), key);
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  X509_NAME_add_entry_by_txt(
+      name, "O", MBSTRING_UTF8,
+      reinterpret_cast<const unsigned char*>("tlsweep test"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(
+      name, "CN", MBSTRING_UTF8,
+      reinterpret_cast<const unsigned char*>(spec.common_name.c_str()), -1, -1,
+      0);
+  X509* signer = issuer != nullptr ? issuer : cert.get();
+  X509_set_issuer_name(cert.get(), X509_get_subject_name(signer));
+  if (spec.ca) {
+    AddExtension(cert.get(), signer, NID_basic_constraints, "critical,CA:TRUE");
+    AddExtension(cert.get(), signer, NID_key_usage,
+                 "critical,keyCertSign,cRLSign");
+  } else {
+    AddExtension(cert.get(), signer, NID_basic_constraints, "CA:FALSE");
+  }
+  if (!spec.san.empty()) {
+    AddExtension(cert.get(), signer, NID_subject_alt_name, spec.san.c_str());
+  }
+  EVP_PKEY* sign_key = issuer_key != nullptr ? issuer_key : key;
+  EXPECT_GT(X509_sign(cert.get(), sign_key, EVP_sha256()), 0)
+      << DrainOpenSslErrors();
+  return cert;
+}
+
+std::string Der(X509* cert) {
+  unsigned char* der = nullptr;
+  const int len = i2d_X509(cert, &der);
+  std::string out(reinterpret_cast<const char*>(der), static_cast<size_t>(len));
+  OPENSSL_free(der);
+  return out;
+}
+
+std::string IndependentSha256(std::string_view bytes) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr);
+  std::string hex;
+  char buf[3];
+  for (unsigned int i = 0; i < len; ++i) {
+    std::snprintf(buf, sizeof(buf), "%02x", md[i]);
+    hex += buf;
+  }
+  return hex;
+}
+
+std::string Base64Decode(const std::string& b64) {
+  std::string out(b64.size(), '\0');
+  const int n =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(b64.data()),
+                      static_cast<int>(b64.size()));
+  if (n < 0) return "";
+  size_t len = static_cast<size_t>(n);
+  // EVP_DecodeBlock counts padding as zero bytes.
+  for (size_t i = b64.size(); i > 0 && b64[i - 1] == '='; --i) --len;
+  out.resize(len);
+  return out;
+}
+
+// Finite-field DH parameters from a well-known prime with g = 2 (generating
+// fresh 2048-bit parameters would take seconds to minutes).
+EvpPkeyPtr DhParams(BIGNUM* (*prime)(BIGNUM*)) {
+  BIGNUM* p = prime(nullptr);
+  BIGNUM* g = BN_new();
+  BN_set_word(g, 2);
+  OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
+  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_FFC_P, p);
+  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_FFC_G, g);
+  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(bld);
+  EVP_PKEY_CTX* pctx = EVP_PKEY_CTX_new_from_name(nullptr, "DH", nullptr);
+  EVP_PKEY* pkey = nullptr;
+  if (EVP_PKEY_fromdata_init(pctx) != 1 ||
+      EVP_PKEY_fromdata(pctx, &pkey, EVP_PKEY_KEY_PARAMETERS, params) != 1) {
+    ADD_FAILURE() << "DH params: " << DrainOpenSslErrors();
+  }
+  EVP_PKEY_CTX_free(pctx);
+  OSSL_PARAM_free(params);
+  OSSL_PARAM_BLD_free(bld);
+  BN_free(p);
+  BN_free(g);
+  return EvpPkeyPtr(pkey);
+}
+
+// ---- The in-process server -----------------------------------------------
+
+struct ServerOptions {
+  int min_version = 0;  // 0 = OpenSSL's range
+  int max_version = 0;
+  std::string ciphers;        // TLS <= 1.2 cipher list; "" = default
+  std::string groups;         // "" = default
+  EvpPkeyPtr dh;              // fixed DH parameters for DHE suites
+  std::string ocsp_response;  // stapled when non-empty
+
+  ServerOptions&& set_min_version(int v) && {
+    min_version = std::move(v);
+    return std::move(*this);
+  }
+  ServerOptions&& set_max_version(int v) && {
+    max_version = std::move(v);
+    return std::move(*this);
+  }
+  ServerOptions&& set_ciphers(std::string v) && {
+    ciphers = std::move(v);
+    return std::move(*this);
+  }
+  ServerOptions&& set_groups(std::string v) && {
+    groups = std::move(v);
+    return std::move(*this);
+  }
+  ServerOptions&& set_dh(EvpPkeyPtr v) && {
+    dh = std::move(v);
+    return std::move(*this);
+  }
+  ServerOptions&& set_ocsp_response(std::string v) && {
+    ocsp_response = std::move(v);
+    return std::move(*this);
+  }
+};
+
+int StapleCallback(SSL* ssl, void* arg) {
+  const auto* response = static_cast<const std::string*>(arg);
+  auto* copy = static_cast<unsigned char*>(OPENSSL_malloc(response->size()));
+  std::memcpy(copy, response->data(), response->size());
+  // SSL_set_tlsext_status_ocsp_resp without its macro's C-style cast.
+  SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_STATUS_REQ_OCSP_RESP,
+           static_cast<long>(response->size()), copy);
+  return SSL_TLSEXT_ERR_OK;
+}
+
+class TestServer {
+ public:
+  TestServer(X509* leaf, EVP_PKEY* key, const std::vector<X509*>& chain,
+             ServerOptions options)
+      : options_(std::move(options)) {
+    ctx_.reset(SSL_CTX_new(TLS_server_method()));
+    SSL_CTX_set_security_level(ctx_.get(), 0);
+    if (options_.min_version != 0) {
+      SSL_CTX_set_min_proto_version(ctx_.get(), options_.min_version);
+    }
+    if (options_.max_version != 0) {
+      SSL_CTX_set_max_proto_version(ctx_.get(), options_.max_version);
+    }
+    if (!options_.ciphers.empty()) {
+      EXPECT_EQ(SSL_CTX_set_cipher_list(ctx_.get(), options_.ciphers.c_str()),
+                1)
+          << DrainOpenSslErrors();
+    }
+    if (!options_.groups.empty()) {
+      EXPECT_EQ(SSL_CTX_set1_groups_list(ctx_.get(), options_.groups.c_str()),
+                1)
+          << DrainOpenSslErrors();
+    }
+    if (options_.dh != nullptr) {
+      EXPECT_EQ(SSL_CTX_set0_tmp_dh_pkey(ctx_.get(), options_.dh.release()), 1);
+    }
+    if (!options_.ocsp_response.empty()) {
+      SSL_CTX_callback_ctrl(ctx_.get(), SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB,
+                            reinterpret_cast<void (*)(void)>(&StapleCallback));
+      SSL_CTX_ctrl(ctx_.get(), SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB_ARG, 0,
+                   &options_.ocsp_response);
+    }
+    EXPECT_EQ(SSL_CTX_use_certificate(ctx_.get(), leaf), 1);
+    EXPECT_EQ(SSL_CTX_use_PrivateKey(ctx_.get(), key), 1);
+    for (X509* cert : chain) {
+      // SSL_CTX_add1_chain_cert without its macro's C-style cast.
+      EXPECT_EQ(SSL_CTX_ctrl(ctx_.get(), SSL_CTRL_CHAIN_CERT, 1, cert), 1);
+    }
+    ssl_.reset(SSL_new(ctx_.get()));
+    rbio_ = BIO_new(BIO_s_mem());
+    wbio_ = BIO_new(BIO_s_mem());
+    SSL_set_bio(ssl_.get(), rbio_, wbio_);
+    SSL_set_accept_state(ssl_.get());
+  }
+
+  void Feed(const std::string& bytes) {
+    if (!bytes.empty())
+      BIO_write(rbio_, bytes.data(), static_cast<int>(bytes.size()));
+  }
+  std::string Drain() {
+    std::string out;
+    char buf[4096];
+    for (int n; (n = BIO_read(wbio_, buf, sizeof(buf))) > 0;)
+      out.append(buf, n);
+    return out;
+  }
+  void Step() {
+    ERR_clear_error();
+    if (!SSL_is_init_finished(ssl_.get())) {
+      const int ret = SSL_do_handshake(ssl_.get());
+      if (ret != 1) {
+        const int err = SSL_get_error(ssl_.get(), ret);
+        if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) {
+          error_ = DrainOpenSslErrors();
+        }
+        return;
+      }
+    }
+    char buf[4096];
+    size_t n = 0;
+    while (SSL_read_ex(ssl_.get(), buf, sizeof(buf), &n) == 1)
+      received_.append(buf, n);
+    if (SSL_get_error(ssl_.get(), 0) == SSL_ERROR_ZERO_RETURN)
+      got_close_notify_ = true;
+    ERR_clear_error();
+  }
+  void Write(const std::string& data) {
+    size_t n = 0;
+    SSL_write_ex(ssl_.get(), data.data(), data.size(), &n);
+  }
+
+  SSL* ssl() { return ssl_.get(); }
+  const std::string& received() const { return received_; }
+  const std::string& error() const { return error_; }
+  bool got_close_notify() const { return got_close_notify_; }
+
+ private:
+  ServerOptions options_;
+  SslCtxPtr ctx_;
+  SslPtr ssl_;
+  BIO* rbio_ = nullptr;
+  BIO* wbio_ = nullptr;
+  std::string received_;
+  std::string error_;
+  bool got_close_notify_ = false;
+};
+
+// Moves bytes both ways until neither side has anything to say.
+State Pump(TlsClient& client, TestServer& server) {
+  client.Advance();
+  for (int round = 0; round < 64; ++round) {
+    std::string to_server;
+    client.DrainNetwork(&to_server);
+    server.Feed(to_server);
+    server.Step();
+    const std::string to_client = server.Drain();
+    client.FeedNetwork(to_client);
+    client.Advance();
+    if (to_server.empty() && to_client.empty()) break;
+  }
+  return client.state();
+}
+
+// ---- Fixture: one PKI for the whole suite (RSA key generation is slow) ----
+
+class TlsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    root_key_ = RsaKey(2048).release();
+    inter_key_ = RsaKey(2048).release();
+    rsa_key_ = RsaKey(2048).release();
+    ec_key_ = EcKey().release();
+    root_ = MakeCert(CertSpec()
+                         .set_common_name("tlsweep Test Root")
+                         .set_ca(true)
+                         .set_serial(1),
+                     root_key_, nullptr, nullptr)
+                .release();
+    inter_ = MakeCert(CertSpec()
+                          .set_common_name("tlsweep Test Intermediate")
+                          .set_ca(true)
+                          .set_serial(2),
+                      inter_key_, root_, root_key_)
+                 .release();
+    ca_file_ = new std::string(::testing::TempDir() + "/tlsweep_tls_test_ca_" +
+                               std::to_string(getpid()) + ".pem");
+    FILE* f = std::fopen(ca_file_->c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    PEM_write_X509(f, root_);
+    std::fclose(f);
+  }
+  static void TearDownTestSuite() {
+    std::remove(ca_file_->c_str());
+    delete ca_file_;
+    X509_free(root_);
+    X509_free(inter_);
+    EVP_PKEY_free(root_key_);
+    EVP_PKEY_free(inter_key_);
+    EVP_PKEY_free(rsa_key_);
+    EVP_PKEY_free(ec_key_);
+  }
+
+  // A leaf for mail.example.com signed by the intermediate.
+  static X509Ptr Leaf(EVP_PKEY* key, long not_before = -3600,
+                      long not_after = 30 * 86400) {
+    return MakeCert(CertSpec()
+                        .set_common_name("mail.example.com")
+                        .set_san("DNS:mail.example.com,DNS:*.mail.example.com")
+                        .set_not_before(not_before)
+                        .set_not_after(not_after)
+                        .set_serial(1234567890123L),
+                    key, inter_, inter_key_);
+  }
+
+  static std::unique_ptr<TlsContext> Context(TlsProfile profile) {
+    auto ctx = TlsContext::Create(profile, *ca_file_);
+    EXPECT_TRUE(ctx.ok()) << ctx.status();
+    return ctx.ok() ? std::move(*ctx) : nullptr;
+  }
+
+  static std::unique_ptr<TlsClient> Client(const TlsContext& ctx,
+                                           std::string_view name) {
+    auto client = TlsClient::Create(ctx, name);
+    EXPECT_TRUE(client.ok()) << client.status();
+    return client.ok() ? std::move(*client) : nullptr;
+  }
+
+  // Runs one handshake of `profile` against a server with `leaf`+`chain`,
+  // returns the client's record; `state` receives the final state.
+  static json Handshake(TlsProfile profile, std::string_view name, X509* leaf,
+                        EVP_PKEY* key, const std::vector<X509*>& chain,
+                        ServerOptions options, State* state,
+                        TestServer** server_out = nullptr) {
+    auto ctx = Context(profile);
+    auto client = Client(*ctx, name);
+    static std::unique_ptr<TestServer> last_server;
+    last_server =
+        std::make_unique<TestServer>(leaf, key, chain, std::move(options));
+    *state = Pump(*client, *last_server);
+    if (server_out != nullptr) *server_out = last_server.get();
+    json record = client->Record();
+    // Every record must serialize (json::dump throws on invalid UTF-8).
+    EXPECT_FALSE(record.dump().empty());
+    // TLSWEEP_TLS_TEST_DUMP=1 prints every record, to eyeball the shape.
+    if (std::getenv("TLSWEEP_TLS_TEST_DUMP") != nullptr) {
+      std::fprintf(stderr, "%s\n", record.dump(2).c_str());
+    }
+    return record;
+  }
+
+  static json& Log(json& record) { return record["handshake_log"]; }
+  static json& LeafParsed(json& record) {
+    return record["handshake_log"]["server_certificates"]["chain"][0]["parsed"];
+  }
+  static json& Validation(json& record) {
+    return record["handshake_log"]["server_certificates"]["validation"];
+  }
+
+  static inline EVP_PKEY* root_key_ = nullptr;
+  static inline EVP_PKEY* inter_key_ = nullptr;
+  static inline EVP_PKEY* rsa_key_ = nullptr;
+  static inline EVP_PKEY* ec_key_ = nullptr;
+  static inline X509* root_ = nullptr;
+  static inline X509* inter_ = nullptr;
+  static inline std::string* ca_file_ = nullptr;
+};
+
+// ---- Profiles and context ------------------------------------------------
+
+TEST(TlsProfileTest, ParsesAndNames) {
+  EXPECT_EQ(*ParseTlsProfile("modern"), TlsProfile::kModern);
+  EXPECT_EQ(*ParseTlsProfile("legacy"), TlsProfile::kLegacy);
+  EXPECT_FALSE(ParseTlsProfile("ssl3").ok());
+  EXPECT_EQ(TlsProfileName(TlsProfile::kModern), "modern");
+  EXPECT_EQ(TlsProfileName(TlsProfile::kLegacy), "legacy");
+}
+
+TEST(TlsContextTest, MissingCaFileIsAnError) {
+  auto ctx = TlsContext::Create(TlsProfile::kModern, "/nonexistent/ca.pem");
+  ASSERT_FALSE(ctx.ok());
+  EXPECT_THAT(std::string(ctx.status().message()),
+              HasSubstr("SSL_CTX_load_verify_locations"));
+}
+
+TEST(TlsContextTest, SystemStoreLoads) {
+  EXPECT_TRUE(TlsContext::Create(TlsProfile::kModern, "").ok());
+  EXPECT_TRUE(TlsContext::Create(TlsProfile::kLegacy, "").ok());
+}
+
+TEST(TlsClientCreateTest, RejectsUnsendableNames) {
+  auto ctx = TlsContext::Create(TlsProfile::kModern, "");
+  ASSERT_TRUE(ctx.ok());
+  EXPECT_FALSE(TlsClient::Create(**ctx, std::string("a\0b", 3)).ok());
+  EXPECT_FALSE(TlsClient::Create(**ctx, std::string(300, 'a')).ok());
+}
+
+TEST(JsonSafeTest, EscapesInvalidUtf8AndControls) {
+  EXPECT_EQ(JsonSafe("mail.example.com"), "mail.example.com");
+  EXPECT_EQ(JsonSafe("caf\xc3\xa9"), "caf\xc3\xa9");
+  EXPECT_EQ(JsonSafe("a\xff"
+                     "b"),
+            "a\\xffb");
+  EXPECT_EQ(JsonSafe(std::string("a\0b", 3)), "a\\x00b");
+  EXPECT_EQ(JsonSafe("\xc0\xaf"), "\\xc0\\xaf");           // overlong '/'
+  EXPECT_EQ(JsonSafe("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // surrogate
+  json j = JsonSafe("\xfe\xff\x80");
+  EXPECT_FALSE(j.dump().empty());
+}
+
+// ---- Certificates and validation -----------------------------------------
+
+TEST_F(TlsTest, CaSignedChainVerifies) {
+  X509Ptr leaf = Leaf(rsa_key_);
+  State state;
+  TestServer* server = nullptr;
+  json r = Handshake(TlsProfile::kModern, "mail.example.com", leaf.get(),
+                     rsa_key_, {inter_}, ServerOptions(), &state, &server);
+  ASSERT_EQ(state, State::kEstablished) << r.dump(2);
+  EXPECT_EQ(r["profile"], "modern");
+  EXPECT_TRUE(r["handshake_complete"]);
+  EXPECT_FALSE(r.contains("error"));
+  EXPECT_STREQ(SSL_get_servername(server->ssl(), TLSEXT_NAMETYPE_host_name),
+               "mail.example.com");
+
+  json& chain = Log(r)["server_certificates"]["chain"];
+  ASSERT_EQ(chain.size(), 2u);
+  json& v = Validation(r);
+  EXPECT_EQ(v["verify_result"], 0);
+  EXPECT_EQ(v["verify_error"], "ok");
+  EXPECT_TRUE(v["browser_trusted"]);
+  EXPECT_FALSE(v["self_signed"]);
+  EXPECT_FALSE(v["expired"]);
+  EXPECT_TRUE(v["name_matches"]);
+
+  json& p = LeafParsed(r);
+  EXPECT_EQ(p["subject"]["common_name"][0], "mail.example.com");
+  EXPECT_EQ(p["subject"]["organization"][0], "tlsweep test");
+  EXPECT_EQ(p["issuer"]["common_name"][0], "tlsweep Test Intermediate");
+  EXPECT_EQ(p["subject_dn"], "O=tlsweep test, CN=mail.example.com");
+  EXPECT_EQ(p["serial_number"], "1234567890123");
+  EXPECT_EQ(p["version"], 3);
+  EXPECT_FALSE(p["is_ca"]);
+  EXPECT_EQ(p["subject_alt_name"]["dns_names"],
+            json({"mail.example.com", "*.mail.example.com"}));
+  EXPECT_EQ(p["signature_algorithm"]["name"], "sha256WithRSAEncryption");
+  EXPECT_EQ(p["signature_algorithm"]["oid"], "1.2.840.113549.1.1.11");
+  EXPECT_EQ(p["validity"]["length"], 30 * 86400 + 3600);
+  EXPECT_THAT(p["validity"]["start"].get<std::string>(),
+              ::testing::MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z"));
+  EXPECT_EQ(chain[1]["parsed"]["subject"]["common_name"][0],
+            "tlsweep Test Intermediate");
+  EXPECT_TRUE(chain[1]["parsed"]["is_ca"]);
+}
+
+TEST_F(TlsTest, SelfSigned) {
+  X509Ptr self = MakeCert(CertSpec()
+                              .set_common_name("mail.example.com")
+                              .set_san("DNS:mail.example.com"),
+                          rsa_key_, nullptr, nullptr);
+  State state;
+  json r = Handshake(TlsProfile::kModern, "mail.example.com", self.get(),
+                     rsa_key_, {}, ServerOptions(), &state);
+  ASSERT_EQ(state, State::kEstablished) << r.dump(2);
+  json& v = Validation(r);
+  EXPECT_EQ(v["verify_result"], X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT);
+  EXPECT_EQ(v["verify_result"], 18);
+  EXPECT_EQ(v["verify_error"], "self-signed certificate");
+  EXPECT_TRUE(v["self_signed"]);
+  EXPECT_FALSE(v["browser_trusted"]);
+  EXPECT_TRUE(v["name_matches"]);
+}
+
+TEST_F(TlsTest, Expired) {
+  X509Ptr leaf = Leaf(rsa_key_, -10 * 86400, -86400);
+  State state;
+  json r = Handshake(TlsProfile::kModern, "mail.example.com", leaf.get(),
+                     rsa_key_, {inter_}, ServerOptions(), &state);
+  ASSERT_EQ(state, State::kEstablished) << r.dump(2);
+  json& v = Validation(r);
+  EXPECT_EQ(v["verify_result"], X509_V_ERR_CERT_HAS_EXPIRED);
+  EXPECT_EQ(v["verify_result"], 10);
+  EXPECT_EQ(v["verify_error"], "certificate has expired");
+  EXPECT_TRUE(v["expired"]);
+  EXPECT_FALSE(v["self_signed"]);
+  EXPECT_FALSE(v["browser_trusted"]);
+}
+
+TEST_F(TlsTest, WrongNameAndNoName) {
+  X509Ptr leaf = Leaf(rsa_key_);
+  State state;
+  json r = Handshake(TlsProfile::kModern, "imap.other.example", leaf.get(),
+                     rsa_key_, {inter_}, ServerOptions(), &state);
+  ASSERT_EQ(state, State::kEstablished);
+  EXPECT_FALSE(Validation(r)["name_matches"]);
+  // The name is recorded separately; the chain itself still verifies.
+  EXPECT_EQ(Validation(r)["verify_result"], 0);
+
+  // The wildcard SAN covers one label.
+  r = Handshake(TlsProfile::kModern, "smtp.mail.example.com", leaf.get(),
+                rsa_key_, {inter_}, ServerOptions(), &state);
+  EXPECT_TRUE(Validation(r)["name_matches"]);
+
+  TestServer* server = nullptr;
+  r = Handshake(TlsProfile::kModern, "", leaf.get(), rsa_key_, {inter_},
+                ServerOptions(), &state, &server);
+  ASSERT_EQ(state, State::kEstablished);
+  EXPECT_TRUE(Validation(r).contains("name_matches"));
+  EXPECT_TRUE(Validation(r)["name_matches"].is_null());
+  EXPECT_EQ(SSL_get_servername(server->ssl(), TLSEXT_NAMETYPE_host_name),
+            nullptr);
+}
+
+TEST_F(TlsTest, IpLiteralMatchesIpSanWithoutSni) {
+  X509Ptr leaf = MakeCert(CertSpec()
+                              .set_common_name("192.0.2.7")
+                              .set_san("IP:192.0.2.7,IP:2001:db8::7"),
+                          rsa_key_, inter_, inter_key_);
+  State state;
+  TestServer* server = nullptr;
+  json r = Handshake(TlsProfile::kModern, "192.0.2.7", leaf.get(), rsa_key_,
+                     {inter_}, ServerOptions(), &state, &server);
+  ASSERT_EQ(state, State::kEstablished);
+  EXPECT_EQ(SSL_get_servername(server->ssl(), TLSEXT_NAMETYPE_host_name),
+            nullptr);
+  EXPECT_TRUE(Validation(r)["name_matches"]);
+  EXPECT_EQ(LeafParsed(r)["subject_alt_name"]["ip_addresses"],
+            json({"192.0.2.7", "2001:db8::7"}));
+  r = Handshake(TlsProfile::kModern, "192.0.2.8", leaf.get(), rsa_key_,
+                {inter_}, ServerOptions(), &state);
+  EXPECT_FALSE(Validation(r)["name_matches"]);
+}
+
+TEST_F(TlsTest, RsaKey) {
+  X509Ptr leaf = Leaf(rsa_key_);
+  State state;
+  json r = Handshake(TlsProfile::kModern, "mail.example.com", leaf.get(),
+                     rsa_key_, {inter_}, ServerOptions(), &state);
+  ASSERT_EQ(state, State::kEstablished);
+  json& ski = LeafParsed(r)["subject_key_info"];
+  EXPECT_EQ(ski["key_algorithm"]["name"], "RSA");
+  EXPECT_EQ(ski["key_bits"], 2048);
+  EXPECT_EQ(Log(r)["server_signature_algorithm"]["name"],
+            "rsa_pss_rsae_sha256");
+}
+
+TEST_F(TlsTest, EcdsaP256Key) {
+  X509Ptr leaf = Leaf(ec_key_);
+  State state;
+  json r = Handshake(TlsProfile::kModern, "mail.example.com", leaf.get(),
+                     ec_key_, {inter_}, ServerOptions(), &state);
+  ASSERT_EQ(state, State::kEstablished) << r.dump(2);
+  json& ski = LeafParsed(r)["subject_key_info"];
+  EXPECT_EQ(ski["key_algorithm"]["name"], "ECDSA");
+  EXPECT_EQ(ski["key_bits"], 256);
+  EXPECT_EQ(ski["curve"], "prime256v1");
+  EXPECT_EQ(Log(r)["server_signature_algorithm"]["name"],
+            "ecdsa_secp256r1_sha256");
+}
+
+TEST_F(TlsTest, FingerprintsAndRawMatchIndependentDigests) {
+  X509Ptr leaf = Leaf(ec_key_);
+  State state;
+  json r = Handshake(TlsProfile::kModern, "mail.example.com", leaf.get(),
+                     ec_key_, {inter_}, ServerOptions(), &state);
+  ASSERT_EQ(state, State::kEstablished);
+  json& chain = Log(r)["server_certificates"]["chain"];
+  ASSERT_EQ(chain.size(), 2u);
+  const X509* sent[] = {leaf.get(), inter_};
+  for (size_t i = 0; i < 2; ++i) {
+    const std::string der = Der(const_cast<X509*>(sent[i]));
+    EXPECT_EQ(Base64Decode(chain[i]["raw"].get<std::string>()), der);
+    EXPECT_EQ(chain[i]["parsed"]["fingerprint_sha256"], IndependentSha256(der));
+  }
+  // SPKI: encode the public key on its own (i2d_PUBKEY), not via the cert.
+  unsigned char* spki = nullptr;
+  const int len = i2d_PUBKEY(ec_key_, &spki);
+  ASSERT_GT(len, 0);
+  const std::string spki_der(reinterpret_cast<char*>(spki),
+                             static_cast<size_t>(len));
+  OPENSSL_free(spki);
+  EXPECT_EQ(chain[0]["parsed"]["subject_key_info"]["fingerprint_sha256"],
+            IndependentSha256(spki_der));
+}
+
+TEST_F(TlsTest, HostileCertificateStringsStaySerializable) {
+  // A dNSName with a byte that is not UTF-8 and a control character, and a
+  // UTF-8 common name: the first two are escaped, the last kept.
+  X509Ptr leaf = MakeCert(CertSpec()
+                              .set_common_name("m\xc3\xa4il.example")
+                              .set_san("DNS:bad\xff\x01name.example"),
+                          rsa_key_, inter_, inter_key_);
+  State state;
+  json r = Handshake(TlsProfile::kModern, "mail.example.com", leaf.get(),
+                     rsa_key_, {inter_}, ServerOptions(), &state);
+  ASSERT_EQ(state, State::kEstablished);
+  EXPECT_EQ(LeafParsed(r)["subject_alt_name"]["dns_names"][0],
+            "bad\\xff\\x01name.example");
+  EXPECT_EQ(LeafParsed(r)["subject"]["common_name"][0], "m\xc3\xa4il.example");
+  EXPECT_FALSE(Validation(r)["name_matches"]);
+  EXPECT_FALSE(r.dump().empty());
+}
+
+// ---- Key exchange, versions, ciphers -------------------------------------
+
+TEST_F(TlsTest, Tls12EcdheX25519) {
+  X509Ptr leaf = Leaf(rsa_key_);
+  State state;
+  json r = Handshake(TlsProfile::kModern, "mail.example.com", leaf.get(),
+                     rsa_key_, {inter_},
+                     ServerOptions()
+                         .set_max_version(TLS1_2_VERSION)
+                         .set_ciphers("ECDHE-RSA-AES128-GCM-SHA256"),
+                     &state);
+  ASSERT_EQ(state, State::kEstablished) << r.dump(2);
+  json& hello = Log(r)["server_hello"];
+  EXPECT_EQ(hello["version"]["name"], "TLSv1.2");
+  EXPECT_EQ(hello["version"]["value"], 0x0303);
+  EXPECT_EQ(hello["cipher_suite"]["name"],
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+  EXPECT_EQ(hello["cipher_suite"]["openssl_name"],
+            "ECDHE-RSA-AES128-GCM-SHA256");
+  EXPECT_EQ(hello["cipher_suite"]["hex"], "0xC02F");
+  EXPECT_EQ(hello["cipher_suite"]["value"], 0xC02F);
+  EXPECT_EQ(Log(r)["key_exchange"]["kind"], "ECDHE");
+  EXPECT_EQ(Log(r)["key_exchange"]["group"], "X25519");
+  EXPECT_TRUE(Log(r)["forward_secrecy"]);
+  EXPECT_EQ(Log(r)["cipher_class"], "AEAD");
+  EXPECT_EQ(Log(r)["server_signature_algorithm"]["name"],
+            "rsa_pss_rsae_sha256");
+  EXPECT_TRUE(Log(r)["session_ticket"]);
+  EXPECT_FALSE(Log(r)["ocsp_stapled"]);
+}
+
+TEST_F(TlsTest, Tls12EcdheP256) {
+  X509Ptr leaf = Leaf(rsa_key_);
+  State state;
+  json r = Handshake(TlsProfile::kModern, "mail.example.com", leaf.get(),
+                     rsa_key_, {inter_},
+                     ServerOptions()
+                         .set_max_version(TLS1_2_VERSION)
+                         .set_ciphers("ECDHE-RSA-AES256-GCM-SHA384")
+                         .set_groups("P-256"),
+                     &state);
+  ASSERT_EQ(state, State::kEstablished) << r.dump(2);
+  EXPECT_EQ(Log(r)["key_exchange"]["kind"], "ECDHE");
+  EXPECT_EQ(Log(r)["key_exchange"]["group"], "secp256r1");
+  EXPECT_EQ(Log(r)["server_hello"]["cipher_suite"]["hex"], "0xC030");
+}
+
+TEST_F(TlsTest, Tls12Dhe2048) {
+  X509Ptr leaf = Leaf(rsa_key_);
+  State state;
+  json r = Handshake(TlsProfile::kModern, "mail.example.com", leaf.get(),
+                     rsa_key_, {inter_},
+                     ServerOptions()
+                         .set_max_version(TLS1_2_VERSION)
+                         .set_ciphers("DHE-RSA-AES128-GCM-SHA256")
+                         .set_dh(DhParams(&BN_get_rfc3526_prime_2048)),
+                     &state);
+  ASSERT_EQ(state, State::kEstablished) << r.dump(2);
+  EXPECT_EQ(Log(r)["server_hello"]["cipher_suite"]["name"],
+            "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256");
+  EXPECT_EQ(Log(r)["key_exchange"]["kind"], "DHE");
+  EXPECT_EQ(Log(r)["key_exchange"]["dh_prime_bits"], 2048);
+  EXPECT_TRUE(Log(r)["forward_secrecy"]);
+}
+
+TEST_F(TlsTest, Tls12Dhe1024UnderLegacy) {
+  X509Ptr leaf = Leaf(rsa_key_);
+  State state;
+  json r = Handshake(TlsProfile::kLegacy, "mail.example.com", leaf.get(),
+                     rsa_key_, {inter_},
+                     ServerOptions()
+                         .set_max_version(TLS1_2_VERSION)
+                         .set_ciphers("DHE-RSA-AES128-GCM-SHA256")
+                         .set_dh(DhParams(&BN_get_rfc2409_prime_1024)),
+                     &state);
+  ASSERT_EQ(state, State::kEstablished) << r.dump(2);
+  EXPECT_EQ(r["profile"], "legacy");
+  EXPECT_EQ(Log(r)["key_exchange"]["kind"], "DHE");
+  EXPECT_EQ(Log(r)["key_exchange"]["dh_prime_bits"], 1024);
+}
+
+TEST_F(TlsTest, Tls12Dhe1024UnderModernFailsWithError) {
+  X509Ptr leaf = Leaf(rsa_key_);
+  State state;
+  json r = Handshake(TlsProfile::kModern, "mail.example.com", leaf.get(),
+                     rsa_key_, {inter_},
+                     ServerOptions()
+                         .set_max_version(TLS1_2_VERSION)
+                         .set_ciphers("DHE-RSA-AES128-GCM-SHA256")
+                         .set_dh(DhParams(&BN_get_rfc2409_prime_1024)),
+                     &state);
+  ASSERT_EQ(state, State::kFailed) << r.dump(2);
+  EXPECT_FALSE(r["handshake_complete"]);
+  EXPECT_THAT(r["error"].get<std::string>(), HasSubstr("dh key too small"));
+  // The refused size is still recorded, and the client said why it stopped.
+  EXPECT_EQ(Log(r)["key_exchange"]["kind"], "DHE");
+  EXPECT_EQ(Log(r)["key_exchange"]["dh_prime_bits"], 1024);
+  EXPECT_EQ(r["alert"]["direction"], "sent");
+  // The server's Certificate came before its key exchange: still recorded.
+  EXPECT_EQ(Log(r)["server_certificates"]["chain"].size(), 2u);
+  EXPECT_EQ(Log(r)["server_hello"]["version"]["name"], "TLSv1.2");
+}
+
+TEST_F(TlsTest, Tls13X25519) {
+  X509Ptr leaf = Leaf(rsa_key_);
+  State state;
+  json r =
+      Handshake(TlsProfile::kModern, "mail.example.com", leaf.get(), rsa_key_,
+                {inter_}, ServerOptions().set_groups("X25519"), &state);
+  ASSERT_EQ(state, State::kEstablished) << r.dump(2);
+  EXPECT_EQ(Log(r)["server_hello"]["version"]["name"], "TLSv1.3");
+  EXPECT_EQ(Log(r)["server_hello"]["version"]["value"], 772);
+  EXPECT_EQ(Log(r)["server_hello"]["cipher_suite"]["name"],
+            "TLS_AES_256_GCM_SHA384");
+  EXPECT_EQ(Log(r)["server_hello"]["cipher_suite"]["hex"], "0x1302");
+  EXPECT_EQ(Log(r)["server_hello"]["cipher_suite"]["value"], 4866);
+  EXPECT_EQ(Log(r)["key_exchange"]["kind"], "TLS1.3");
+  EXPECT_EQ(Log(r)["key_exchange"]["group"], "X25519");
+  EXPECT_TRUE(Log(r)["forward_secrecy"]);
+  EXPECT_EQ(Log(r)["cipher_class"], "AEAD");
+  // Tickets arrive after the handshake; Pump lets the client read them.
+  EXPECT_TRUE(Log(r)["session_ticket"]);
+}
+
+TEST_F(TlsTest, Tls13P256NeedsHelloRetry) {
+  X509Ptr leaf = Leaf(rsa_key_);
+  State state;
+  json r =
+      Handshake(TlsProfile::kModern, "mail.example.com", leaf.get(), rsa_key_,
+                {inter_}, ServerOptions().set_groups("P-256"), &state);
+  ASSERT_EQ(state, State::kEstablished) << r.dump(2);
+  EXPECT_EQ(Log(r)["server_hello"]["version"]["name"], "TLSv1.3");
+  EXPECT_EQ(Log(r)["key_exchange"]["kind"], "TLS1.3");
+  EXPECT_EQ(Log(r)["key_exchange"]["group"], "secp256r1");
+}
+
+TEST_F(TlsTest, CbcSuiteUnderTls12) {
+  X509Ptr leaf = Leaf(rsa_key_);
+  State state;
+  json r = Handshake(TlsProfile::kModern, "mail.example.com", leaf.get(),
+                     rsa_key_, {inter_},
+                     ServerOptions()
+                         .set_max_version(TLS1_2_VERSION)
+                         .set_ciphers("ECDHE-RSA-AES128-SHA"),
+                     &state);
+  ASSERT_EQ(state, State::kEstablished) << r.dump(2);
+  EXPECT_EQ(Log(r)["server_hello"]["cipher_suite"]["name"],
+            "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA");
+  EXPECT_EQ(Log(r)["server_hello"]["cipher_suite"]["hex"], "0xC013");
+  EXPECT_EQ(Log(r)["cipher_class"], "CBC");
+}
+
+TEST_F(TlsTest, RsaKeyTransportHasNoForwardSecrecy) {
+  X509Ptr leaf = Leaf(rsa_key_);
+  State state;
+  json r = Handshake(TlsProfile::kModern, "mail.example.com", leaf.get(),
+                     rsa_key_, {inter_},
+                     ServerOptions()
+                         .set_max_version(TLS1_2_VERSION)
+                         .set_ciphers("AES128-GCM-SHA256"),
+                     &state);
+  ASSERT_EQ(state, State::kEstablished) << r.dump(2);
+  EXPECT_EQ(Log(r)["key_exchange"]["kind"], "RSA");
+  EXPECT_FALSE(Log(r)["forward_secrecy"]);
+  EXPECT_FALSE(Log(r).contains("server_signature_algorithm"));
+}
+
+TEST_F(TlsTest, LegacyReachesTls10OnlyServer) {
+  X509Ptr leaf = Leaf(rsa_key_);
+  State state;
+  json r = Handshake(TlsProfile::kLegacy, "mail.example.com", leaf.get(),
+                     rsa_key_, {inter_},
+                     ServerOptions()
+                         .set_min_version(TLS1_VERSION)
+                         .set_max_version(TLS1_VERSION)
+                         .set_ciphers("ALL:@SECLEVEL=0"),
+                     &state);
+  ASSERT_EQ(state, State::kEstablished) << r.dump(2);
+  EXPECT_EQ(Log(r)["server_hello"]["version"]["name"], "TLSv1");
+  EXPECT_EQ(Log(r)["server_hello"]["version"]["value"], 0x0301);
+  EXPECT_EQ(Log(r)["cipher_class"], "CBC");
+}
+
+TEST_F(TlsTest, ModernAgainstTls10OnlyServerFails) {
+  X509Ptr leaf = Leaf(rsa_key_);
+  State state;
+  json r = Handshake(TlsProfile::kModern, "mail.example.com", leaf.get(),
+                     rsa_key_, {inter_},
+                     ServerOptions()
+                         .set_min_version(TLS1_VERSION)
+                         .set_max_version(TLS1_VERSION)
+                         .set_ciphers("ALL:@SECLEVEL=0"),
+                     &state);
+  ASSERT_EQ(state, State::kFailed) << r.dump(2);
+  EXPECT_FALSE(r["handshake_complete"]);
+  EXPECT_THAT(r["error"].get<std::string>(), HasSubstr("protocol version"));
+  ASSERT_TRUE(r.contains("alert")) << r.dump(2);
+  EXPECT_EQ(r["alert"]["direction"], "received");
+  EXPECT_EQ(r["alert"]["value"], SSL_AD_PROTOCOL_VERSION);
+  EXPECT_FALSE(Log(r).contains("server_hello"));
+}
+
+TEST_F(TlsTest, OcspStaple) {
+  X509Ptr leaf = Leaf(rsa_key_);
+  State state;
+  json r = Handshake(
+      TlsProfile::kModern, "mail.example.com", leaf.get(), rsa_key_, {inter_},
+      ServerOptions().set_ocsp_response(std::string("\x30\x03\x0a\x01\x06", 5)),
+      &state);
+  ASSERT_EQ(state, State::kEstablished) << r.dump(2);
+  EXPECT_TRUE(Log(r)["ocsp_stapled"]);
+}
+
+// ---- Hostile and unusual peers -------------------------------------------
+
+TEST_F(TlsTest, NonTlsAnswer) {
+  auto ctx = Context(TlsProfile::kModern);
+  auto client = Client(*ctx, "mail.example.com");
+  EXPECT_EQ(client->Advance(), State::kHandshaking);
+  std::string hello;
+  client->DrainNetwork(&hello);
+  ASSERT_FALSE(hello.empty());
+  EXPECT_EQ(hello[0], 0x16);  // a handshake record
+  client->FeedNetwork("220 smtp ready\r\n");
+  EXPECT_EQ(client->Advance(), State::kFailed);
+  EXPECT_THAT(client->error(), HasSubstr("handshake: SSL_ERROR_SSL"));
+  json r = client->Record();
+  EXPECT_EQ(r["error"], client->error());
+  EXPECT_FALSE(r["handshake_log"].contains("server_hello"));
+  // A failed session ignores further input.
+  client->FeedNetwork("more");
+  EXPECT_EQ(client->Advance(), State::kFailed);
+}
+
+TEST_F(TlsTest, PeerClosesDuringHandshake) {
+  auto ctx = Context(TlsProfile::kModern);
+  auto client = Client(*ctx, "mail.example.com");
+  client->Advance();
+  client->FeedEof();
+  EXPECT_EQ(client->Advance(), State::kFailed);
+  EXPECT_THAT(client->error(), Not(IsEmpty()));
+}
+
+TEST_F(TlsTest, HandshakeInputIsBounded) {
+  auto ctx = Context(TlsProfile::kModern);
+  auto client = Client(*ctx, "mail.example.com");
+  client->Advance();
+  // A record header announcing a handshake message, then endless bytes fed
+  // without the session getting a chance to reject them.
+  const std::string chunk(64 * 1024, '\x16');
+  for (int i = 0; i < 5; ++i) client->FeedNetwork(chunk);
+  EXPECT_EQ(client->state(), State::kFailed);
+  EXPECT_THAT(client->error(), HasSubstr("more than 262144 bytes"));
+}
+
+TEST_F(TlsTest, ApplicationDataBothWaysAndShutdown) {
+  X509Ptr leaf = Leaf(rsa_key_);
+  auto ctx = Context(TlsProfile::kModern);
+  auto client = Client(*ctx, "mail.example.com");
+  TestServer server(leaf.get(), rsa_key_, {inter_}, ServerOptions());
+  client->Write("EHLO tlsweep\r\n");  // queued until the handshake completes
+  ASSERT_EQ(Pump(*client, server), State::kEstablished);
+  EXPECT_EQ(server.received(), "EHLO tlsweep\r\n");
+  server.Write("250-mail.example.com\r\n250 AUTH PLAIN LOGIN\r\n");
+  client->FeedNetwork(server.Drain());
+  EXPECT_EQ(client->Advance(), State::kEstablished);
+  std::string plain;
+  client->ReadPlaintext(&plain);
+  EXPECT_EQ(plain, "250-mail.example.com\r\n250 AUTH PLAIN LOGIN\r\n");
+  client->Shutdown();
+  EXPECT_EQ(client->state(), State::kClosed);
+  std::string out;
+  client->DrainNetwork(&out);
+  server.Feed(out);
+  server.Step();
+  EXPECT_TRUE(server.got_close_notify());
+  EXPECT_TRUE(client->Record()["handshake_complete"]);
+}
+
+TEST_F(TlsTest, ServerCloseNotifyClosesClient) {
+  X509Ptr leaf = Leaf(rsa_key_);
+  auto ctx = Context(TlsProfile::kModern);
+  auto client = Client(*ctx, "mail.example.com");
+  TestServer server(leaf.get(), rsa_key_, {inter_}, ServerOptions());
+  ASSERT_EQ(Pump(*client, server), State::kEstablished);
+  SSL_shutdown(server.ssl());
+  client->FeedNetwork(server.Drain());
+  EXPECT_EQ(client->Advance(), State::kClosed);
+  EXPECT_FALSE(client->Record().contains("error"));
+}
+
+TEST_F(TlsTest, BareEofAfterHandshakeIsAClose) {
+  X509Ptr leaf = Leaf(rsa_key_);
+  auto ctx = Context(TlsProfile::kModern);
+  auto client = Client(*ctx, "mail.example.com");
+  TestServer server(leaf.get(), rsa_key_, {inter_}, ServerOptions());
+  ASSERT_EQ(Pump(*client, server), State::kEstablished);
+  client->FeedEof();  // FIN without close_notify: common among mail servers
+  EXPECT_EQ(client->Advance(), State::kClosed);
+  EXPECT_FALSE(client->Record().contains("error"));
+  client->Write("ignored");
+  std::string out;
+  client->DrainNetwork(&out);
+  EXPECT_TRUE(out.empty());
+}
+
+}  // namespace
+}  // namespace tlsweep
