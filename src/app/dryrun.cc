@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/status_macros.h"
+#include "common/time_format.h"
 #include "packet/pcap_writer.h"
 #include "scan/probe_generator.h"
 #include "scan/rate_limiter.h"
@@ -27,12 +28,6 @@ uint64_t NowNs() {
   return static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(
           std::chrono::steady_clock::now().time_since_epoch()).count());
-}
-
-uint64_t WallNs() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(
-          std::chrono::system_clock::now().time_since_epoch()).count());
 }
 
 struct FileCloser {
@@ -111,7 +106,7 @@ absl::Status RunDryrun(const ScanCommand& cmd) {
         allowed = limiter.Acquire(now, kBurst);
       }
       const size_t n = g.FillBurst(frames, allowed, fields);
-      const uint64_t wall = WallNs();
+      const uint64_t wall = WallClockNs();
       for (size_t i = 0; i < n && io_status.ok(); ++i) {
         if (pcap) io_status = pcap->Write(frames[i], static_cast<uint32_t>(probe.frame_len()), wall);
         if (lines) {

@@ -8,7 +8,6 @@
 #include <rte_pause.h>
 
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -16,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "common/time_format.h"
 #include "packet/arp.h"
 #include "packet/probe.h"
 #include "scan/probe_generator.h"
@@ -36,11 +36,6 @@ constexpr uint16_t kBurst = 32;
 // probes are dropped and counted rather than retried forever.
 constexpr double kTxStallSeconds = 0.1;
 
-uint64_t WallNs() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
 
 // Written by one sender lcore, read by the main lcore.
 struct alignas(RTE_CACHE_LINE_SIZE) SenderShared {
@@ -153,7 +148,7 @@ class Receiver {
         frames[i] = rte_pktmbuf_mtod(mbufs[i], const uint8_t*);
         lens[i] = rte_pktmbuf_data_len(mbufs[i]);
       }
-      handler_.HandleBurst(frames, lens, n, WallNs(), actions, results, replies);
+      handler_.HandleBurst(frames, lens, n, WallClockNs(), actions, results, replies);
       for (uint16_t i = 0; i < n; ++i) {
         if (actions[i] == ResponseHandler::Action::kResult && writer_ != nullptr) {
           writer_->Write(results[i]);
@@ -309,7 +304,7 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
 
   const uint64_t hz = rte_get_tsc_hz();
   const uint64_t t0 = rte_rdtsc();
-  const uint64_t wall0 = WallNs();
+  const uint64_t wall0 = WallClockNs();
   {
     uint32_t t = 0;
     unsigned lcore;
@@ -356,7 +351,7 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
   }
   rte_eal_mp_wait_lcore();
   const double elapsed = static_cast<double>(rte_rdtsc() - t0) / static_cast<double>(hz);
-  const uint64_t wall_elapsed_ns = WallNs() - wall0;
+  const uint64_t wall_elapsed_ns = WallClockNs() - wall0;
   const PortStats port_stats = port.Stats();
   const StatusSnapshot last = Snapshot(shared, handler.counters(), port_stats, elapsed, true, 0);
   if (!options.quiet) std::fprintf(stderr, "%s\n", FormatStatusLine(prev, last).c_str());

@@ -2,12 +2,12 @@
 
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/time_format.h"
 #include "nlohmann/json.hpp"
 
 namespace tlsweep {
@@ -45,15 +45,6 @@ const char* NameOf(OutputField f) {
   return "?";
 }
 
-std::string TimestampStr(uint64_t ns) {
-  const std::time_t secs = static_cast<std::time_t>(ns / 1000000000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  return absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
-                         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                         tm.tm_sec, static_cast<int>((ns / 1000) % 1000000));
-}
-
 // "mss=1460;sack;ts;ws=7": the options of a SYN-ACK in one CSV-safe cell.
 std::string TcpOptionsString(const TcpOptionsSeen& o) {
   std::vector<std::string> parts;
@@ -85,7 +76,7 @@ std::string FieldValue(OutputField f, const ScanResult& r) {
       return s.classification == Classification::kIcmpUnreachable ? s.icmp_responder.ToString() : "";
     case OutputField::kIcmpCode:
       return s.classification == Classification::kIcmpUnreachable ? absl::StrCat(s.icmp_code) : "";
-    case OutputField::kTimestampStr: return TimestampStr(r.timestamp_ns);
+    case OutputField::kTimestampStr: return FormatRfc3339(r.timestamp_ns);
     case OutputField::kTimestampUs: return absl::StrCat(r.timestamp_ns / 1000);
   }
   return "";
@@ -102,7 +93,7 @@ std::string JsonLine(const ScanResult& r) {
       {"success", s.success},
       {"repeat", r.repeat},
       {"ttl", s.ttl},
-      {"timestamp_str", TimestampStr(r.timestamp_ns)},
+      {"timestamp_str", FormatRfc3339(r.timestamp_ns)},
   };
   if (s.classification == Classification::kIcmpUnreachable) {
     j["icmp_responder"] = s.icmp_responder.ToString();

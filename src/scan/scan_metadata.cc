@@ -2,13 +2,10 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <chrono>
 #include <cstring>
-#include <ctime>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 
 namespace tlsweep {
 
@@ -55,19 +52,6 @@ nlohmann::json RunMetadata(const ScanPlan& plan, const RunSummary& run) {
   meta["resumed_from"] = run.resumed_from;
   meta["resume_file"] = run.resume_file;
   return meta;
-}
-
-std::string Rfc3339Now() {
-  const auto now = std::chrono::system_clock::now();
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                      now.time_since_epoch()).count();
-  const std::time_t secs = static_cast<std::time_t>(us / 1000000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  return absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-                         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                         tm.tm_hour, tm.tm_min, tm.tm_sec,
-                         static_cast<int>(us % 1000000));
 }
 
 absl::Status WriteJsonFile(const std::string& path, const nlohmann::json& doc) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "common/time_format.h"
 #include "nlohmann/json.hpp"
 #include "scan/scan_config.h"
 
@@ -27,9 +28,6 @@ struct RunSummary {
   std::string resume_file;
 };
 nlohmann::json RunMetadata(const ScanPlan& plan, const RunSummary& run);
-
-// RFC 3339 UTC time with microseconds, for start and end times.
-std::string Rfc3339Now();
 
 // Writes `doc` to `path` (pretty-printed) atomically; the error names the
 // path.
