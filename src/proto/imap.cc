@@ -1,0 +1,200 @@
+// IMAP module: greeting, "a CAPABILITY", "b STARTTLS", "c CAPABILITY" inside
+// TLS, "d LOGOUT".
+//
+// Capabilities come from untagged "* CAPABILITY" responses and from
+// "[CAPABILITY ...]" response codes (RFC 3501 7.1), which Dovecot puts in its
+// greeting and in tagged OKs. The fixed one-letter tags make a transcript easy
+// to read and let the module tell its own tagged replies apart. Never sent:
+// LOGIN, AUTHENTICATE, anything after LOGOUT.
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "proto/module_base.h"
+#include "proto/modules.h"
+#include "proto/text.h"
+
+namespace tlsweep {
+namespace {
+
+using proto_text::AsciiUpper;
+using proto_text::EqualsIgnoreCase;
+using proto_text::SplitWords;
+using proto_text::StartsWithIgnoreCase;
+
+constexpr std::string_view kLogout = "d LOGOUT\r\n";
+
+// Bounds the capability atoms kept per listing (real servers send under 40).
+constexpr size_t kMaxCapabilities = 256;
+
+class ImapModule final : public LineModule {
+ public:
+  ImapModule(std::string name, bool implicit_tls, const ModuleOptions& options)
+      : LineModule(std::move(name), implicit_tls, options) {}
+
+  void OnConnected(ModuleActions* /*a*/) override {
+    if (implicit_tls()) MarkTlsEstablished();
+    state_ = State::kGreeting;
+    set_phase("greeting");
+  }
+
+  void OnTlsEstablished(ModuleActions* a) override {
+    if (done() || !awaiting_tls_) return;
+    MarkTlsEstablished();
+    SendLine(a, "c CAPABILITY");
+    state_ = State::kCapability;
+    set_phase("capability-after-tls");
+  }
+
+ protected:
+  void OnLine(std::string_view line, ModuleActions* a) override {
+    const std::vector<std::string_view> words = SplitWords(line);
+    if (words.empty()) return;  // tolerate blank lines
+    if (state_ == State::kGreeting || state_ == State::kConnect) {
+      OnGreeting(line, words, a);
+      return;
+    }
+    if (words[0] == "*") {
+      if (words.size() >= 2 && EqualsIgnoreCase(words[1], "CAPABILITY")) {
+        RecordCapabilities(words, 2);
+      } else if (words.size() >= 2 && EqualsIgnoreCase(words[1], "BYE")) {
+        bye_ = std::string(line);
+      } else {
+        MaybeResponseCodeCapabilities(line);
+      }
+      return;
+    }
+    if (words[0] == "+") return;  // continuation request: not expected, ignore
+    if (words.size() < 2) {
+      Fail(GrabStatus::kProtocolError, "malformed IMAP response", a);
+      return;
+    }
+    const std::string_view tag = words[0];
+    const std::string cond = AsciiUpper(words[1]);
+    if (cond != "OK" && cond != "NO" && cond != "BAD") {
+      Fail(GrabStatus::kProtocolError, "malformed IMAP response", a);
+      return;
+    }
+    if (state_ == State::kCapability && tag == CapabilityTag()) {
+      if (cond == "OK") MaybeResponseCodeCapabilities(line);
+      OnCapabilityDone(a);
+    } else if (state_ == State::kStartTls && tag == "b") {
+      starttls_reply_ = std::string(line);
+      if (cond == "OK") {
+        state_ = State::kDone;
+        RequestStartTls(a);
+      } else {
+        Finish(GrabStatus::kStartTlsRefused, kLogout, a);
+      }
+    }
+    // Other tags: not ours; ignore.
+  }
+
+  bool PlaintextAuthBeforeTls() const override {
+    // LOGIN (a cleartext password) is allowed unless LOGINDISABLED.
+    return !before_tls_.login_disabled.value_or(false) ||
+           before_tls_.OffersPlaintextMechanism();
+  }
+
+  void AddResultFields(nlohmann::json* r) const override {
+    if (!bye_.empty()) (*r)["bye"] = proto_text::JsonSafe(bye_);
+    // LOGINDISABLED on the side the study reads: before TLS for STARTTLS
+    // ports, inside TLS for implicit ones.
+    const CapabilitySet& caps = implicit_tls() ? after_tls_ : before_tls_;
+    if (caps.seen) (*r)["login_disabled"] = caps.login_disabled.value_or(false);
+  }
+
+ private:
+  enum class State { kConnect, kGreeting, kCapability, kStartTls, kDone };
+
+  std::string_view CapabilityTag() const {
+    return tls_up_ && !implicit_tls() ? "c" : "a";
+  }
+
+  void OnGreeting(std::string_view line,
+                  const std::vector<std::string_view>& words,
+                  ModuleActions* a) {
+    banner_ = std::string(line);
+    if (words[0] != "*" || words.size() < 2) {
+      Fail(GrabStatus::kProtocolError, "not an IMAP greeting", a);
+      return;
+    }
+    const std::string cond = AsciiUpper(words[1]);
+    if (cond == "BYE") {
+      bye_ = std::string(line);
+      Fail(GrabStatus::kApplicationError, "server said BYE", a);
+      return;
+    }
+    if (cond != "OK" && cond != "PREAUTH") {
+      Fail(GrabStatus::kProtocolError, "not an IMAP greeting", a);
+      return;
+    }
+    MaybeResponseCodeCapabilities(line);
+    SendLine(a, "a CAPABILITY");
+    state_ = State::kCapability;
+    set_phase(tls_up_ ? "capability-after-tls" : "capability");
+  }
+
+  // "[CAPABILITY atom ...]" anywhere in a status response.
+  void MaybeResponseCodeCapabilities(std::string_view line) {
+    const size_t open = line.find('[');
+    if (open == std::string_view::npos) return;
+    const size_t close = line.find(']', open);
+    if (close == std::string_view::npos) return;
+    const std::vector<std::string_view> words =
+        SplitWords(line.substr(open + 1, close - open - 1));
+    if (words.empty() || !EqualsIgnoreCase(words[0], "CAPABILITY")) return;
+    RecordCapabilities(words, 1);
+  }
+
+  // A new listing replaces an older one of the same side (the server's
+  // latest answer wins; greeting capabilities are often abbreviated).
+  void RecordCapabilities(const std::vector<std::string_view>& words,
+                          size_t first) {
+    CapabilitySet& caps = current_caps();
+    caps = CapabilitySet();
+    caps.seen = true;
+    caps.login_disabled = false;
+    for (size_t i = first;
+         i < words.size() && caps.capabilities.size() < kMaxCapabilities; ++i) {
+      const std::string_view atom = words[i];
+      caps.capabilities.emplace_back(atom);
+      if (EqualsIgnoreCase(atom, "STARTTLS") && !tls_up_)
+        starttls_offered_ = true;
+      if (EqualsIgnoreCase(atom, "LOGINDISABLED")) caps.login_disabled = true;
+      if (StartsWithIgnoreCase(atom, "AUTH="))
+        caps.AddMechanism(atom.substr(5));
+    }
+  }
+
+  void OnCapabilityDone(ModuleActions* a) {
+    if (tls_up_) {
+      state_ = State::kDone;
+      Finish(GrabStatus::kSuccess, kLogout, a);
+      return;
+    }
+    if (!starttls_offered_) {
+      Finish(GrabStatus::kNoStartTls, kLogout, a);
+      return;
+    }
+    SendLine(a, "b STARTTLS");
+    starttls_attempted_ = true;
+    state_ = State::kStartTls;
+    set_phase("starttls");
+  }
+
+  State state_ = State::kConnect;
+  std::string bye_;
+};
+
+}  // namespace
+
+std::unique_ptr<ProtocolModule> MakeImapModule(std::string name,
+                                               bool implicit_tls,
+                                               const ModuleOptions& options) {
+  return std::make_unique<ImapModule>(std::move(name), implicit_tls, options);
+}
+
+}  // namespace tlsweep

@@ -1,0 +1,166 @@
+// POP3 module: +OK greeting, CAPA, STLS, CAPA inside TLS, QUIT.
+//
+// CAPA (RFC 2449) answers "+OK" and a dot-terminated list; "SASL m1 m2" gives
+// the mechanisms, "USER" means cleartext USER/PASS is allowed, "STLS"
+// (RFC 2595) means STARTTLS. Never sent: USER, PASS, APOP, AUTH.
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "proto/module_base.h"
+#include "proto/modules.h"
+#include "proto/text.h"
+
+namespace tlsweep {
+namespace {
+
+using proto_text::AsciiUpper;
+using proto_text::SplitWords;
+using proto_text::StartsWithIgnoreCase;
+
+constexpr std::string_view kQuit = "QUIT\r\n";
+
+// Bounds the CAPA lines kept per listing (real servers send about 10).
+constexpr size_t kMaxCapabilities = 256;
+
+class Pop3Module final : public LineModule {
+ public:
+  Pop3Module(std::string name, bool implicit_tls, const ModuleOptions& options)
+      : LineModule(std::move(name), implicit_tls, options) {}
+
+  void OnConnected(ModuleActions* /*a*/) override {
+    if (implicit_tls()) MarkTlsEstablished();
+    state_ = State::kGreeting;
+    set_phase("greeting");
+  }
+
+  void OnTlsEstablished(ModuleActions* a) override {
+    if (done() || !awaiting_tls_) return;
+    MarkTlsEstablished();
+    SendCapa(a);
+  }
+
+ protected:
+  void OnLine(std::string_view line, ModuleActions* a) override {
+    switch (state_) {
+      case State::kConnect:
+      case State::kGreeting:
+        banner_ = std::string(line);
+        if (StartsWithIgnoreCase(line, "+OK")) {
+          SendCapa(a);
+        } else if (StartsWithIgnoreCase(line, "-ERR")) {
+          Finish(GrabStatus::kApplicationError, kQuit, a);
+        } else {
+          Fail(GrabStatus::kProtocolError, "not a POP3 greeting", a);
+        }
+        return;
+      case State::kCapaStatus:
+        if (StartsWithIgnoreCase(line, "+OK")) {
+          CapabilitySet& caps = current_caps();
+          caps = CapabilitySet();
+          caps.seen = true;
+          state_ = State::kCapaList;
+        } else if (StartsWithIgnoreCase(line, "-ERR")) {
+          // No CAPA (pre-RFC 2449 server): STLS cannot be advertised.
+          capa_error_ = std::string(line);
+          OnCapaDone(a);
+        } else {
+          Fail(GrabStatus::kProtocolError, "malformed CAPA reply", a);
+        }
+        return;
+      case State::kCapaList:
+        if (line == ".") {
+          OnCapaDone(a);
+          return;
+        }
+        if (!line.empty() && line[0] == '.')
+          line.remove_prefix(1);  // dot-stuffing
+        RecordCapability(line);
+        return;
+      case State::kStls:
+        starttls_reply_ = std::string(line);
+        if (StartsWithIgnoreCase(line, "+OK")) {
+          state_ = State::kDone;
+          RequestStartTls(a);
+        } else if (StartsWithIgnoreCase(line, "-ERR")) {
+          Finish(GrabStatus::kStartTlsRefused, kQuit, a);
+        } else {
+          Fail(GrabStatus::kProtocolError, "malformed STLS reply", a);
+        }
+        return;
+      case State::kDone:
+        return;
+    }
+  }
+
+  bool PlaintextAuthBeforeTls() const override {
+    return user_before_tls_ || before_tls_.OffersPlaintextMechanism();
+  }
+
+  void AddResultFields(nlohmann::json* r) const override {
+    if (!capa_error_.empty())
+      (*r)["capa_error"] = proto_text::JsonSafe(capa_error_);
+  }
+
+ private:
+  enum class State {
+    kConnect,
+    kGreeting,
+    kCapaStatus,
+    kCapaList,
+    kStls,
+    kDone
+  };
+
+  void SendCapa(ModuleActions* a) {
+    SendLine(a, "CAPA");
+    state_ = State::kCapaStatus;
+    set_phase(tls_up_ ? "capa-after-tls" : "capa");
+  }
+
+  void RecordCapability(std::string_view line) {
+    CapabilitySet& caps = current_caps();
+    if (caps.capabilities.size() >= kMaxCapabilities) return;
+    caps.capabilities.emplace_back(line);
+    const std::vector<std::string_view> words = SplitWords(line);
+    if (words.empty()) return;
+    const std::string keyword = AsciiUpper(words[0]);
+    if (keyword == "STLS" && !tls_up_) starttls_offered_ = true;
+    if (keyword == "USER" && !tls_up_) user_before_tls_ = true;
+    if (keyword == "SASL") {
+      for (size_t i = 1; i < words.size(); ++i) caps.AddMechanism(words[i]);
+    }
+  }
+
+  void OnCapaDone(ModuleActions* a) {
+    if (tls_up_) {
+      state_ = State::kDone;
+      Finish(GrabStatus::kSuccess, kQuit, a);
+      return;
+    }
+    if (!starttls_offered_) {
+      Finish(GrabStatus::kNoStartTls, kQuit, a);
+      return;
+    }
+    SendLine(a, "STLS");
+    starttls_attempted_ = true;
+    state_ = State::kStls;
+    set_phase("starttls");
+  }
+
+  State state_ = State::kConnect;
+  bool user_before_tls_ = false;
+  std::string capa_error_;
+};
+
+}  // namespace
+
+std::unique_ptr<ProtocolModule> MakePop3Module(std::string name,
+                                               bool implicit_tls,
+                                               const ModuleOptions& options) {
+  return std::make_unique<Pop3Module>(std::move(name), implicit_tls, options);
+}
+
+}  // namespace tlsweep
