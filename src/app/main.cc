@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "app/dryrun.h"
+#include "app/grab_command.h"
 #include "app/scan_flags.h"
 #include "common/status_macros.h"
 #include "nic/dpdk_scanner.h"
@@ -23,6 +24,7 @@ constexpr char kUsage[] = R"(usage: tlsweep COMMAND [flags]
 
 commands:
   scan      stateless SYN scan (--dryrun: build the probes, send nothing)
+  grab      STARTTLS/TLS grabs of a host list over kernel sockets
   version   print the version
   help      this text; `tlsweep scan --help` for the scan's flags
 )";
@@ -105,6 +107,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (args[0] == "scan") return Scan({args.begin() + 1, args.end()});
+  if (args[0] == "grab") return tlsweep::GrabCommand({args.begin() + 1, args.end()});
   std::fprintf(stderr, "tlsweep: unknown command '%s'\n%s", args[0].c_str(), kUsage);
   return 2;
 }

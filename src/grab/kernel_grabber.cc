@@ -1,0 +1,256 @@
+#include "grab/kernel_grabber.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <list>
+#include <memory>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "scan/rate_limiter.h"
+#include "scan/stop_signal.h"
+
+namespace tlsweep {
+namespace {
+
+// Bytes read per recv(): a whole dialogue usually fits in one read.
+constexpr size_t kReadChunk = 16 * 1024;
+// epoll_wait's longest sleep: deadlines are checked at least this often.
+constexpr int kPollMs = 50;
+
+uint64_t NowMs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count());
+}
+
+struct Connection {
+  int fd = -1;
+  GrabTarget target;
+  std::unique_ptr<GrabSession> session;
+  bool want_write = false;
+};
+
+class Grabber {
+ public:
+  Grabber(const TlsContext& tls, const GrabOptions& options, std::FILE* out, GrabStats* stats)
+      : tls_(tls),
+        options_(options),
+        out_(out),
+        stats_(stats),
+        limiter_(RateSpec::Packets(options.connect_rate), 0, 1000,
+                 static_cast<uint32_t>(std::max<uint64_t>(1, options.connect_rate / 20))) {}
+
+  ~Grabber() {
+    for (Connection& c : conns_) close(c.fd);
+    if (epfd_ >= 0) close(epfd_);
+  }
+
+  absl::Status Run(const std::vector<GrabTarget>& targets) {
+    epfd_ = epoll_create1(EPOLL_CLOEXEC);
+    if (epfd_ < 0) return absl::InternalError(absl::StrCat("epoll_create1: ", std::strerror(errno)));
+    for (const GrabTarget& t : targets) ready_.push_back(t);
+    const uint64_t t0 = NowMs();
+    limiter_.Start(t0);
+    uint64_t next_status = t0 + 1000;
+    uint64_t last_finished = 0;
+    epoll_event events[256];
+    while (!conns_.empty() || (!ready_.empty() && CurrentStopLevel() == StopLevel::kRunning)) {
+      if (CurrentStopLevel() == StopLevel::kStopNow) break;
+      if (CurrentStopLevel() == StopLevel::kRunning) StartConnections(NowMs());
+      const int n = epoll_wait(epfd_, events, 256, kPollMs);
+      const uint64_t now = NowMs();
+      for (int i = 0; i < n; ++i) {
+        HandleEvent(*static_cast<Connection*>(events[i].data.ptr), events[i].events, now);
+      }
+      for (auto it = conns_.begin(); it != conns_.end();) {
+        it->session->Tick(now);
+        Flush(*it);
+        if (it->session->done() && (it->session->outgoing().empty() || !it->session->connected())) {
+          it = Finish(it);
+        } else {
+          ++it;
+        }
+      }
+      if (!options_.quiet && now >= next_status) {
+        std::fprintf(stderr, "%s; %llu grabs/s; in flight %zu; done %llu of %zu%s\n",
+                     absl::StrCat((now - t0) / 1000, " s").c_str(),
+                     static_cast<unsigned long long>(stats_->finished - last_finished),
+                     conns_.size(), static_cast<unsigned long long>(stats_->finished),
+                     targets.size(), StatusSummary().c_str());
+        last_finished = stats_->finished;
+        next_status += 1000;
+      }
+    }
+    std::fflush(out_);
+    return absl::OkStatus();
+  }
+
+ private:
+  std::string StatusSummary() const {
+    std::string s;
+    for (const auto& [name, count] : stats_->by_status) absl::StrAppend(&s, "; ", name, " ", count);
+    return s;
+  }
+
+  void StartConnections(uint64_t now) {
+    size_t deferred = 0;
+    while (conns_.size() < options_.concurrency && deferred < ready_.size()) {
+      const GrabTarget t = ready_.front();
+      ready_.pop_front();
+      if (per_host_[t.ip.value()] >= options_.per_host) {
+        ready_.push_back(t);  // try again when one of its grabs ends
+        ++deferred;
+        continue;
+      }
+      if (limiter_.Acquire(now, 1) == 0) {
+        ready_.push_front(t);
+        return;
+      }
+      Start(t, now);
+    }
+  }
+
+  void Start(const GrabTarget& t, uint64_t now) {
+    const std::optional<std::string_view> name = options_.ports.ModuleFor(t.port);
+    ++stats_->started;
+    if (!name) {
+      ++stats_->no_module;
+      return;
+    }
+    ModuleOptions mo = options_.module_options;
+    mo.target_address = t.ip.ToString();
+    mo.server_name = options_.server_name;
+    Connection c;
+    c.target = t;
+    c.session = std::make_unique<GrabSession>(MakeModule(*name, mo), tls_, options_.server_name,
+                                              t.ip, t.port, options_.timeouts, now);
+    c.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c.fd < 0) {
+      c.session->OnConnectFailed(GrabStatus::kUnknownError,
+                                 absl::StrCat("socket: ", std::strerror(errno)));
+    } else {
+      sockaddr_in sa{};
+      sa.sin_family = AF_INET;
+      sa.sin_port = htons(t.port);
+      sa.sin_addr.s_addr = htonl(t.ip.value());
+      if (connect(c.fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0 && errno != EINPROGRESS) {
+        c.session->OnConnectFailed(ConnectStatus(errno), absl::StrCat("connect: ", std::strerror(errno)));
+      }
+    }
+    ++per_host_[t.ip.value()];
+    conns_.push_back(std::move(c));
+    Connection& placed = conns_.back();
+    if (placed.fd >= 0 && !placed.session->done()) {
+      epoll_event ev{};
+      ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
+      ev.data.ptr = &placed;
+      placed.want_write = true;
+      epoll_ctl(epfd_, EPOLL_CTL_ADD, placed.fd, &ev);
+    }
+  }
+
+  static GrabStatus ConnectStatus(int err) {
+    switch (err) {
+      case ECONNREFUSED: return GrabStatus::kConnectionRefused;
+      case ETIMEDOUT: return GrabStatus::kConnectionTimeout;
+      default: return GrabStatus::kUnknownError;
+    }
+  }
+
+  void HandleEvent(Connection& c, uint32_t events, uint64_t now) {
+    GrabSession& s = *c.session;
+    if (s.done()) return;
+    if (!s.connected()) {
+      int err = 0;
+      socklen_t len = sizeof(err);
+      getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      if (err != 0) {
+        s.OnConnectFailed(ConnectStatus(err), absl::StrCat("connect: ", std::strerror(err)));
+        return;
+      }
+      if ((events & EPOLLOUT) == 0) return;
+      s.OnConnected(now);
+    }
+    if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
+      char buf[kReadChunk];
+      while (!s.done()) {
+        const ssize_t got = recv(c.fd, buf, sizeof(buf), 0);
+        if (got > 0) {
+          s.OnBytes(std::string_view(buf, static_cast<size_t>(got)), now);
+          continue;
+        }
+        if (got < 0 && (errno == EAGAIN || errno == EINTR)) break;
+        s.OnPeerClosed();  // FIN (0) or an error such as ECONNRESET
+        break;
+      }
+    }
+    Flush(c);
+  }
+
+  // Sends what the session has queued; asks epoll for writability while
+  // anything is left.
+  void Flush(Connection& c) {
+    if (c.fd < 0 || !c.session->connected()) return;
+    std::string& out = c.session->outgoing();
+    while (!out.empty()) {
+      const ssize_t sent = send(c.fd, out.data(), out.size(), MSG_NOSIGNAL);
+      if (sent <= 0) {
+        if (sent < 0 && errno != EAGAIN && errno != EINTR) {
+          out.clear();  // the peer is gone; the session learns it on read
+          if (!c.session->done()) c.session->OnPeerClosed();
+        }
+        break;
+      }
+      out.erase(0, static_cast<size_t>(sent));
+    }
+    const bool want_write = !out.empty();
+    if (want_write != c.want_write && !c.session->done()) {
+      epoll_event ev{};
+      ev.events = EPOLLIN | EPOLLRDHUP | (want_write ? EPOLLOUT : 0u);
+      ev.data.ptr = &c;
+      epoll_ctl(epfd_, EPOLL_CTL_MOD, c.fd, &ev);
+      c.want_write = want_write;
+    }
+  }
+
+  std::list<Connection>::iterator Finish(std::list<Connection>::iterator it) {
+    if (it->fd >= 0) close(it->fd);
+    std::string line = it->session->Record().dump(-1, ' ', false,
+                                                  nlohmann::json::error_handler_t::replace);
+    line.push_back('\n');
+    std::fwrite(line.data(), 1, line.size(), out_);
+    ++stats_->finished;
+    ++stats_->by_status[std::string(GrabStatusName(it->session->status()))];
+    if (--per_host_[it->target.ip.value()] == 0) per_host_.erase(it->target.ip.value());
+    return conns_.erase(it);
+  }
+
+  const TlsContext& tls_;
+  const GrabOptions& options_;
+  std::FILE* out_;
+  GrabStats* stats_;
+  RateLimiter limiter_;
+  int epfd_ = -1;
+  std::deque<GrabTarget> ready_;
+  std::list<Connection> conns_;  // stable addresses for epoll's data.ptr
+  absl::flat_hash_map<uint32_t, size_t> per_host_;
+};
+
+}  // namespace
+
+absl::Status RunKernelGrab(const std::vector<GrabTarget>& targets, const TlsContext& tls,
+                           const GrabOptions& options, std::FILE* out, GrabStats* stats) {
+  Grabber grabber(tls, options, out, stats);
+  return grabber.Run(targets);
+}
+
+}  // namespace tlsweep

@@ -1,0 +1,87 @@
+// One grab: a protocol module and, when the module asks for it, a TLS client,
+// joined into a byte-stream session that any transport can drive.
+//
+// Sans-I/O like its parts: the transport (kernel sockets for `tlsweep grab`,
+// tlsweep's userspace TCP later) reports connect, bytes and close, calls
+// Tick() with the time, and sends whatever outgoing() holds. The session
+// routes bytes through TLS once it is up, enforces the phase deadlines and
+// produces one ZGrab2-style record when it is done.
+#ifndef TLSWEEP_GRAB_SESSION_H_
+#define TLSWEEP_GRAB_SESSION_H_
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "common/net_types.h"
+#include "proto/module.h"
+#include "tls/tls_client.h"
+#include "tls/tls_context.h"
+
+namespace tlsweep {
+
+// Deadlines, in milliseconds. ZGrab2's default connect timeout is 10 s; a
+// responsive mail server answers each command well within 10 s, and a whole
+// dialogue (two capability listings and a handshake) within 30 s, so a
+// server slower than that is recorded as io-timeout rather than waited for.
+struct GrabTimeouts {
+  uint64_t connect_ms = 10'000;
+  uint64_t phase_ms = 10'000;    // banner, each reply, the TLS handshake
+  uint64_t session_ms = 30'000;  // the whole grab
+};
+
+class GrabSession {
+ public:
+  GrabSession(std::unique_ptr<ProtocolModule> module, const TlsContext& tls,
+              std::string server_name, Ipv4Address ip, uint16_t port,
+              const GrabTimeouts& timeouts, uint64_t now_ms);
+
+  // Transport events.
+  void OnConnected(uint64_t now_ms);
+  // Refused, timed out or unreachable; `error` is the system's reason.
+  void OnConnectFailed(GrabStatus status, std::string error);
+  void OnBytes(std::string_view bytes, uint64_t now_ms);
+  void OnPeerClosed();
+  // Expires deadlines; call at least once per second, or at next_deadline_ms().
+  void Tick(uint64_t now_ms);
+
+  // Bytes for the transport to send; it removes what it sent.
+  std::string& outgoing() { return out_; }
+  // The session is over: send outgoing(), then close.
+  bool done() const { return done_; }
+  bool connected() const { return connected_; }
+  uint64_t next_deadline_ms() const { return deadline_ms_; }
+  GrabStatus status() const;
+
+  // The record: {"ip", "port", "data": {<module>: {"status", "protocol",
+  // "result": {...module result..., "tls": {...}}, "timestamp", "error"}}}.
+  nlohmann::json Record() const;
+
+ private:
+  void Apply(const ModuleActions& a, uint64_t now_ms);
+  void StartTls(uint64_t now_ms);
+  void PumpTls(uint64_t now_ms);
+
+  std::unique_ptr<ProtocolModule> module_;
+  const TlsContext& tls_context_;
+  std::string server_name_;
+  Ipv4Address ip_;
+  uint16_t port_;
+  GrabTimeouts timeouts_;
+  uint64_t start_ms_;
+  uint64_t deadline_ms_;
+  std::unique_ptr<TlsClient> tls_;
+  bool connected_ = false;
+  bool tls_reported_ = false;  // OnTlsEstablished/Failed delivered
+  bool done_ = false;
+  GrabStatus transport_status_ = GrabStatus::kUnknownError;
+  std::string error_;
+  std::string out_;
+  std::string timestamp_;
+};
+
+}  // namespace tlsweep
+
+#endif  // TLSWEEP_GRAB_SESSION_H_
