@@ -1,0 +1,71 @@
+#include "grab/grab_input.h"
+
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace tlsweep {
+namespace {
+
+GrabTarget T(const char* ip, uint16_t port) { return GrabTarget{*Ipv4Address::Parse(ip), port}; }
+
+std::vector<GrabTarget> Parse(GrabInputParser& p, const char* line) {
+  auto r = p.ParseLine(line);
+  EXPECT_TRUE(r.ok()) << line << ": " << r.status();
+  return r.ok() ? *r : std::vector<GrabTarget>{};
+}
+
+TEST(GrabInputTest, PlainForms) {
+  GrabInputParser p({25, 587});
+  EXPECT_EQ(Parse(p, "192.0.2.1"), (std::vector<GrabTarget>{T("192.0.2.1", 25), T("192.0.2.1", 587)}));
+  EXPECT_EQ(Parse(p, "192.0.2.1,993"), std::vector<GrabTarget>{T("192.0.2.1", 993)});
+  EXPECT_EQ(Parse(p, "192.0.2.1:995 \r"), std::vector<GrabTarget>{T("192.0.2.1", 995)});
+  EXPECT_EQ(Parse(p, "192.0.2.1,,,5222"), std::vector<GrabTarget>{T("192.0.2.1", 5222)});
+  EXPECT_TRUE(Parse(p, "").empty());
+  EXPECT_TRUE(Parse(p, "# a comment").empty());
+}
+
+TEST(GrabInputTest, ScannerCsvWithHeader) {
+  GrabInputParser p({});
+  EXPECT_TRUE(Parse(p, "saddr,sport,classification,success,repeat").empty());
+  EXPECT_EQ(Parse(p, "10.77.0.10,25,synack,1,0"), std::vector<GrabTarget>{T("10.77.0.10", 25)});
+  EXPECT_TRUE(Parse(p, "10.77.0.20,25,rst,0,0").empty());  // closed: not grabbed
+}
+
+TEST(GrabInputTest, ZmapCsvAddressOnly) {
+  GrabInputParser p({443});
+  EXPECT_TRUE(Parse(p, "saddr,ttl").empty());
+  EXPECT_EQ(Parse(p, "198.51.100.7,57"), std::vector<GrabTarget>{T("198.51.100.7", 443)});
+}
+
+TEST(GrabInputTest, ScannerJson) {
+  GrabInputParser p({});
+  EXPECT_EQ(Parse(p, R"({"saddr":"10.77.0.11","sport":143,"success":true})"),
+            std::vector<GrabTarget>{T("10.77.0.11", 143)});
+  EXPECT_TRUE(Parse(p, R"({"saddr":"10.77.0.11","sport":144,"success":false})").empty());
+  EXPECT_EQ(Parse(p, R"({"ip":"10.77.0.12","port":5222})"),
+            std::vector<GrabTarget>{T("10.77.0.12", 5222)});
+}
+
+TEST(GrabInputTest, ErrorsNameTheProblem) {
+  GrabInputParser p({});
+  const std::vector<std::pair<const char*, const char*>> bad = {
+      {"192.0.2.1", "give -p"},
+      {"192.0.2.300,25", "invalid address '192.0.2.300'"},
+      {"192.0.2.1,0", "invalid port '0'"},
+      {"192.0.2.1,70000", "invalid port '70000'"},
+      {"192.0.2.1:x", "invalid port 'x'"},
+      {"{not json", "malformed JSON"},
+      {R"({"port":25})", "without \"saddr\""},
+      {"a,b,c", "unrecognised line"},
+  };
+  for (const auto& [line, expected] : bad) {
+    const auto r = p.ParseLine(line);
+    ASSERT_FALSE(r.ok()) << line;
+    EXPECT_NE(r.status().message().find(expected), std::string::npos)
+        << line << " -> " << r.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace tlsweep
