@@ -25,6 +25,9 @@ namespace {
 constexpr size_t kReadChunk = 16 * 1024;
 // epoll_wait's longest sleep: deadlines are checked at least this often.
 constexpr int kPollMs = 50;
+// A finished session's last bytes (QUIT, close_notify) get this long to
+// leave; a peer that stops reading cannot hold the connection open.
+constexpr uint64_t kLingerMs = 1000;
 
 uint64_t NowMs() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -37,6 +40,7 @@ struct Connection {
   GrabTarget target;
   std::unique_ptr<GrabSession> session;
   bool want_write = false;
+  uint64_t done_at_ms = 0;  // when the session finished (0: not yet)
 };
 
 class Grabber {
@@ -74,7 +78,9 @@ class Grabber {
       for (auto it = conns_.begin(); it != conns_.end();) {
         it->session->Tick(now);
         Flush(*it);
-        if (it->session->done() && (it->session->outgoing().empty() || !it->session->connected())) {
+        if (it->session->done() && it->done_at_ms == 0) it->done_at_ms = now;
+        if (it->session->done() && (it->session->outgoing().empty() || !it->session->connected() ||
+                                    now - it->done_at_ms >= kLingerMs)) {
           it = Finish(it);
         } else {
           ++it;
