@@ -32,7 +32,8 @@ std::vector<std::string_view> SplitCsv(std::string_view line) {
 }  // namespace
 
 absl::StatusOr<std::vector<GrabTarget>> GrabInputParser::ForAddress(std::string_view ip,
-                                                                    std::string_view port) {
+                                                                    std::string_view port,
+                                                                    std::string_view name) {
   const auto address = Ipv4Address::Parse(ip);
   if (!address) {
     return absl::InvalidArgumentError(absl::StrCat("invalid address '", std::string(ip), "'"));
@@ -43,7 +44,7 @@ absl::StatusOr<std::vector<GrabTarget>> GrabInputParser::ForAddress(std::string_
           absl::StrCat("no port for ", std::string(ip), ": give -p for bare addresses"));
     }
     std::vector<GrabTarget> out;
-    for (uint16_t p : default_ports_) out.push_back(GrabTarget{*address, p});
+    for (uint16_t p : default_ports_) out.push_back(GrabTarget{*address, p, std::string(name)});
     return out;
   }
   unsigned value = 0;
@@ -51,7 +52,8 @@ absl::StatusOr<std::vector<GrabTarget>> GrabInputParser::ForAddress(std::string_
   if (ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535) {
     return absl::InvalidArgumentError(absl::StrCat("invalid port '", std::string(port), "'"));
   }
-  return std::vector<GrabTarget>{GrabTarget{*address, static_cast<uint16_t>(value)}};
+  return std::vector<GrabTarget>{
+      GrabTarget{*address, static_cast<uint16_t>(value), std::string(name)}};
 }
 
 absl::StatusOr<std::vector<GrabTarget>> GrabInputParser::ParseLine(std::string_view line) {
@@ -74,7 +76,9 @@ absl::StatusOr<std::vector<GrabTarget>> GrabInputParser::ParseLine(std::string_v
     if (j.contains(port_key) && j[port_key].is_number_unsigned()) {
       port = std::to_string(j[port_key].get<uint64_t>());
     }
-    return ForAddress(j[ip_key].get<std::string>(), port);
+    const std::string name =
+        j.contains("domain") && j["domain"].is_string() ? j["domain"].get<std::string>() : "";
+    return ForAddress(j[ip_key].get<std::string>(), port, name);
   }
   std::vector<std::string_view> fields = SplitCsv(line);
   if (fields.size() == 1 && line.find(':') != std::string_view::npos) {
@@ -101,7 +105,7 @@ absl::StatusOr<std::vector<GrabTarget>> GrabInputParser::ParseLine(std::string_v
   switch (fields.size()) {
     case 1: return ForAddress(fields[0], "");
     case 2: return ForAddress(fields[0], fields[1]);
-    case 4: return ForAddress(fields[0], fields[3]);  // ZGrab2: ip,domain,tag,port
+    case 4: return ForAddress(fields[0], fields[3], fields[1]);  // ZGrab2: ip,domain,tag,port
     default:
       return absl::InvalidArgumentError(absl::StrCat("unrecognised line '", std::string(line), "'"));
   }

@@ -3,7 +3,9 @@
 //
 //   192.0.2.1                 a bare address: every port given with -p
 //   192.0.2.1,25  192.0.2.1:25
-//   192.0.2.1,,,25            ZGrab2's input (ip, domain, tag, port)
+//   192.0.2.1,mx.example,,25  ZGrab2's input (ip, domain, tag, port): the
+//                             domain becomes the target's server name (SNI,
+//                             certificate name check, XMPP to=)
 //   CSV with a header naming saddr (and sport, success): ZMap's and
 //                             `tlsweep scan -O csv`; rows with success 0 skipped
 //   {"saddr": ..., "sport": ...}  `tlsweep scan -O json` (also "ip"/"port");
@@ -14,6 +16,7 @@
 #define TLSWEEP_GRAB_GRAB_INPUT_H_
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -25,6 +28,7 @@ namespace tlsweep {
 struct GrabTarget {
   Ipv4Address ip;
   uint16_t port = 0;
+  std::string name;  // server name from the input, "" if none
   friend bool operator==(const GrabTarget&, const GrabTarget&) = default;
 };
 
@@ -39,7 +43,8 @@ class GrabInputParser {
 
  private:
   absl::StatusOr<std::vector<GrabTarget>> ForAddress(std::string_view ip,
-                                                     std::string_view port);
+                                                     std::string_view port,
+                                                     std::string_view name = {});
 
   std::vector<uint16_t> default_ports_;
   // From a CSV header: the columns of saddr, sport and success (-1: none).

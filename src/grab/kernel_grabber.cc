@@ -132,13 +132,15 @@ class Grabber {
       ++stats_->no_module;
       return;
     }
+    // The input's name for this target, else --server-name.
+    const std::string& server_name = t.name.empty() ? options_.server_name : t.name;
     ModuleOptions mo = options_.module_options;
     mo.target_address = t.ip.ToString();
-    mo.server_name = options_.server_name;
+    mo.server_name = server_name;
     Connection c;
     c.target = t;
-    c.session = std::make_unique<GrabSession>(MakeModule(*name, mo), tls_, options_.server_name,
-                                              t.ip, t.port, options_.timeouts, now);
+    c.session = std::make_unique<GrabSession>(MakeModule(*name, mo), tls_, server_name, t.ip,
+                                              t.port, options_.timeouts, now);
     c.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (c.fd < 0) {
       c.session->OnConnectFailed(GrabStatus::kUnknownError,

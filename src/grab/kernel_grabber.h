@@ -35,7 +35,9 @@ struct GrabOptions {
   GrabTimeouts timeouts;
   ModuleOptions module_options;
   PortModuleMap ports = PortModuleMap::Defaults();
-  std::string server_name;  // SNI and name check; "" = none
+  // SNI, name check and XMPP to= for targets whose input line names none;
+  // "" = none.
+  std::string server_name;
   bool quiet = false;
 };
 

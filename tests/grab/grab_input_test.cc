@@ -7,7 +7,9 @@
 namespace tlsweep {
 namespace {
 
-GrabTarget T(const char* ip, uint16_t port) { return GrabTarget{*Ipv4Address::Parse(ip), port}; }
+GrabTarget T(const char* ip, uint16_t port, const char* name = "") {
+  return GrabTarget{*Ipv4Address::Parse(ip), port, name};
+}
 
 std::vector<GrabTarget> Parse(GrabInputParser& p, const char* line) {
   auto r = p.ParseLine(line);
@@ -21,6 +23,9 @@ TEST(GrabInputTest, PlainForms) {
   EXPECT_EQ(Parse(p, "192.0.2.1,993"), std::vector<GrabTarget>{T("192.0.2.1", 993)});
   EXPECT_EQ(Parse(p, "192.0.2.1:995 \r"), std::vector<GrabTarget>{T("192.0.2.1", 995)});
   EXPECT_EQ(Parse(p, "192.0.2.1,,,5222"), std::vector<GrabTarget>{T("192.0.2.1", 5222)});
+  // ZGrab2's domain column names the server.
+  EXPECT_EQ(Parse(p, "192.0.2.1,mx.example,,25"),
+            std::vector<GrabTarget>{T("192.0.2.1", 25, "mx.example")});
   EXPECT_TRUE(Parse(p, "").empty());
   EXPECT_TRUE(Parse(p, "# a comment").empty());
 }
@@ -45,6 +50,8 @@ TEST(GrabInputTest, ScannerJson) {
   EXPECT_TRUE(Parse(p, R"({"saddr":"10.77.0.11","sport":144,"success":false})").empty());
   EXPECT_EQ(Parse(p, R"({"ip":"10.77.0.12","port":5222})"),
             std::vector<GrabTarget>{T("10.77.0.12", 5222)});
+  EXPECT_EQ(Parse(p, R"({"ip":"10.77.0.12","port":5222,"domain":"xmpp.lab.test"})"),
+            std::vector<GrabTarget>{T("10.77.0.12", 5222, "xmpp.lab.test")});
 }
 
 TEST(GrabInputTest, ErrorsNameTheProblem) {
