@@ -41,7 +41,7 @@ record per host and port.
       --tls-profile=P      modern (default) or legacy
       --ca-file=FILE       root store (default: the system's)
       --server-name=NAME   SNI and name check for lines naming no server
-                       (ZGrab2 lines ip,NAME,,port name their own)
+                           (ZGrab2 lines ip,NAME,,port name their own)
       --xmpp-domain=NAME   XMPP stream to= (default: server name, then the IP)
       --ehlo-name=NAME     SMTP EHLO argument (default tlsweep.invalid)
   -o, --output-file=FILE   records (default stdout)
