@@ -2,13 +2,13 @@
 
 #include <getopt.h>
 
-#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "app/flag_parsing.h"
 #include "common/status_macros.h"
 #include "common/time_format.h"
 #include "grab/grab_input.h"
@@ -84,18 +84,6 @@ struct GrabCommandLine {
   bool help = false;
 };
 
-absl::StatusOr<uint64_t> Number(const std::string& flag, const char* text, uint64_t min,
-                                uint64_t max) {
-  uint64_t v = 0;
-  const std::string s = text;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || v < min || v > max) {
-    return absl::InvalidArgumentError(absl::StrCat(flag, ": invalid value '", s,
-                                                   "' (a whole number from ", min, " to ", max, ")"));
-  }
-  return v;
-}
-
 absl::StatusOr<GrabCommandLine> Parse(const std::vector<std::string>& args) {
   GrabCommandLine cl;
   std::vector<std::string> storage = {"tlsweep grab"};
@@ -119,25 +107,25 @@ absl::StatusOr<GrabCommandLine> Parse(const std::vector<std::string>& args) {
     switch (opt) {
       case 'p': {
         auto ports = ParsePortList(optarg);
-        if (!ports.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", ports.status().message()));
+        if (!ports.ok()) return FlagError(flag, ports.status());
         cl.ports = *std::move(ports);
         break;
       }
       case kModule: {
         if (absl::Status s = o.ports.ApplyOverride(optarg); !s.ok()) {
-          return absl::InvalidArgumentError(absl::StrCat(flag, ": ", s.message()));
+          return FlagError(flag, s);
         }
         break;
       }
-      case kConcurrency: { TLSWEEP_ASSIGN_OR_RETURN(o.concurrency, Number(flag, optarg, 1, 100000)); break; }
-      case kConnectRate: { TLSWEEP_ASSIGN_OR_RETURN(o.connect_rate, Number(flag, optarg, 0, 10000000)); break; }
-      case kPerHost: { TLSWEEP_ASSIGN_OR_RETURN(o.per_host, Number(flag, optarg, 1, 65535)); break; }
-      case kConnectTimeout: { TLSWEEP_ASSIGN_OR_RETURN(uint64_t s, Number(flag, optarg, 1, 3600)); o.timeouts.connect_ms = s * 1000; break; }
-      case kTimeout: { TLSWEEP_ASSIGN_OR_RETURN(uint64_t s, Number(flag, optarg, 1, 3600)); o.timeouts.phase_ms = s * 1000; break; }
-      case kSessionTimeout: { TLSWEEP_ASSIGN_OR_RETURN(uint64_t s, Number(flag, optarg, 1, 3600)); o.timeouts.session_ms = s * 1000; break; }
+      case kConcurrency: { TLSWEEP_ASSIGN_OR_RETURN(o.concurrency, ParseFlagNumber<uint64_t>(flag, optarg, 1, 100000)); break; }
+      case kConnectRate: { TLSWEEP_ASSIGN_OR_RETURN(o.connect_rate, ParseFlagNumber<uint64_t>(flag, optarg, 0, 10000000)); break; }
+      case kPerHost: { TLSWEEP_ASSIGN_OR_RETURN(o.per_host, ParseFlagNumber<uint64_t>(flag, optarg, 1, 65535)); break; }
+      case kConnectTimeout: { TLSWEEP_ASSIGN_OR_RETURN(uint64_t s, ParseFlagNumber<uint64_t>(flag, optarg, 1, 3600)); o.timeouts.connect_ms = s * 1000; break; }
+      case kTimeout: { TLSWEEP_ASSIGN_OR_RETURN(uint64_t s, ParseFlagNumber<uint64_t>(flag, optarg, 1, 3600)); o.timeouts.phase_ms = s * 1000; break; }
+      case kSessionTimeout: { TLSWEEP_ASSIGN_OR_RETURN(uint64_t s, ParseFlagNumber<uint64_t>(flag, optarg, 1, 3600)); o.timeouts.session_ms = s * 1000; break; }
       case kTlsProfile: {
         auto p = ParseTlsProfile(optarg);
-        if (!p.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", p.status().message()));
+        if (!p.ok()) return FlagError(flag, p.status());
         cl.profile = *p;
         break;
       }

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "app/flag_parsing.h"
 #include "absl/strings/str_split.h"
 #include "common/status_macros.h"
 
@@ -80,26 +81,6 @@ std::string FlagName(int opt, int long_index) {
   return absl::StrCat("-", std::string(1, static_cast<char>(opt)));
 }
 
-// A parser's error, prefixed with the flag it came from.
-absl::Status FlagError(const std::string& flag, const absl::Status& status) {
-  return absl::InvalidArgumentError(absl::StrCat(flag, ": ", status.message()));
-}
-
-template <typename T>
-absl::StatusOr<T> ParseNumber(const std::string& flag, const std::string& text,
-                              T min, T max) {
-  T value{};
-  const auto [end, ec] =
-      std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
-      value < min || value > max) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        flag, ": invalid value '", text, "' (a whole number from ", min,
-        " to ", max, ")"));
-  }
-  return value;
-}
-
 // "a.b.c.d" or "a.b.c.d-a.b.c.e" (ZMap's -S).
 absl::StatusOr<SourceRange> ParseSourceRange(const std::string& flag,
                                              const std::string& text) {
@@ -124,10 +105,10 @@ absl::Status ParseSourcePorts(const std::string& flag, const std::string& text,
         absl::StrCat(flag, ": invalid source port range '", text, "'"));
   }
   TLSWEEP_ASSIGN_OR_RETURN(uint16_t first,
-                           ParseNumber<uint16_t>(flag, parts[0], 1, 65535));
+                           ParseFlagNumber<uint16_t>(flag, parts[0], 1, 65535));
   uint16_t last = first;
   if (parts.size() == 2) {
-    TLSWEEP_ASSIGN_OR_RETURN(last, ParseNumber<uint16_t>(flag, parts[1], 1, 65535));
+    TLSWEEP_ASSIGN_OR_RETURN(last, ParseFlagNumber<uint16_t>(flag, parts[1], 1, 65535));
   }
   if (last < first) {
     return absl::InvalidArgumentError(
@@ -169,7 +150,7 @@ absl::Status ApplyFlag(int opt, const std::string& flag, const std::string& v,
       return absl::OkStatus();
     }
     case 'r': {
-      TLSWEEP_ASSIGN_OR_RETURN(uint64_t pps, ParseNumber<uint64_t>(flag, v, 0, std::numeric_limits<uint64_t>::max() / 4));
+      TLSWEEP_ASSIGN_OR_RETURN(uint64_t pps, ParseFlagNumber<uint64_t>(flag, v, 0, std::numeric_limits<uint64_t>::max() / 4));
       c.rate = RateSpec::Packets(pps);
       return absl::OkStatus();
     }
@@ -184,28 +165,28 @@ absl::Status ApplyFlag(int opt, const std::string& flag, const std::string& v,
     case 'I': c.targets.list_file = v; return absl::OkStatus();
     case kNoBlocklist: c.targets.no_blocklist = true; return absl::OkStatus();
     case 'P': {
-      TLSWEEP_ASSIGN_OR_RETURN(c.probes, ParseNumber<uint32_t>(flag, v, 1, 1000));
+      TLSWEEP_ASSIGN_OR_RETURN(c.probes, ParseFlagNumber<uint32_t>(flag, v, 1, 1000));
       return absl::OkStatus();
     }
     case 'n': {
-      TLSWEEP_ASSIGN_OR_RETURN(c.max_targets, ParseNumber<uint64_t>(flag, v, 1, std::numeric_limits<uint64_t>::max()));
+      TLSWEEP_ASSIGN_OR_RETURN(c.max_targets, ParseFlagNumber<uint64_t>(flag, v, 1, std::numeric_limits<uint64_t>::max()));
       return absl::OkStatus();
     }
     case kSeed: {
-      TLSWEEP_ASSIGN_OR_RETURN(c.seed, ParseNumber<uint64_t>(flag, v, 0, std::numeric_limits<uint64_t>::max()));
+      TLSWEEP_ASSIGN_OR_RETURN(c.seed, ParseFlagNumber<uint64_t>(flag, v, 0, std::numeric_limits<uint64_t>::max()));
       cmd->seed_given = true;
       return absl::OkStatus();
     }
     case kShards: {
-      TLSWEEP_ASSIGN_OR_RETURN(c.num_shards, ParseNumber<uint32_t>(flag, v, 1, 65535));
+      TLSWEEP_ASSIGN_OR_RETURN(c.num_shards, ParseFlagNumber<uint32_t>(flag, v, 1, 65535));
       return absl::OkStatus();
     }
     case kShard: {
-      TLSWEEP_ASSIGN_OR_RETURN(c.shard, ParseNumber<uint32_t>(flag, v, 0, 65534));
+      TLSWEEP_ASSIGN_OR_RETURN(c.shard, ParseFlagNumber<uint32_t>(flag, v, 0, 65534));
       return absl::OkStatus();
     }
     case 'T': {
-      TLSWEEP_ASSIGN_OR_RETURN(c.sender_threads, ParseNumber<uint32_t>(flag, v, 1, 64));
+      TLSWEEP_ASSIGN_OR_RETURN(c.sender_threads, ParseFlagNumber<uint32_t>(flag, v, 1, 64));
       return absl::OkStatus();
     }
     case 'S': {
@@ -226,7 +207,7 @@ absl::Status ApplyFlag(int opt, const std::string& flag, const std::string& v,
       return absl::OkStatus();
     }
     case kProbeTtl: {
-      TLSWEEP_ASSIGN_OR_RETURN(c.probe.ttl, ParseNumber<uint8_t>(flag, v, 1, 255));
+      TLSWEEP_ASSIGN_OR_RETURN(c.probe.ttl, ParseFlagNumber<uint8_t>(flag, v, 1, 255));
       return absl::OkStatus();
     }
     case kTcpOptions: {
@@ -248,7 +229,7 @@ absl::Status ApplyFlag(int opt, const std::string& flag, const std::string& v,
       return absl::OkStatus();
     }
     case kDpdkPort: {
-      TLSWEEP_ASSIGN_OR_RETURN(cmd->port_id, ParseNumber<uint16_t>(flag, v, 0, 1023));
+      TLSWEEP_ASSIGN_OR_RETURN(cmd->port_id, ParseFlagNumber<uint16_t>(flag, v, 0, 1023));
       return absl::OkStatus();
     }
     case kGatewayIp: {
@@ -258,7 +239,7 @@ absl::Status ApplyFlag(int opt, const std::string& flag, const std::string& v,
       return absl::OkStatus();
     }
     case 'c': {
-      TLSWEEP_ASSIGN_OR_RETURN(uint32_t secs, ParseNumber<uint32_t>(flag, v, 0, 3600));
+      TLSWEEP_ASSIGN_OR_RETURN(uint32_t secs, ParseFlagNumber<uint32_t>(flag, v, 0, 3600));
       cmd->run.cooldown_s = secs;
       return absl::OkStatus();
     }
