@@ -72,6 +72,9 @@ ParseResult ParseTcp(const Ipv4View& ip, bool verify_checksum, ParsedTcp* out) {
   out->ttl = ip.header[kIpv4TtlOffset];
   out->ip_id = LoadBe16(ip.header + kIpv4IdOffset);
   out->payload_len = static_cast<uint16_t>(ip.payload_len - data_offset);
+  // The IP header follows an Ethernet header of fixed length (ParseFrame).
+  out->payload_offset = static_cast<uint16_t>(
+      kEthHeaderLen + static_cast<size_t>(t - ip.header) + data_offset);
   return ParseResult::kTcp;
 }
 

@@ -78,6 +78,9 @@ struct ParsedTcp {
   uint8_t ttl = 0;
   uint16_t ip_id = 0;
   uint16_t payload_len = 0;
+  // Where the payload starts, counted from the first byte of the Ethernet
+  // frame, so the TCP stack can find the data without re-parsing headers.
+  uint16_t payload_offset = 0;
   TcpOptionsSeen options;
 };
 

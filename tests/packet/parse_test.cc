@@ -52,6 +52,22 @@ TEST(ParseTest, SynAckWithOptions) {
   EXPECT_EQ(p.tcp.options.ts_ecr, 2u);
   EXPECT_EQ(p.tcp.options.wscale, 7);
   EXPECT_EQ(p.tcp.payload_len, 0);
+  EXPECT_EQ(p.tcp.payload_offset, 14 + 20 + 20 + 20);
+}
+
+TEST(ParseTest, PayloadOffsetPointsAtTheData) {
+  TcpSpec s;
+  s.flags = 0x18;  // PSH|ACK
+  s.options = {1, 1, 1, 0};
+  s.payload = {'h', 'e', 'l', 'l', 'o'};
+  const std::vector<uint8_t> f = TcpFrame(s);
+  ParsedFrame p;
+  ASSERT_EQ(Parse(f, &p), ParseResult::kTcp);
+  EXPECT_EQ(p.tcp.payload_len, 5);
+  ASSERT_EQ(p.tcp.payload_offset, 14 + 20 + 24);
+  EXPECT_EQ(std::string(f.begin() + p.tcp.payload_offset,
+                        f.begin() + p.tcp.payload_offset + p.tcp.payload_len),
+            "hello");
 }
 
 TEST(ParseTest, RstWithoutOptions) {
