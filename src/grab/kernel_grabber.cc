@@ -9,13 +9,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <deque>
 #include <list>
 #include <memory>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "scan/rate_limiter.h"
 #include "scan/stop_signal.h"
 
 namespace tlsweep {
@@ -37,7 +34,7 @@ uint64_t NowMs() {
 
 struct Connection {
   int fd = -1;
-  GrabTarget target;
+  QueuedGrab grab;
   std::unique_ptr<GrabSession> session;
   bool want_write = false;
   uint64_t done_at_ms = 0;  // when the session finished (0: not yet)
@@ -45,13 +42,8 @@ struct Connection {
 
 class Grabber {
  public:
-  Grabber(const TlsContext& tls, const GrabOptions& options, std::FILE* out, GrabStats* stats)
-      : tls_(tls),
-        options_(options),
-        out_(out),
-        stats_(stats),
-        limiter_(RateSpec::Packets(options.connect_rate), 0, 1000,
-                 static_cast<uint32_t>(std::max<uint64_t>(1, options.connect_rate / 20))) {}
+  Grabber(const TlsContext& tls, const GrabOptions& options, std::FILE* out)
+      : options_(options), out_(out), scheduler_(tls, options) {}
 
   ~Grabber() {
     for (Connection& c : conns_) close(c.fd);
@@ -61,15 +53,18 @@ class Grabber {
   absl::Status Run(const std::vector<GrabTarget>& targets) {
     epfd_ = epoll_create1(EPOLL_CLOEXEC);
     if (epfd_ < 0) return absl::InternalError(absl::StrCat("epoll_create1: ", std::strerror(errno)));
-    for (const GrabTarget& t : targets) ready_.push_back(t);
+    for (const GrabTarget& t : targets) scheduler_.Push({t, std::nullopt});
     const uint64_t t0 = NowMs();
-    limiter_.Start(t0);
+    scheduler_.Start(t0);
     uint64_t next_status = t0 + 1000;
     uint64_t last_finished = 0;
     epoll_event events[256];
-    while (!conns_.empty() || (!ready_.empty() && CurrentStopLevel() == StopLevel::kRunning)) {
+    while (!conns_.empty() || (scheduler_.queued() > 0 && CurrentStopLevel() == StopLevel::kRunning)) {
       if (CurrentStopLevel() == StopLevel::kStopNow) break;
-      if (CurrentStopLevel() == StopLevel::kRunning) StartConnections(NowMs());
+      if (CurrentStopLevel() == StopLevel::kRunning) {
+        const uint64_t now = NowMs();
+        while (auto started = scheduler_.Next(now)) Start(*std::move(started));
+      }
       const int n = epoll_wait(epfd_, events, 256, kPollMs);
       const uint64_t now = NowMs();
       for (int i = 0; i < n; ++i) {
@@ -89,10 +84,10 @@ class Grabber {
       if (!options_.quiet && now >= next_status) {
         std::fprintf(stderr, "%s; %llu grabs/s; in flight %zu; done %llu of %zu%s\n",
                      absl::StrCat((now - t0) / 1000, " s").c_str(),
-                     static_cast<unsigned long long>(stats_->finished - last_finished),
-                     conns_.size(), static_cast<unsigned long long>(stats_->finished),
+                     static_cast<unsigned long long>(stats().finished - last_finished),
+                     conns_.size(), static_cast<unsigned long long>(stats().finished),
                      targets.size(), StatusSummary().c_str());
-        last_finished = stats_->finished;
+        last_finished = stats().finished;
         next_status += 1000;
       }
     }
@@ -100,47 +95,20 @@ class Grabber {
     return absl::OkStatus();
   }
 
+  const GrabStats& stats() const { return scheduler_.stats(); }
+
  private:
   std::string StatusSummary() const {
     std::string s;
-    for (const auto& [name, count] : stats_->by_status) absl::StrAppend(&s, "; ", name, " ", count);
+    for (const auto& [name, count] : stats().by_status) absl::StrAppend(&s, "; ", name, " ", count);
     return s;
   }
 
-  void StartConnections(uint64_t now) {
-    size_t deferred = 0;
-    while (conns_.size() < options_.concurrency && deferred < ready_.size()) {
-      const GrabTarget t = ready_.front();
-      ready_.pop_front();
-      if (per_host_[t.ip.value()] >= options_.per_host) {
-        ready_.push_back(t);  // try again when one of its grabs ends
-        ++deferred;
-        continue;
-      }
-      if (limiter_.Acquire(now, 1) == 0) {
-        ready_.push_front(t);
-        return;
-      }
-      Start(t, now);
-    }
-  }
-
-  void Start(const GrabTarget& t, uint64_t now) {
-    const std::optional<std::string_view> name = options_.ports.ModuleFor(t.port);
-    ++stats_->started;
-    if (!name) {
-      ++stats_->no_module;
-      return;
-    }
-    // The input's name for this target, else --server-name.
-    const std::string& server_name = t.name.empty() ? options_.server_name : t.name;
-    ModuleOptions mo = options_.module_options;
-    mo.target_address = t.ip.ToString();
-    mo.server_name = server_name;
+  void Start(GrabScheduler::Started started) {
     Connection c;
-    c.target = t;
-    c.session = std::make_unique<GrabSession>(MakeModule(*name, mo), tls_, server_name, t.ip,
-                                              t.port, options_.timeouts, now);
+    c.grab = std::move(started.grab);
+    c.session = std::move(started.session);
+    const GrabTarget& t = c.grab.target;
     c.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (c.fd < 0) {
       c.session->OnConnectFailed(GrabStatus::kUnknownError,
@@ -154,7 +122,6 @@ class Grabber {
         c.session->OnConnectFailed(ConnectStatus(errno), absl::StrCat("connect: ", std::strerror(errno)));
       }
     }
-    ++per_host_[t.ip.value()];
     conns_.push_back(std::move(c));
     Connection& placed = conns_.back();
     if (placed.fd >= 0 && !placed.session->done()) {
@@ -232,33 +199,27 @@ class Grabber {
 
   std::list<Connection>::iterator Finish(std::list<Connection>::iterator it) {
     if (it->fd >= 0) close(it->fd);
-    std::string line = it->session->Record().dump(-1, ' ', false,
-                                                  nlohmann::json::error_handler_t::replace);
-    line.push_back('\n');
+    const std::string line = GrabRecordLine(*it->session, it->grab.scan);
     std::fwrite(line.data(), 1, line.size(), out_);
-    ++stats_->finished;
-    ++stats_->by_status[std::string(GrabStatusName(it->session->status()))];
-    if (--per_host_[it->target.ip.value()] == 0) per_host_.erase(it->target.ip.value());
+    scheduler_.Finished(it->grab.target, it->session->status());
     return conns_.erase(it);
   }
 
-  const TlsContext& tls_;
   const GrabOptions& options_;
   std::FILE* out_;
-  GrabStats* stats_;
-  RateLimiter limiter_;
+  GrabScheduler scheduler_;
   int epfd_ = -1;
-  std::deque<GrabTarget> ready_;
   std::list<Connection> conns_;  // stable addresses for epoll's data.ptr
-  absl::flat_hash_map<uint32_t, size_t> per_host_;
 };
 
 }  // namespace
 
 absl::Status RunKernelGrab(const std::vector<GrabTarget>& targets, const TlsContext& tls,
                            const GrabOptions& options, std::FILE* out, GrabStats* stats) {
-  Grabber grabber(tls, options, out, stats);
-  return grabber.Run(targets);
+  Grabber grabber(tls, options, out);
+  absl::Status status = grabber.Run(targets);
+  *stats = grabber.stats();
+  return status;
 }
 
 }  // namespace tlsweep

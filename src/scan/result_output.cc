@@ -82,7 +82,9 @@ std::string FieldValue(OutputField f, const ScanResult& r) {
   return "";
 }
 
-std::string JsonLine(const ScanResult& r) {
+}  // namespace
+
+nlohmann::json ScanResultJson(const ScanResult& r) {
   const ScanResponse& s = r.response;
   nlohmann::json j = {
       {"saddr", s.target.ToString()},
@@ -110,10 +112,8 @@ std::string JsonLine(const ScanResult& r) {
     }
     j["tcp_options"] = std::move(opts);
   }
-  return j.dump();
+  return j;
 }
-
-}  // namespace
 
 absl::StatusOr<OutputFormat> ParseOutputFormat(std::string_view name) {
   if (name == "default" || name == "text") return OutputFormat::kDefault;
@@ -190,10 +190,14 @@ void ResultWriter::Write(const ScanResult& r) {
       break;
     }
     case OutputFormat::kJson:
-      line = JsonLine(r);
+      line = ScanResultJson(r).dump();
       break;
   }
   line.push_back('\n');
+  WriteLine(line);
+}
+
+void ResultWriter::WriteLine(std::string_view line) {
   std::fwrite(line.data(), 1, line.size(), file_.get());
   ++written_;
 }

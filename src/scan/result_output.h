@@ -21,6 +21,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
 #include "scan/response_handler.h"
 
 namespace tlsweep {
@@ -44,6 +45,10 @@ struct OutputOptions {
   bool multi_port = false;          // default format: ip,port instead of ip
 };
 
+// Every field of one answer as a JSON object: the `-O json` line, and the
+// "scan" part of a `tlsweep run` record.
+nlohmann::json ScanResultJson(const ScanResult& r);
+
 class ResultWriter {
  public:
   // Opens `path` ("" or "-" for stdout) and writes a header where the
@@ -53,6 +58,9 @@ class ResultWriter {
 
   // Writes `r` if the filter keeps it; each record is one whole line.
   void Write(const ScanResult& r);
+  // Writes a whole record line (with its '\n') formatted elsewhere: the
+  // records of `tlsweep run`.
+  void WriteLine(std::string_view line);
   // Flushes and closes; reports a deferred write error naming the file.
   absl::Status Close();
   uint64_t written() const { return written_; }

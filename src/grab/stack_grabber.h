@@ -1,0 +1,56 @@
+// Grabs over tlsweep's userspace TCP: the GrabScheduler's sessions on
+// TcpStack connections, for the grabber lcores of `tlsweep run`.
+//
+// The same sessions as `tlsweep grab` on kernel sockets (GrabScheduler
+// makes both), so a server gives the same record on either path. Plain
+// C++: the DPDK side only feeds segments in, hands the stack a FrameSink
+// and calls Poll(); tests drive it with an in-memory link.
+#ifndef TLSWEEP_GRAB_STACK_GRABBER_H_
+#define TLSWEEP_GRAB_STACK_GRABBER_H_
+
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <memory>
+#include <string>
+
+#include "grab/scheduler.h"
+#include "tcp/tcp_stack.h"
+
+namespace tlsweep {
+
+class StackGrabber {
+ public:
+  // Receives each finished grab's record line.
+  using RecordSink = std::function<void(std::string line)>;
+
+  StackGrabber(TcpStack& stack, GrabScheduler& scheduler, RecordSink sink);
+  ~StackGrabber();
+  StackGrabber(const StackGrabber&) = delete;
+  StackGrabber& operator=(const StackGrabber&) = delete;
+
+  // Starts what the scheduler allows (unless `admit` is false: stopping),
+  // runs the stack's timers and the sessions' deadlines, sends what the
+  // sessions queued and retires finished grabs.
+  void Poll(uint64_t now_ms, bool admit = true);
+  // Ends every grab at once (a second Ctrl-C): RST, no records.
+  void AbortAll();
+
+  size_t in_flight() const { return grabs_.size(); }
+  // Connections that failed to start: no slot or source port was free.
+  uint64_t connect_errors() const { return connect_errors_; }
+
+ private:
+  class Grab;
+  void Flush(Grab& grab, uint64_t now_ms);
+
+  TcpStack& stack_;
+  GrabScheduler& scheduler_;
+  RecordSink sink_;
+  std::list<std::unique_ptr<Grab>> grabs_;
+  uint64_t connect_errors_ = 0;
+};
+
+}  // namespace tlsweep
+
+#endif  // TLSWEEP_GRAB_STACK_GRABBER_H_
