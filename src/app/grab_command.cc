@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "app/flag_parsing.h"
+#include "app/grab_flags.h"
 #include "common/status_macros.h"
 #include "common/time_format.h"
 #include "grab/grab_input.h"
@@ -22,7 +23,7 @@
 namespace tlsweep {
 namespace {
 
-constexpr char kUsage[] = R"(usage: tlsweep grab [flags] [FILE...]
+constexpr char kUsageHead[] = R"(usage: tlsweep grab [flags] [FILE...]
 
 Reads targets from FILEs (default: standard input), one per line: ip,
 ip,port, ip:port, ZGrab2's ip,,,port, tlsweep/ZMap CSV with a saddr header,
@@ -30,54 +31,23 @@ or tlsweep's JSON lines. Grabs each over kernel sockets and writes one JSON
 record per host and port.
 
   -p, --ports=LIST         ports for lines with a bare address
-      --module=PORT=NAME   run module NAME on PORT (repeatable); modules:
-                           smtp submission smtps imap imaps pop3 pop3s xmpp
-                           xmpp-server xmpps irc ircs
-      --concurrency=N      grabs in flight (default 1000)
-      --connect-rate=N     new connections per second (default: no limit)
-      --per-host=N         grabs in flight per address (default 4)
-      --connect-timeout=S  (default 10)   --timeout=S  per phase (default 10)
-      --session-timeout=S  whole grab (default 30)
-      --tls-profile=P      modern (default) or legacy
-      --ca-file=FILE       root store (default: the system's)
-      --server-name=NAME   SNI and name check for lines naming no server
-                           (ZGrab2 lines ip,NAME,,port name their own)
-      --xmpp-domain=NAME   XMPP stream to= (default: server name, then the IP)
-      --ehlo-name=NAME     SMTP EHLO argument (default tlsweep.invalid)
-  -o, --output-file=FILE   records (default stdout)
+)";
+constexpr char kUsageTail[] = R"(  -o, --output-file=FILE   records (default stdout)
   -m, --metadata-file=FILE JSON summary of the run
   -q, --quiet              no status line
 )";
 
-enum Long { kModule = 1000, kConcurrency, kConnectRate, kPerHost, kConnectTimeout, kTimeout,
-            kSessionTimeout, kTlsProfile, kCaFile, kServerName, kXmppDomain, kEhloName };
-
-const struct option kOptions[] = {
+const struct option kOwnOptions[] = {
     {"ports", required_argument, nullptr, 'p'},
-    {"module", required_argument, nullptr, kModule},
-    {"concurrency", required_argument, nullptr, kConcurrency},
-    {"connect-rate", required_argument, nullptr, kConnectRate},
-    {"per-host", required_argument, nullptr, kPerHost},
-    {"connect-timeout", required_argument, nullptr, kConnectTimeout},
-    {"timeout", required_argument, nullptr, kTimeout},
-    {"session-timeout", required_argument, nullptr, kSessionTimeout},
-    {"tls-profile", required_argument, nullptr, kTlsProfile},
-    {"ca-file", required_argument, nullptr, kCaFile},
-    {"server-name", required_argument, nullptr, kServerName},
-    {"xmpp-domain", required_argument, nullptr, kXmppDomain},
-    {"ehlo-name", required_argument, nullptr, kEhloName},
     {"output-file", required_argument, nullptr, 'o'},
     {"metadata-file", required_argument, nullptr, 'm'},
     {"quiet", no_argument, nullptr, 'q'},
     {"help", no_argument, nullptr, 'h'},
-    {nullptr, 0, nullptr, 0},
 };
 
 struct GrabCommandLine {
-  GrabOptions options;
+  GrabFlags grab;
   std::vector<uint16_t> ports;
-  TlsProfile profile = TlsProfile::kModern;
-  std::string ca_file;
   std::string output_file;
   std::string metadata_file;
   std::vector<std::string> inputs;
@@ -86,6 +56,9 @@ struct GrabCommandLine {
 
 absl::StatusOr<GrabCommandLine> Parse(const std::vector<std::string>& args) {
   GrabCommandLine cl;
+  std::vector<option> options(std::begin(kOwnOptions), std::end(kOwnOptions));
+  options.insert(options.end(), GrabLongOptions().begin(), GrabLongOptions().end());
+  options.push_back({nullptr, 0, nullptr, 0});
   std::vector<std::string> storage = {"tlsweep grab"};
   storage.insert(storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -95,15 +68,15 @@ absl::StatusOr<GrabCommandLine> Parse(const std::vector<std::string>& args) {
   opterr = 0;
   while (true) {
     int index = -1;
-    const int opt = getopt_long(static_cast<int>(storage.size()), argv.data(), "p:o:m:qh", kOptions, &index);
+    const int opt = getopt_long(static_cast<int>(storage.size()), argv.data(), "p:o:m:qh",
+                                options.data(), &index);
     if (opt == -1) break;
     if (opt == '?' || opt == ':') {
       return absl::InvalidArgumentError(absl::StrCat("unknown or incomplete flag '", argv[optind - 1],
                                                      "' (see tlsweep grab --help)"));
     }
-    const std::string flag = index >= 0 ? absl::StrCat("--", kOptions[index].name)
+    const std::string flag = index >= 0 ? absl::StrCat("--", options[index].name)
                                         : absl::StrCat("-", std::string(1, static_cast<char>(opt)));
-    GrabOptions& o = cl.options;
     switch (opt) {
       case 'p': {
         auto ports = ParsePortList(optarg);
@@ -111,33 +84,11 @@ absl::StatusOr<GrabCommandLine> Parse(const std::vector<std::string>& args) {
         cl.ports = *std::move(ports);
         break;
       }
-      case kModule: {
-        if (absl::Status s = o.ports.ApplyOverride(optarg); !s.ok()) {
-          return FlagError(flag, s);
-        }
-        break;
-      }
-      case kConcurrency: { TLSWEEP_ASSIGN_OR_RETURN(o.concurrency, ParseFlagNumber<uint64_t>(flag, optarg, 1, 100000)); break; }
-      case kConnectRate: { TLSWEEP_ASSIGN_OR_RETURN(o.connect_rate, ParseFlagNumber<uint64_t>(flag, optarg, 0, 10000000)); break; }
-      case kPerHost: { TLSWEEP_ASSIGN_OR_RETURN(o.per_host, ParseFlagNumber<uint64_t>(flag, optarg, 1, 65535)); break; }
-      case kConnectTimeout: { TLSWEEP_ASSIGN_OR_RETURN(uint64_t s, ParseFlagNumber<uint64_t>(flag, optarg, 1, 3600)); o.timeouts.connect_ms = s * 1000; break; }
-      case kTimeout: { TLSWEEP_ASSIGN_OR_RETURN(uint64_t s, ParseFlagNumber<uint64_t>(flag, optarg, 1, 3600)); o.timeouts.phase_ms = s * 1000; break; }
-      case kSessionTimeout: { TLSWEEP_ASSIGN_OR_RETURN(uint64_t s, ParseFlagNumber<uint64_t>(flag, optarg, 1, 3600)); o.timeouts.session_ms = s * 1000; break; }
-      case kTlsProfile: {
-        auto p = ParseTlsProfile(optarg);
-        if (!p.ok()) return FlagError(flag, p.status());
-        cl.profile = *p;
-        break;
-      }
-      case kCaFile: cl.ca_file = optarg; break;
-      case kServerName: o.server_name = optarg; break;
-      case kXmppDomain: o.module_options.xmpp_domain = optarg; break;
-      case kEhloName: o.module_options.ehlo_name = optarg; break;
       case 'o': cl.output_file = optarg; break;
       case 'm': cl.metadata_file = optarg; break;
-      case 'q': o.quiet = true; break;
+      case 'q': cl.grab.options.quiet = true; break;
       case 'h': cl.help = true; break;
-      default: return absl::InternalError(absl::StrCat("unhandled flag ", flag));
+      default: TLSWEEP_RETURN_IF_ERROR(ApplyGrabFlag(opt, flag, optarg, &cl.grab));
     }
   }
   for (int i = optind; i < static_cast<int>(storage.size()); ++i) cl.inputs.push_back(argv[i]);
@@ -179,7 +130,8 @@ absl::Status Run(const GrabCommandLine& cl) {
   const std::string start_time = Rfc3339Now();
   uint64_t bad_lines = 0;
   TLSWEEP_ASSIGN_OR_RETURN(std::vector<GrabTarget> targets, ReadTargets(cl, &bad_lines));
-  TLSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<TlsContext> tls, TlsContext::Create(cl.profile, cl.ca_file));
+  TLSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<TlsContext> tls,
+                           TlsContext::Create(cl.grab.profile, cl.grab.ca_file));
   std::FILE* out = stdout;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
   if (!cl.output_file.empty() && cl.output_file != "-") {
@@ -189,7 +141,7 @@ absl::Status Run(const GrabCommandLine& cl) {
   }
   GrabStats stats;
   const uint64_t t0 = WallClockNs();
-  TLSWEEP_RETURN_IF_ERROR(RunKernelGrab(targets, *tls, cl.options, out, &stats));
+  TLSWEEP_RETURN_IF_ERROR(RunKernelGrab(targets, *tls, cl.grab.options, out, &stats));
   if (std::fflush(out) != 0 || std::ferror(out) != 0) {
     return absl::UnavailableError(absl::StrCat("-o: write to ", cl.output_file.empty() ? "stdout" : cl.output_file, " failed"));
   }
@@ -208,18 +160,11 @@ absl::Status Run(const GrabCommandLine& cl) {
         {"grabs_finished", stats.finished},
         {"targets_without_module", stats.no_module},
         {"by_status", stats.by_status},
-        {"tls_profile", std::string(TlsProfileName(cl.profile))},
-        {"ca_file", cl.ca_file.empty() ? "system" : cl.ca_file},
-        {"concurrency", cl.options.concurrency},
-        {"connect_rate", cl.options.connect_rate},
-        {"per_host", cl.options.per_host},
-        {"timeouts_ms", {{"connect", cl.options.timeouts.connect_ms},
-                         {"phase", cl.options.timeouts.phase_ms},
-                         {"session", cl.options.timeouts.session_ms}}},
     };
+    meta.update(GrabFlagsMetadata(cl.grab));
     TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(cl.metadata_file, meta));
   }
-  if (!cl.options.quiet) {
+  if (!cl.grab.options.quiet) {
     std::fprintf(stderr, "grab: %llu records (%llu input lines skipped)\n",
                  static_cast<unsigned long long>(stats.finished), static_cast<unsigned long long>(bad_lines));
   }
@@ -235,7 +180,9 @@ int GrabCommand(const std::vector<std::string>& args) {
     return 2;
   }
   if (cl->help) {
-    std::fputs(kUsage, stdout);
+    std::fputs(kUsageHead, stdout);
+    std::fputs(GrabFlagsUsage(), stdout);
+    std::fputs(kUsageTail, stdout);
     return 0;
   }
   InstallStopSignals();

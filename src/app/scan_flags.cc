@@ -76,8 +76,8 @@ const struct option kOptions[] = {
 };
 constexpr char kShortOptions[] = "p:r:B:b:w:I:P:n:T:S:s:G:o:m:i:c:O:f:u:qh";
 
-std::string FlagName(int opt, int long_index) {
-  if (long_index >= 0) return absl::StrCat("--", kOptions[long_index].name);
+std::string FlagName(const std::vector<option>& options, int opt, int long_index) {
+  if (long_index >= 0) return absl::StrCat("--", options[long_index].name);
   return absl::StrCat("-", std::string(1, static_cast<char>(opt)));
 }
 
@@ -193,7 +193,9 @@ absl::Status ApplyFlag(int opt, const std::string& flag, const std::string& v,
       TLSWEEP_ASSIGN_OR_RETURN(c.sources, ParseSourceRange(flag, v));
       return absl::OkStatus();
     }
-    case 's': return ParseSourcePorts(flag, v, &c);
+    case 's':
+      cmd->source_ports_given = true;
+      return ParseSourcePorts(flag, v, &c);
     case kSourceMac: {
       TLSWEEP_ASSIGN_OR_RETURN(MacAddress mac, ParseMac(flag, v));
       c.probe.src_mac = mac;
@@ -270,10 +272,15 @@ absl::Status ApplyFlag(int opt, const std::string& flag, const std::string& v,
 
 }  // namespace
 
-absl::StatusOr<ScanCommand> ParseScanFlags(const std::vector<std::string>& args) {
+absl::StatusOr<ScanCommand> ParseScanFlags(const std::vector<std::string>& args,
+                                           const ExtraFlags* extra) {
   ScanCommand cmd;
+  const std::string command = extra != nullptr ? extra->command : "scan";
+  std::vector<option> options(std::begin(kOptions), std::end(kOptions) - 1);
+  if (extra != nullptr) options.insert(options.end(), extra->options.begin(), extra->options.end());
+  options.push_back({nullptr, 0, nullptr, 0});
   // getopt_long wants a mutable argv with the program name first.
-  std::vector<std::string> storage = {"tlsweep scan"};
+  std::vector<std::string> storage = {"tlsweep " + command};
   storage.insert(storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& s : storage) argv.push_back(s.data());
@@ -284,16 +291,22 @@ absl::StatusOr<ScanCommand> ParseScanFlags(const std::vector<std::string>& args)
   opterr = 0;  // errors are reported here, with the offending flag
   while (true) {
     int long_index = -1;
-    const int opt = getopt_long(argc, argv.data(), kShortOptions, kOptions, &long_index);
+    const int opt = getopt_long(argc, argv.data(), kShortOptions, options.data(), &long_index);
     if (opt == -1) break;
     if (opt == '?' || opt == ':') {
       const std::string bad = argv[optind - 1];
       if (optopt != 0 && std::string(kShortOptions).find(static_cast<char>(optopt)) != std::string::npos) {
-        return absl::InvalidArgumentError(absl::StrCat("flag ", bad, " needs a value (see tlsweep scan --help)"));
+        return absl::InvalidArgumentError(absl::StrCat("flag ", bad, " needs a value (see tlsweep ", command, " --help)"));
       }
-      return absl::InvalidArgumentError(absl::StrCat("unknown or incomplete flag '", bad, "' (see tlsweep scan --help)"));
+      return absl::InvalidArgumentError(absl::StrCat("unknown or incomplete flag '", bad, "' (see tlsweep ", command, " --help)"));
     }
-    TLSWEEP_RETURN_IF_ERROR(ApplyFlag(opt, FlagName(opt, long_index), optarg ? optarg : "", &cmd));
+    const std::string flag = FlagName(options, opt, long_index);
+    const std::string value = optarg ? optarg : "";
+    if (extra != nullptr && long_index >= static_cast<int>(std::size(kOptions)) - 1) {
+      TLSWEEP_RETURN_IF_ERROR(extra->apply(opt, flag, value));
+    } else {
+      TLSWEEP_RETURN_IF_ERROR(ApplyFlag(opt, flag, value, &cmd));
+    }
   }
   for (int i = optind; i < argc; ++i) cmd.config.targets.target_args.push_back(argv[i]);
   if (cmd.help) return cmd;

@@ -6,6 +6,9 @@
 #ifndef TLSWEEP_APP_SCAN_FLAGS_H_
 #define TLSWEEP_APP_SCAN_FLAGS_H_
 
+#include <getopt.h>
+
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,6 +21,7 @@ namespace tlsweep {
 struct ScanCommand {
   ScanConfig config;
   bool seed_given = false;
+  bool source_ports_given = false;  // -s
   bool dryrun = false;
   bool help = false;
   std::string pcap_file;        // --pcap (dry run)
@@ -32,9 +36,19 @@ struct ScanCommand {
   DpdkScanOptions run;
 };
 
-// Parses the arguments after "scan". A seed is drawn at random when --seed is
-// absent (and reported in the metadata so the scan can be repeated).
-absl::StatusOr<ScanCommand> ParseScanFlags(const std::vector<std::string>& args);
+// Flags a command adds to the scan's, long options only (`tlsweep run`'s
+// grab flags). `apply` gets each one's getopt val, name and value.
+struct ExtraFlags {
+  std::string command;  // for messages: "run"
+  std::vector<option> options;
+  std::function<absl::Status(int opt, const std::string& flag, const std::string& value)> apply;
+};
+
+// Parses the arguments after "scan" (and `extra`'s). A seed is drawn at
+// random when --seed is absent (and reported in the metadata so the scan
+// can be repeated).
+absl::StatusOr<ScanCommand> ParseScanFlags(const std::vector<std::string>& args,
+                                           const ExtraFlags* extra = nullptr);
 
 // The help text for `tlsweep scan --help`.
 const char* ScanUsage();

@@ -26,6 +26,7 @@
 #include "scan/status.h"
 #include "scan/stop_signal.h"
 #include "validate/dedup.h"
+#include "proto/module.h"
 
 namespace tlsweep {
 namespace {
@@ -127,15 +128,18 @@ int SenderMain(void* arg) {
 }
 
 // The control lcore's receive side: every RX queue, every frame through
-// the handler; results to the writer, ARP replies to the control queue.
+// the handler; results to the writer (or, in `tlsweep run`, new open ports
+// to the grab pool), ARP replies to the control queue, and segments of the
+// grab connections to their grab worker.
 class Receiver {
  public:
-  Receiver(Port& port, ResponseHandler& handler, ResultWriter* writer)
-      : port_(port), handler_(handler), writer_(writer) {}
+  Receiver(Port& port, ResponseHandler& handler, ResultWriter* writer, GrabPool* pool)
+      : port_(port), handler_(handler), writer_(writer), pool_(pool) {}
 
   void Poll() {
     static_assert(kBurst <= ResponseHandler::kMaxBurst);
     rte_mbuf* mbufs[kBurst];
+    rte_mbuf* kept[kBurst];
     const uint8_t* frames[kBurst];
     uint16_t lens[kBurst];
     ResponseHandler::Action actions[kBurst];
@@ -144,21 +148,36 @@ class Receiver {
     for (uint16_t q = 0; q < port_.queues(); ++q) {
       const uint16_t n = rte_eth_rx_burst(port_.id(), q, mbufs, kBurst);
       if (n == 0) continue;
+      uint16_t m = 0;
       for (uint16_t i = 0; i < n; ++i) {
-        frames[i] = rte_pktmbuf_mtod(mbufs[i], const uint8_t*);
-        lens[i] = rte_pktmbuf_data_len(mbufs[i]);
+        const uint8_t* frame = rte_pktmbuf_mtod(mbufs[i], const uint8_t*);
+        const uint16_t len = rte_pktmbuf_data_len(mbufs[i]);
+        if (pool_ != nullptr && pool_->Claims(frame, len)) {
+          pool_->Dispatch(mbufs[i]);
+          continue;
+        }
+        kept[m] = mbufs[i];
+        frames[m] = frame;
+        lens[m] = len;
+        ++m;
       }
-      handler_.HandleBurst(frames, lens, n, WallClockNs(), actions, results, replies);
-      for (uint16_t i = 0; i < n; ++i) {
-        if (actions[i] == ResponseHandler::Action::kResult && writer_ != nullptr) {
-          writer_->Write(results[i]);
+      handler_.HandleBurst(frames, lens, m, WallClockNs(), actions, results, replies);
+      for (uint16_t i = 0; i < m; ++i) {
+        if (actions[i] == ResponseHandler::Action::kResult) {
+          if (pool_ == nullptr) {
+            writer_->Write(results[i]);
+          } else if (results[i].response.success && !results[i].repeat) {
+            pool_->Offer(results[i], [this](std::string_view line) { writer_->WriteLine(line); });
+          }
         } else if (actions[i] == ResponseHandler::Action::kArpReply) {
           Send(replies[i], kArpFrameLen);
         }
       }
-      rte_pktmbuf_free_bulk(mbufs, n);
+      if (m > 0) rte_pktmbuf_free_bulk(kept, m);
     }
   }
+
+  void set_pool(GrabPool* pool) { pool_ = pool; }
 
   // Sends one control frame on the control TX queue; false if the port
   // refused it (counted by the caller).
@@ -182,6 +201,7 @@ class Receiver {
   Port& port_;
   ResponseHandler& handler_;
   ResultWriter* writer_;
+  GrabPool* pool_;
 };
 
 absl::StatusOr<MacAddress> ResolveGateway(Ipv4Address gateway, Ipv4Address our_ip,
@@ -209,7 +229,7 @@ absl::StatusOr<MacAddress> ResolveGateway(Ipv4Address gateway, Ipv4Address our_i
 }
 
 StatusSnapshot Snapshot(const std::vector<std::unique_ptr<SenderShared>>& shared,
-                        const ReceiveCounters& rx, const PortStats& port,
+                        const ReceiveCounters& rx, const PortStats& port, const GrabPool* pool,
                         double elapsed, bool sending_done, double cooldown_left) {
   StatusSnapshot s;
   s.elapsed_s = elapsed;
@@ -225,6 +245,18 @@ StatusSnapshot Snapshot(const std::vector<std::unique_ptr<SenderShared>>& shared
   s.hits = rx.synack;
   s.rx_missed = port.imissed + port.rx_nombuf;
   s.invalid = rx.invalid();
+  if (pool != nullptr) {
+    const GrabPoolCounters g = pool->Counters();
+    s.grabbing = true;
+    s.grabs_in_flight = g.in_flight;
+    s.grabs_done = g.finished;
+    s.grabs_not_grabbed = g.not_grabbed;
+    for (size_t i = 0; i < std::size(g.by_status); ++i) {
+      if (g.by_status[i] != 0) {
+        s.grabs_by_status.emplace_back(GrabStatusName(static_cast<GrabStatus>(i)), g.by_status[i]);
+      }
+    }
+  }
   return s;
 }
 
@@ -244,6 +276,17 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
   }
   const std::string start_time = Rfc3339Now();
 
+  const bool grabbing = options.grab.has_value();
+  if (grabbing) {
+    const uint32_t scan_last = config.sport_first + config.sport_count - 1u;
+    if (config.sport_first <= options.grab->port_last && options.grab->port_first <= scan_last) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the scan's source ports ", config.sport_first, "-", scan_last,
+          " overlap the grab's ", options.grab->port_first, "-", options.grab->port_last,
+          ": each answer must have one owner (-s, --grab-ports)"));
+    }
+    if (options.tls == nullptr) return absl::InvalidArgumentError("grabbing needs a TLS context");
+  }
   std::optional<ResultWriter> writer;
   {
     OutputOptions out = options.output;
@@ -256,13 +299,13 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
     if (!*status_file) {
       return absl::NotFoundError(absl::StrCat("-u: cannot create ", options.status_file));
     }
-    *status_file << StatusCsvHeader() << "\n";
+    *status_file << StatusCsvHeader(grabbing) << "\n";
   }
 
   Dedup dedup(config.ports, plan.space().size());
   const MacAddress src_mac = options.source_mac.value_or(port.mac());
   ResponseHandler handler(plan, src_mac, dedup);
-  Receiver receiver(port, handler, &*writer);
+  Receiver receiver(port, handler, &*writer, nullptr);
 
   ProbeConfig probe_config = config.probe;
   probe_config.src_mac = src_mac;
@@ -277,6 +320,15 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
                              ResolveGateway(*options.gateway_ip, config.sources.first, src_mac,
                                             options.arp_timeout_s, receiver, handler));
   }
+  std::unique_ptr<GrabPool> pool;
+  if (grabbing) {
+    TLSWEEP_ASSIGN_OR_RETURN(pool, GrabPool::Create(port, *options.grab, *options.tls,
+                                                    config.sources.first, src_mac,
+                                                    probe_config.dst_mac,
+                                                    static_cast<uint16_t>(senders)));
+    receiver.set_pool(pool.get());
+  }
+  const auto write_record = [&writer](std::string_view line) { writer->WriteLine(line); };
   const SynProbe probe(probe_config);
   std::vector<uint8_t> frame(probe.frame_len());
   probe.WriteTemplate(frame.data());
@@ -318,13 +370,23 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
       ++t;
     }
   }
+  if (pool) {
+    if (absl::Status s = pool->Launch(senders); !s.ok()) {
+      for (auto& sh : shared) sh->abort.store(true);
+      pool->Finish();
+      rte_eal_mp_wait_lcore();
+      return s;
+    }
+  }
 
   StatusSnapshot prev;
   uint64_t next_status = t0 + hz;
   uint64_t cooldown_end = 0;
   bool sending_done = false;
+  bool cooldown_done = false;
   while (true) {
     receiver.Poll();
+    if (pool) pool->Poll(write_record);
     const uint64_t now = rte_rdtsc();
     if (!sending_done) {
       bool all = true;
@@ -333,15 +395,20 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
         sending_done = true;
         cooldown_end = now + static_cast<uint64_t>(options.cooldown_s * static_cast<double>(hz));
       }
-    } else if (now >= cooldown_end || CurrentStopLevel() == StopLevel::kStopNow) {
-      break;
+    } else if (!cooldown_done &&
+               (now >= cooldown_end || CurrentStopLevel() == StopLevel::kStopNow)) {
+      // No more open ports can come: the pool ends when its grabs do.
+      cooldown_done = true;
+      if (!pool) break;
+      pool->Finish();
     }
+    if (cooldown_done && pool->Done()) break;
     if (now >= next_status) {
       const double elapsed = static_cast<double>(now - t0) / static_cast<double>(hz);
       const double left = sending_done ? static_cast<double>(cooldown_end - std::min(now, cooldown_end)) /
                                              static_cast<double>(hz)
                                        : 0;
-      const StatusSnapshot snap = Snapshot(shared, handler.counters(), port.Stats(),
+      const StatusSnapshot snap = Snapshot(shared, handler.counters(), port.Stats(), pool.get(),
                                            elapsed, sending_done, left);
       if (!options.quiet) std::fprintf(stderr, "%s\n", FormatStatusLine(prev, snap).c_str());
       if (status_file) *status_file << StatusCsvRow(prev, snap) << "\n" << std::flush;
@@ -350,10 +417,12 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
     }
   }
   rte_eal_mp_wait_lcore();
+  if (pool) pool->Poll(write_record);  // the last records
   const double elapsed = static_cast<double>(rte_rdtsc() - t0) / static_cast<double>(hz);
   const uint64_t wall_elapsed_ns = WallClockNs() - wall0;
   const PortStats port_stats = port.Stats();
-  const StatusSnapshot last = Snapshot(shared, handler.counters(), port_stats, elapsed, true, 0);
+  const StatusSnapshot last =
+      Snapshot(shared, handler.counters(), port_stats, pool.get(), elapsed, true, 0);
   if (!options.quiet) std::fprintf(stderr, "%s\n", FormatStatusLine(prev, last).c_str());
   if (status_file) *status_file << StatusCsvRow(prev, last) << "\n";
   TLSWEEP_RETURN_IF_ERROR(writer->Close());
@@ -373,7 +442,7 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
   if (!options.metadata_file.empty()) {
     const ReceiveCounters& rx = handler.counters();
     nlohmann::json meta = RunMetadata(
-        plan, {"dpdk", start_time, static_cast<double>(wall_elapsed_ns) / 1e9,
+        plan, {grabbing ? "run" : "dpdk", start_time, static_cast<double>(wall_elapsed_ns) / 1e9,
                CurrentStopLevel() != StopLevel::kRunning, complete, options.resume_file,
                resume_written});
     meta["cooldown_seconds"] = options.cooldown_s;
@@ -416,6 +485,10 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
     uint64_t alloc_failed = 0;
     for (const auto& s : shared) alloc_failed += s->alloc_failed.load();
     meta["counters"]["mbuf_alloc_failed"] = alloc_failed;
+    if (pool) {
+      meta["grab"] = pool->Metadata();
+      meta["grab"]["settings"] = options.grab_settings;
+    }
     TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(options.metadata_file, meta));
   }
   return absl::OkStatus();

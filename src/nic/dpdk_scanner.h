@@ -14,9 +14,12 @@
 
 #include "absl/status/status.h"
 #include "common/net_types.h"
+#include "nic/grab_pool.h"
+#include "nlohmann/json.hpp"
 #include "nic/port.h"
 #include "scan/result_output.h"
 #include "scan/scan_config.h"
+#include "tls/tls_context.h"
 
 namespace tlsweep {
 
@@ -36,11 +39,17 @@ struct DpdkScanOptions {
   std::string resume_file;    // --resume
   std::string resume_out_file;
   std::string eal_args;       // for the metadata
+  // `tlsweep run`: every new open port is grabbed by the pool, and the
+  // output holds one JSON record per open port instead of scan lines.
+  std::optional<GrabPoolOptions> grab;
+  const TlsContext* tls = nullptr;
+  nlohmann::json grab_settings;  // the grab's flags, for the metadata
 };
 
 // Runs the scan of `plan` on `port` to the end of the cooldown (or a
-// Ctrl-C), then writes the metadata and, when stopped early, the resume
-// file. Errors: the gateway does not answer ARP, too few lcores, files.
+// Ctrl-C) and, with options.grab, until the last grab ends; then writes the
+// metadata and, when stopped early, the resume file. Errors: the gateway
+// does not answer ARP, too few lcores, files.
 absl::Status RunDpdkScan(const ScanPlan& plan, Port& port,
                          const DpdkScanOptions& options);
 

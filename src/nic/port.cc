@@ -56,11 +56,21 @@ absl::StatusOr<std::unique_ptr<Port>> Port::Open(uint16_t port_id, uint16_t queu
     return absl::InvalidArgumentError(absl::StrCat(
         "port ", port_id, " (", port->driver_, ") has ", info.max_tx_queues,
         " TX and ", info.max_rx_queues, " RX queues; this scan needs ", queues,
-        " (one per sender plus one for control): lower -T or raise the "
-        "driver's queue count (af_packet: qpairs=)"));
+        " (one per sender and grab lcore, plus one for control): lower -T or "
+        "--grab-lcores, or raise the driver's queue count (af_packet: qpairs=)"));
   }
   rte_eth_conf conf;
   std::memset(&conf, 0, sizeof(conf));
+  // The grab pool's TCP segments leave their checksums to the NIC where it
+  // can compute them (ixgbe, i40e, tap); af_packet cannot, so there the
+  // stack writes them in software. Probes always carry software checksums:
+  // they are incremental over a template and cost less than a descriptor's
+  // offload context.
+  constexpr uint64_t kCksum = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+  if ((info.tx_offload_capa & kCksum) == kCksum) {
+    conf.txmode.offloads = kCksum;
+    port->tx_checksum_offload_ = true;
+  }
   if (int ret = rte_eth_dev_configure(port_id, queues, queues, &conf); ret != 0) {
     return DpdkError("rte_eth_dev_configure", port_id, ret);
   }

@@ -1,8 +1,9 @@
 // One DPDK Ethernet port set up for tlsweep: queue pairs, mempools sized
 // from the queue depths, MAC address, link state and counters.
 //
-// Queue layout: a scan with T sender lcores uses T+1 queue pairs. TX queue i
-// (i < T) belongs to sender i; TX queue T to the control lcore (ARP). The
+// Queue layout: a scan with T sender lcores and W grab lcores uses T+W+1
+// queue pairs. TX queue i (i < T) belongs to sender i, T+j to grab lcore j,
+// the last one to the control lcore (ARP, and grabs run on it). The
 // control lcore polls every RX queue, so no answer is lost whichever queue
 // the NIC's RSS (or af_packet's fanout) puts it on.
 #ifndef TLSWEEP_NIC_PORT_H_
@@ -49,6 +50,9 @@ class Port {
   // Mbufs for received frames and control frames (ARP) sent by the
   // control lcore.
   rte_mempool* pool() const { return pool_; }
+  // IPv4 and TCP checksums computed by the NIC on transmit (enabled when
+  // the driver offers both).
+  bool tx_checksum_offload() const { return tx_checksum_offload_; }
 
   // A pool of `count` mbufs whose data area already holds `frame`: ZMap's
   // probe contract on DPDK. Senders then write only per-target fields, and
@@ -70,6 +74,7 @@ class Port {
   std::string driver_;
   rte_mempool* pool_ = nullptr;
   std::vector<rte_mempool*> template_pools_;
+  bool tx_checksum_offload_ = false;
   bool started_ = false;
 };
 

@@ -40,7 +40,7 @@ std::string FormatStatusLine(const StatusSnapshot& prev, const StatusSnapshot& n
   const double hitrate = now.sent > 0 ? 100.0 * static_cast<double>(now.hits) /
                                             static_cast<double>(now.sent)
                                       : 0;
-  return absl::StrFormat(
+  std::string line = absl::StrFormat(
       "%s %3.0f%% (%s); send: %u %sp/s (%sp/s avg); recv: %u %sp/s (%sp/s avg); "
       "hits: %u; drops: rx %u, tx %u, invalid %u; hitrate: %.2f%%",
       Clock(now.elapsed_s), std::floor(100 * now.progress), left, now.sent,
@@ -48,11 +48,23 @@ std::string FormatStatusLine(const StatusSnapshot& prev, const StatusSnapshot& n
       now.received, Human(Rate(now.received, prev.received, dt)),
       Human(Rate(now.received, 0, avg_dt)), now.hits, now.rx_missed,
       now.tx_failed, now.invalid, hitrate);
+  if (now.grabbing) {
+    absl::StrAppendFormat(&line, "; grabs: %u in flight, %u done (%s/s)", now.grabs_in_flight,
+                          now.grabs_done, Human(Rate(now.grabs_done, prev.grabs_done, dt)));
+    for (const auto& [status, count] : now.grabs_by_status) {
+      absl::StrAppendFormat(&line, ", %s %u", status, count);
+    }
+    if (now.grabs_not_grabbed > 0) absl::StrAppendFormat(&line, ", not grabbed %u", now.grabs_not_grabbed);
+  }
+  return line;
 }
 
-std::string StatusCsvHeader() {
-  return "elapsed_s,progress,sent,send_rate,received,recv_rate,hits,hitrate,"
-         "rx_missed,tx_failed,invalid,sending_done";
+std::string StatusCsvHeader(bool grabbing) {
+  std::string header =
+      "elapsed_s,progress,sent,send_rate,received,recv_rate,hits,hitrate,"
+      "rx_missed,tx_failed,invalid,sending_done";
+  if (grabbing) header += ",grabs_in_flight,grabs_done,grabs_not_grabbed";
+  return header;
 }
 
 std::string StatusCsvRow(const StatusSnapshot& prev, const StatusSnapshot& now) {
@@ -62,7 +74,10 @@ std::string StatusCsvRow(const StatusSnapshot& prev, const StatusSnapshot& now) 
       now.progress, now.sent, Rate(now.sent, prev.sent, dt), now.received,
       Rate(now.received, prev.received, dt), now.hits,
       now.sent > 0 ? static_cast<double>(now.hits) / static_cast<double>(now.sent) : 0.0,
-      now.rx_missed, now.tx_failed, now.invalid, now.sending_done ? 1 : 0);
+      now.rx_missed, now.tx_failed, now.invalid, now.sending_done ? 1 : 0) +
+         (now.grabbing ? absl::StrFormat(",%u,%u,%u", now.grabs_in_flight, now.grabs_done,
+                                         now.grabs_not_grabbed)
+                       : "");
 }
 
 }  // namespace tlsweep

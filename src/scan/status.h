@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace tlsweep {
 
@@ -23,13 +25,20 @@ struct StatusSnapshot {
   uint64_t rx_missed = 0;   // frames the NIC dropped (imissed)
   uint64_t tx_failed = 0;   // probes the NIC refused after retries
   uint64_t invalid = 0;     // frames that were not valid answers
+  // `tlsweep run`: the grab pool's half.
+  bool grabbing = false;
+  uint64_t grabs_in_flight = 0;
+  uint64_t grabs_done = 0;
+  uint64_t grabs_not_grabbed = 0;  // queue full or interrupted
+  std::vector<std::pair<std::string, uint64_t>> grabs_by_status;  // non-zero ones
 };
 
 // "0:05 42% (7s left); send: 42000 10.0 Kp/s (9.9 Kp/s avg); recv: 120 ...".
 std::string FormatStatusLine(const StatusSnapshot& prev, const StatusSnapshot& now);
 
-// CSV header and row of the status file (-u).
-std::string StatusCsvHeader();
+// CSV header and row of the status file (-u); `grabbing` adds the grab
+// pool's columns.
+std::string StatusCsvHeader(bool grabbing = false);
 std::string StatusCsvRow(const StatusSnapshot& prev, const StatusSnapshot& now);
 
 }  // namespace tlsweep

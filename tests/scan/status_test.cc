@@ -116,5 +116,31 @@ TEST(StatusTest, CsvRowMatchesHeader) {
   EXPECT_EQ(empty[7], "0.000000");  // hitrate with nothing sent
 }
 
+// `tlsweep run`: the grab pool's half follows the scan's, and the CSV gets
+// its three columns.
+TEST(StatusTest, GrabPartOfRunStatus) {
+  EXPECT_THAT(FormatStatusLine(Prev(), Now()), ::testing::Not(HasSubstr("grabs")));
+  StatusSnapshot prev = Prev();
+  prev.grabbing = true;
+  prev.grabs_done = 2;
+  StatusSnapshot now = Now();
+  now.grabbing = true;
+  now.grabs_in_flight = 7;
+  now.grabs_done = 12;
+  now.grabs_not_grabbed = 1;
+  now.grabs_by_status = {{"success", 9}, {"tls-error", 3}};
+  EXPECT_THAT(FormatStatusLine(prev, now),
+              HasSubstr("; grabs: 7 in flight, 12 done (10 /s), success 9, tls-error 3, "
+                        "not grabbed 1"));
+  const std::vector<std::string> header = Cells(StatusCsvHeader(true));
+  ASSERT_EQ(header.size(), 15u);
+  EXPECT_EQ(header.back(), "grabs_not_grabbed");
+  const std::vector<std::string> row = Cells(StatusCsvRow(prev, now));
+  ASSERT_EQ(row.size(), header.size());
+  EXPECT_EQ(row[12], "7");
+  EXPECT_EQ(row[13], "12");
+  EXPECT_EQ(row[14], "1");
+}
+
 }  // namespace
 }  // namespace tlsweep

@@ -1,0 +1,17 @@
+// Starting DPDK for `tlsweep scan` and `tlsweep run`: the EAL arguments
+// (af_packet on -i, a --dpdk-config file, --eal), the port with one queue
+// pair per sender and grab lcore plus the control one, then the run.
+#ifndef TLSWEEP_APP_DPDK_COMMAND_H_
+#define TLSWEEP_APP_DPDK_COMMAND_H_
+
+#include "absl/status/status.h"
+#include "app/scan_flags.h"
+
+namespace tlsweep {
+
+// Runs `cmd` on DPDK: a scan, or with cmd.run.grab a scan and its grabs.
+absl::Status RunOnDpdk(const ScanCommand& cmd);
+
+}  // namespace tlsweep
+
+#endif  // TLSWEEP_APP_DPDK_COMMAND_H_
