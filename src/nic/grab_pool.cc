@@ -113,25 +113,20 @@ class GrabPool::Worker {
       : sink_(port, queue, pool, offload),
         stack_(tcp, sink_),
         scheduler_(tls, options.grab),
-        grabber_(stack_, scheduler_, [this](std::string line) { Emit(std::move(line)); }),
-        pool_(pool) {}
+        grabber_(stack_, scheduler_, [this](std::string line) { Emit(std::move(line)); }) {}
 
   ~Worker() {
-    for (rte_ring* r : {hosts_, segments_}) {
-      if (r == nullptr) continue;
-      if (r == segments_) {
-        void* m;
-        while (rte_ring_sc_dequeue(r, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
-      }
-      rte_ring_free(r);
+    void* p;
+    if (segments_ != nullptr) {
+      while (rte_ring_sc_dequeue(segments_, &p) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(p));
     }
     if (records_ != nullptr) {
-      void* p;
       while (rte_ring_sc_dequeue(records_, &p) == 0) delete static_cast<std::string*>(p);
-      rte_ring_free(records_);
     }
-    for (std::string* p : overflow_) delete p;
-    rte_mempool_free(pool_);
+    for (std::string* line : overflow_) delete line;
+    rte_ring_free(hosts_);
+    rte_ring_free(segments_);
+    rte_ring_free(records_);
   }
 
   absl::Status CreateRings(uint32_t index, uint32_t queue_limit) {
@@ -303,7 +298,6 @@ class GrabPool::Worker {
   TcpStack stack_;
   GrabScheduler scheduler_;
   StackGrabber grabber_;
-  rte_mempool* pool_;
   rte_ring* hosts_ = nullptr;
   rte_ring* segments_ = nullptr;
   rte_ring* records_ = nullptr;
@@ -345,18 +339,11 @@ absl::StatusOr<std::unique_ptr<GrabPool>> GrabPool::Create(
     tcp.max_connections = static_cast<uint32_t>(
         std::min<uint64_t>(per_worker + per_worker / 4 + 16, pool->ports_per_worker_));
     tcp.checksum_offload = port.tx_checksum_offload();
-    tcp.isn_key[0] = (static_cast<uint64_t>(rte_rand()) << 1) | 1;
+    tcp.isn_key[0] = rte_rand();
     tcp.isn_key[1] = rte_rand();
     // Frames in flight: a full TX ring, a burst being built, and each
     // connection's unacknowledged segments awaiting the NIC.
-    const unsigned mbufs = 2048 + 4 * tcp.max_connections;
-    const std::string name = absl::StrCat("tlsweep_grabtx", w);
-    rte_mempool* mp = rte_pktmbuf_pool_create(name.c_str(), mbufs, 256, 0,
-                                              RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
-    if (mp == nullptr) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "rte_pktmbuf_pool_create(", name, ", ", mbufs, " mbufs): ", rte_strerror(rte_errno)));
-    }
+    TLSWEEP_ASSIGN_OR_RETURN(rte_mempool * mp, port.CreateTxPool(2048 + 4 * tcp.max_connections));
     // With no grab lcores the control lcore grabs, on its own TX queue.
     const uint16_t queue = options.lcores == 0 ? static_cast<uint16_t>(port.queues() - 1)
                                                : static_cast<uint16_t>(first_queue + w);

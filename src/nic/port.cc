@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 
 namespace tlsweep {
 namespace {
@@ -125,17 +126,12 @@ Port::~Port() {
     rte_eth_dev_stop(id_);
     rte_eth_dev_close(id_);
   }
-  for (rte_mempool* p : template_pools_) rte_mempool_free(p);
+  for (rte_mempool* p : tx_pools_) rte_mempool_free(p);
   rte_mempool_free(pool_);
 }
 
-absl::StatusOr<rte_mempool*> Port::CreateTemplatePool(uint32_t count,
-                                                      std::span<const uint8_t> frame) {
-  const std::string name = absl::StrCat("tlsweep_tpl", id_, "_", template_pools_.size());
-  if (frame.size() > RTE_MBUF_DEFAULT_DATAROOM) {
-    return absl::InvalidArgumentError(absl::StrCat("template of ", frame.size(),
-                                                   " bytes does not fit an mbuf"));
-  }
+absl::StatusOr<rte_mempool*> Port::CreateTxPool(uint32_t count) {
+  const std::string name = absl::StrCat("tlsweep_tx", id_, "_", tx_pools_.size());
   rte_mempool* pool = rte_pktmbuf_pool_create(name.c_str(), count, kMempoolCache, 0,
                                               RTE_MBUF_DEFAULT_BUF_SIZE,
                                               rte_eth_dev_socket_id(id_));
@@ -144,9 +140,19 @@ absl::StatusOr<rte_mempool*> Port::CreateTemplatePool(uint32_t count,
         "rte_pktmbuf_pool_create(", name, ", ", count, " mbufs): ",
         rte_strerror(rte_errno), " (raise -m or reserve more hugepages)"));
   }
+  tx_pools_.push_back(pool);
+  return pool;
+}
+
+absl::StatusOr<rte_mempool*> Port::CreateTemplatePool(uint32_t count,
+                                                      std::span<const uint8_t> frame) {
+  if (frame.size() > RTE_MBUF_DEFAULT_DATAROOM) {
+    return absl::InvalidArgumentError(absl::StrCat("template of ", frame.size(),
+                                                   " bytes does not fit an mbuf"));
+  }
+  TLSWEEP_ASSIGN_OR_RETURN(rte_mempool * pool, CreateTxPool(count));
   TemplateArg arg{frame.data(), frame.size()};
   rte_mempool_obj_iter(pool, WriteTemplate, &arg);
-  template_pools_.push_back(pool);
   return pool;
 }
 

@@ -54,11 +54,15 @@ class Port {
   // the driver offers both).
   bool tx_checksum_offload() const { return tx_checksum_offload_; }
 
+  // A pool of `count` mbufs for frames sent on this port. The port owns it
+  // and frees it after the port is closed (a NIC may still hold mbufs in
+  // its TX ring until then).
+  absl::StatusOr<rte_mempool*> CreateTxPool(uint32_t count);
+
   // A pool of `count` mbufs whose data area already holds `frame`: ZMap's
   // probe contract on DPDK. Senders then write only per-target fields, and
-  // mbufs return to this pool unchanged by the driver. The port owns the
-  // pool and frees it after the port is closed (a NIC may still hold mbufs
-  // in its TX ring until then).
+  // mbufs return to this pool unchanged by the driver. Owned like
+  // CreateTxPool's.
   absl::StatusOr<rte_mempool*> CreateTemplatePool(uint32_t count,
                                                   std::span<const uint8_t> frame);
 
@@ -73,7 +77,7 @@ class Port {
   MacAddress mac_;
   std::string driver_;
   rte_mempool* pool_ = nullptr;
-  std::vector<rte_mempool*> template_pools_;
+  std::vector<rte_mempool*> tx_pools_;
   bool tx_checksum_offload_ = false;
   bool started_ = false;
 };
