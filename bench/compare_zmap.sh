@@ -11,6 +11,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tlsweep=$(realpath "$1")
 rounds=${2:-3}
+# One veth pair, no bridge hop: the figures in RESULTS.md section 4 were
+# taken on that wiring, and the bridge adds cost and variance.
+export LAB_DIRECT=${LAB_DIRECT:-1}
 source "$root/scripts/lab/lib.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -10,6 +10,12 @@
 #   lab_with CMD...  lab_up, runs CMD, and tears the lab down whatever happens
 #               (exit, error, Ctrl-C, SIGTERM to the calling shell); returns
 #               CMD's exit status (130/143 exits the caller after a signal).
+#   lab_impair_on FLAGS...  puts impair_relay between scanner and targets
+#               (scripts/lab.sh impair on), e.g. --loss 20 --direction b2a
+#               (a = the scanner's side). Needs LAB_IMPAIR_RELAY, the binary.
+#   lab_impair_stats   the relay's counters so far, one line per direction.
+#   lab_impair_off     back to the plain bridged wire; prints the relay's
+#               final counters on stderr. lab_down also stops the relay.
 
 LAB_SH=${LAB_SH:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lab.sh}
 
@@ -30,6 +36,10 @@ lab_env() {
 lab_down() {
   bash "$LAB_SH" down
 }
+
+lab_impair_on() { bash "$LAB_SH" impair on "$@"; }
+lab_impair_off() { bash "$LAB_SH" impair off; }
+lab_impair_stats() { bash "$LAB_SH" impair stats; }
 
 # lab_with runs in the calling shell (not a subshell), so a SIGTERM or SIGINT
 # sent to that shell's pid reaches its traps: the command runs in the

@@ -4,10 +4,13 @@
 # classification, loss with -P 3, shards, Ctrl-C + --resume, ARP, Debian's
 # zmap as a reference, and bad input. Brings the lab up and always down.
 #
-# usage: scan_lab_test.sh TLSWEEP_BINARY
+# usage: scan_lab_test.sh TLSWEEP_BINARY [IMPAIR_RELAY_BINARY]
+# (the relay, tests/lab/impair_relay, may also come as $LAB_IMPAIR_RELAY)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tlsweep=$(realpath "$1")
+if [ -n "${2:-}" ]; then LAB_IMPAIR_RELAY=$(realpath "$2"); fi
+export LAB_IMPAIR_RELAY=${LAB_IMPAIR_RELAY:-}
 source "$root/scripts/lab/lib.sh"
 work=$(mktemp -d)
 
@@ -21,6 +24,59 @@ check() {  # check NAME COMMAND...: runs COMMAND, records and reports it
 }
 
 in_scan() { ip netns exec "$LAB_SCAN_NS" "$@"; }
+
+# check_scan "PREFIX..." NAME COMMAND...: check, and on failure the counters
+# of the scans named (and of the relay, if one ran during them).
+check_scan() {
+  local prefixes=$1 name=$2; shift 2
+  if "$@"; then
+    echo "PASS: $name"; echo pass >> "$work/results"
+  else
+    echo "FAIL: $name"; echo fail >> "$work/results"
+    local p
+    for p in $prefixes; do diagnose "$work/$p"; done
+  fi
+}
+
+# diagnose PREFIX: what a scan counted, and what the relay did meanwhile.
+diagnose() {
+  echo "  --- scan ${1##*/}: counters"
+  if [ -s "$1.json" ]; then
+    python3 - "$1.json" <<'PY' | sed 's/^/    /'
+import json, sys
+m = json.load(open(sys.argv[1]))
+c = m.get("counters", {})
+for k in ("sent", "tx_failed", "frames_received", "synack", "rst", "icmp_unreach",
+          "repeats", "results_written", "arp_replies_sent", "arp_ignored"):
+    print(f"{k}: {c.get(k)}")
+for k in ("validate_drops", "parse_drops", "nic"):
+    print(f"{k}: " + json.dumps({n: v for n, v in c.get(k, {}).items() if v} if k != "nic" else c.get(k)))
+print(f"complete: {m.get('complete')} interrupted: {m.get('interrupted')} gateway_mac: {m.get('gateway_mac')}")
+PY
+  else
+    echo "    no metadata file"
+  fi
+  [ -s "$1.err" ] && { echo "  --- scan ${1##*/}: stderr (tail)"; grep -v '\[INFO\]' "$1.err" | tail -15 | sed 's/^/    /'; }
+  [ -s "$1.relay" ] && { echo "  --- relay during ${1##*/}"; sed 's/^/    /' "$1.relay"; }
+  return 0
+}
+
+# relay_counts FILE DIRECTION: "dropped received" from the relay's final
+# counters for one direction (a2b scanner -> targets, b2a targets -> scanner).
+relay_counts() {
+  sed -n "s/^impair_relay: final $2 .*received \([0-9]*\) forwarded [0-9]* dropped \([0-9]*\) .*/\2 \1/p" "$1"
+}
+# loss_applied FILE DIRECTION: the relay really dropped about 20% (10-30%).
+loss_applied() {
+  local dropped received
+  read -r dropped received < <(relay_counts "$1" "$2")
+  if [ -n "${received:-}" ] && [ "$received" -gt 0 ] &&
+     [ $((dropped * 100)) -ge $((received * 10)) ] && [ $((dropped * 100)) -le $((received * 30)) ]; then
+    return 0
+  fi
+  echo "  relay $2: dropped ${dropped:-?} of ${received:-?} frames"
+  return 1
+}
 
 # scan OUT_PREFIX [flags...]: a lab scan writing every answer as CSV.
 scan() {
@@ -57,31 +113,38 @@ run_tests() {
   # 1. The whole lab: every answer is the one its server/kernel gives.
   scan "$work/full" --seed 11 -r 2000 -c 3
   answers "$work/full" > "$work/full.txt"
-  check "scan exits 0" grep -q '"complete": true' "$work/full.json"
-  check "open set equals the lab's ($(wc -l < "$LAB_EXPECTED_OPEN") ports)" \
+  check_scan full "scan exits 0" grep -q '"complete": true' "$work/full.json"
+  check_scan full "open set equals the lab's ($(wc -l < "$LAB_EXPECTED_OPEN") ports)" \
     same <(open_set "$work/full") "$LAB_EXPECTED_OPEN"
-  check "closed (rst), unreachable (icmp) and filtered (silent) as expected.tsv says" \
+  check_scan full "closed (rst), unreachable (icmp) and filtered (silent) as expected.tsv says" \
     same "$work/full.txt" "$work/expected.txt"
-  check "no frame was invalid" grep -q '"bad_ack": 0' "$work/full.json"
+  check_scan full "no frame was invalid" grep -q '"bad_ack": 0' "$work/full.json"
 
   # 2. 20% loss of everything the targets send, -P 3: still every open
-  # port. (iptables' statistic match: this kernel has no sch_netem.) Linux
-  # answers a repeated SYN for a half-open connection only when its
-  # out-of-window rate limit allows (TcpExtTCPACKSkippedSynRecv counted them
-  # all skipped here), so what recovers a lost SYN-ACK is the server's own
-  # retransmission at 1, 3, 7 and 15 s: a 16 s cooldown waits for four of
-  # them, leaving 0.2^5 = 0.03% per open port of missing it.
-  local loss=(OUTPUT -o "$LAB_TGT_IF" -m statistic --mode random --probability 0.2 -j DROP)
-  ip netns exec "$LAB_TGT_NS" iptables -I "${loss[@]}"
-  scan "$work/loss" --seed 12 -r 2000 -c 16 -P 3
-  ip netns exec "$LAB_TGT_NS" iptables -D "${loss[@]}"
-  check "20% loss with -P 3 finds every open port" \
+  # port. The loss is impair_relay's (scripts/lab.sh impair on) between the
+  # scanner's and the targets' veths, so it needs only veth and AF_PACKET
+  # (this kernel has no sch_netem). Linux answers a repeated SYN for a
+  # half-open connection only when its out-of-window rate limit allows
+  # (TcpExtTCPACKSkippedSynRecv counted them all skipped here), so what
+  # recovers a lost SYN-ACK is the server's own retransmission at 1, 3, 7
+  # and 15 s: a 16 s cooldown waits for four of them, leaving 0.2^5 = 0.03%
+  # per open port of missing it.
+  if lab_impair_on --loss 20 --direction b2a --seed 12; then
+    scan "$work/loss" --seed 12 -r 2000 -c 16 -P 3
+    lab_impair_off 2> "$work/loss.relay"
+    check_scan loss "the relay dropped about 20% of the targets' frames" \
+      loss_applied "$work/loss.relay" b2a
+  else
+    echo "  the relay did not start (LAB_IMPAIR_RELAY='$LAB_IMPAIR_RELAY'): no loss scan"
+    : > "$work/loss.csv"
+  fi
+  check_scan loss "20% loss with -P 3 finds every open port" \
     same <(open_set "$work/loss") "$LAB_EXPECTED_OPEN"
 
   # 3. Two shards with the same seed = one unsharded run.
   scan "$work/shard0" --seed 13 --shards 2 --shard 0 -r 2000 -c 3
   scan "$work/shard1" --seed 13 --shards 2 --shard 1 -r 2000 -c 3 -T 2
-  check "shards 0+1 equal the unsharded answers" \
+  check_scan "shard0 shard1" "shards 0+1 equal the unsharded answers" \
     same <(cat <(answers "$work/shard0") <(answers "$work/shard1") | LC_ALL=C sort) "$work/expected.txt"
   check "shards are disjoint" \
     test -z "$(comm -12 <(answers "$work/shard0") <(answers "$work/shard1"))"
@@ -98,18 +161,18 @@ run_tests() {
   sleep 2.5
   kill -INT "$pid"
   wait "$pid"
-  check "Ctrl-C exits 0 with a resume file" test -s "$work/pos.json"
-  check "Ctrl-C metadata says interrupted" grep -q '"interrupted": true' "$work/int1.json"
+  check_scan int1 "Ctrl-C exits 0 with a resume file" test -s "$work/pos.json"
+  check_scan int1 "Ctrl-C metadata says interrupted" grep -q '"interrupted": true' "$work/int1.json"
   scan "$work/int2" --seed 14 -r 2000 -c 3 --resume "$work/pos.json"
-  check "Ctrl-C + --resume equals one run" \
+  check_scan "int1 int2" "Ctrl-C + --resume equals one run" \
     same <(cat <(answers "$work/int1") <(answers "$work/int2") | LC_ALL=C sort -u) "$work/expected.txt"
 
   # 5. ARP: with -G tlsweep does not ARP for the gateway, so the target's
   # kernel must resolve tlsweep's source address: tlsweep answers.
   ip netns exec "$LAB_TGT_NS" ip neigh flush all
   scan "$work/arp" --seed 15 -r 2000 -c 3 -G "$LAB_GATEWAY_MAC"
-  check "with -G the open set is complete" same <(open_set "$work/arp") "$LAB_EXPECTED_OPEN"
-  check "tlsweep answered the target's ARP requests" \
+  check_scan arp "with -G the open set is complete" same <(open_set "$work/arp") "$LAB_EXPECTED_OPEN"
+  check_scan arp "tlsweep answered the target's ARP requests" \
     python3 -c "import json,sys; sys.exit(json.load(open('$work/arp.json'))['counters']['arp_replies_sent'] == 0)"
 
   # 6. Debian's zmap on the same lab and ports finds the same open set.
@@ -119,10 +182,11 @@ run_tests() {
   for port in ${ports//,/ }; do
     in_scan zmap -q -i "$LAB_SCAN_IF" -S "$LAB_SCAN_KERNEL_IP" -G "$LAB_GATEWAY_MAC" \
       -p "$port" -b "$work/zmap-blocklist.conf" -w "$work/targets.txt" -c 2 -r 2000 \
-      -o - 2> "$work/zmap.err" | sed "s/\$/,$port/" >> "$work/zmap-open.txt"
+      -o - 2>> "$work/zmap.err" | sed "s/\$/,$port/" >> "$work/zmap-open.txt"
+    echo "zmap -p $port: $(grep -c ",$port\$" "$work/zmap-open.txt") open" >> "$work/zmap.err"
   done
   LC_ALL=C sort -o "$work/zmap-open.txt" "$work/zmap-open.txt"
-  check "zmap finds the same open set as tlsweep ($(wc -l < "$work/zmap-open.txt") ports)" \
+  check_scan "full zmap" "zmap finds the same open set as tlsweep ($(wc -l < "$work/zmap-open.txt") ports)" \
     same "$work/zmap-open.txt" <(open_set "$work/full")
 
   # 7. Bad input: non-zero exit and a message naming the problem.
