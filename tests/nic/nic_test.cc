@@ -13,11 +13,14 @@
 
 #include "gtest/gtest.h"
 #include "nic/dpdk_scanner.h"
+#include "nic/grab_pool.h"
 #include "nic/eal.h"
 #include "nic/port.h"
 #include "nlohmann/json.hpp"
 #include "packet/probe.h"
 #include "scan/scan_config.h"
+#include "testing/frames.h"
+#include "tls/tls_context.h"
 
 namespace tlsweep {
 namespace {
@@ -154,6 +157,113 @@ TEST(DpdkScannerTest, TooManySendersForTheLcores) {
   const absl::Status s = RunDpdkScan(**plan, *g_port, options);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("-T 4 needs 5 lcores"), std::string::npos) << s;
+}
+
+// `tlsweep run` on net_ring: the probes come back "not for us", so no port
+// is open, the pool gets nothing, and the run ends after the cooldown with
+// the pool's metadata.
+TEST(DpdkScannerTest, RunWithNothingOpenEndsAfterTheCooldown) {
+  const auto plan = Plan();
+  ASSERT_NE(g_port, nullptr);
+  auto tls = TlsContext::Create(TlsProfile::kModern, "");
+  ASSERT_TRUE(tls.ok()) << tls.status();
+  DpdkScanOptions options;
+  options.gateway_mac = *MacAddress::Parse("02:00:00:00:00:02");
+  options.cooldown_s = 0.2;
+  options.quiet = true;
+  options.output_file = ::testing::TempDir() + "/nic_run_out.jsonl";
+  options.metadata_file = ::testing::TempDir() + "/nic_run_meta.json";
+  options.grab = GrabPoolOptions{};
+  options.tls = tls->get();
+  // The plan's source ports are ZMap's 32768-61000: the grab's must not
+  // overlap them.
+  const absl::Status overlap = RunDpdkScan(*plan, *g_port, options);
+  EXPECT_NE(overlap.message().find("overlap the grab's 49152-65535"), std::string::npos) << overlap;
+  options.grab->port_first = 62000;
+  const absl::Status s = RunDpdkScan(*plan, *g_port, options);
+  ASSERT_TRUE(s.ok()) << s;
+  const nlohmann::json meta = ReadJson(options.metadata_file);
+  EXPECT_EQ(meta["mode"], "run");
+  EXPECT_EQ(meta["counters"]["sent"], 64 * 2);
+  EXPECT_EQ(meta["grab"]["offered"], 0);
+  EXPECT_EQ(meta["grab"]["finished"], 0);
+  EXPECT_EQ(meta["grab"]["workers"].size(), 1u);
+}
+
+class GrabPoolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_NE(g_port, nullptr);
+    auto tls = TlsContext::Create(TlsProfile::kModern, "");
+    ASSERT_TRUE(tls.ok()) << tls.status();
+    tls_ = *std::move(tls);
+    options_.port_first = 50000;
+    options_.port_last = 50999;
+    options_.queue_limit = 64;  // a ring of 64 slots holds 63
+  }
+
+  std::unique_ptr<GrabPool> Make() {
+    auto pool = GrabPool::Create(*g_port, options_, *tls_, kSource,
+                                 *MacAddress::Parse("02:00:00:00:00:01"),
+                                 *MacAddress::Parse("02:00:00:00:00:02"), 1);
+    EXPECT_TRUE(pool.ok()) << pool.status();
+    return pool.ok() ? *std::move(pool) : nullptr;
+  }
+
+  const Ipv4Address kSource = *Ipv4Address::Parse("192.0.2.1");
+  std::unique_ptr<TlsContext> tls_;
+  GrabPoolOptions options_;
+};
+
+TEST_F(GrabPoolTest, ClaimsOnlyTcpToTheSourceAndAGrabPort) {
+  const auto pool = Make();
+  ASSERT_NE(pool, nullptr);
+  testing::TcpSpec t;
+  t.daddr = kSource.value();
+  t.dport = 50000;
+  auto frame = testing::TcpFrame(t);
+  EXPECT_TRUE(pool->Claims(frame.data(), static_cast<uint16_t>(frame.size())));
+  t.dport = 50999;
+  frame = testing::TcpFrame(t);
+  EXPECT_TRUE(pool->Claims(frame.data(), static_cast<uint16_t>(frame.size())));
+  t.dport = 40000;  // a scan source port: the cookie check's
+  frame = testing::TcpFrame(t);
+  EXPECT_FALSE(pool->Claims(frame.data(), static_cast<uint16_t>(frame.size())));
+  t.dport = 50000;
+  t.daddr = kSource.value() + 1;
+  frame = testing::TcpFrame(t);
+  EXPECT_FALSE(pool->Claims(frame.data(), static_cast<uint16_t>(frame.size())));
+  testing::TcpSpec probe;  // our probe, quoted; the ICMP comes back to its source
+  probe.saddr = kSource.value();
+  probe.sport = 50000;
+  frame = testing::IcmpUnreachableFrame(0x0a000001, probe);
+  EXPECT_FALSE(pool->Claims(frame.data(), static_cast<uint16_t>(frame.size())));
+  EXPECT_FALSE(pool->Claims(frame.data(), 20));  // truncated
+}
+
+// The scan never waits for the pool: past the queue's bound an open port is
+// written at once as not grabbed, with the scan's answer.
+TEST_F(GrabPoolTest, FullQueueRecordsTheHostAsNotGrabbed) {
+  const auto pool = Make();
+  ASSERT_NE(pool, nullptr);
+  std::vector<nlohmann::json> written;
+  const auto write = [&](std::string_view line) {
+    written.push_back(nlohmann::json::parse(line));
+  };
+  for (uint32_t i = 0; i < 70; ++i) {
+    ScanResult r;
+    r.response.target = Ipv4Address(0xc6336400 + i);  // 198.51.100.i
+    r.response.port = 25;
+    r.response.success = true;
+    pool->Offer(r, write);
+  }
+  ASSERT_EQ(written.size(), 7u);
+  EXPECT_EQ(written[0]["not_grabbed"], "queue-full");
+  EXPECT_EQ(written[0]["port"], 25);
+  EXPECT_EQ(written[0]["scan"]["classification"], "synack");
+  const GrabPoolCounters c = pool->Counters();
+  EXPECT_EQ(c.offered, 70u);
+  EXPECT_EQ(c.not_grabbed, 7u);
 }
 
 }  // namespace
