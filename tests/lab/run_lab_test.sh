@@ -99,6 +99,12 @@ run_tests() {
   check "metadata: every connection closed, none dropped" test "$(meta "$work/clean.json" \
     "sum(w['tcp']['connects'] == sum(w['tcp']['closed'].values()) for w in m['grab']['workers']) == len(m['grab']['workers']) and m['grab']['segments_dropped'] == 0 and m['grab']['not_grabbed'] == 0")" = True
 
+  # The same with a grab lcore of its own (its own TX queue and TCP stack;
+  # on this 2-core machine it shares a CPU with the control lcore).
+  run "$work/lcore" --seed 23 -r 2000 -c 2 --grab-lcores 1
+  check "with --grab-lcores 1 every grab ends the same" \
+    same <(statuses "$work/lcore.jsonl") <(statuses "$work/clean.jsonl")
+
   # 2. The same through loss, delay and reordering.
   "$root/scripts/lab.sh" impair on --loss 5 --delay 20 --reorder 10 --seed 7 > /dev/null
   run "$work/impaired" --seed 22 -r 2000 -c 3 -P 2
