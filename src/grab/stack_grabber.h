@@ -13,6 +13,7 @@
 #include <list>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "grab/scheduler.h"
 #include "tcp/tcp_stack.h"
@@ -30,8 +31,10 @@ class StackGrabber {
   StackGrabber& operator=(const StackGrabber&) = delete;
 
   // Starts what the scheduler allows (unless `admit` is false: stopping),
-  // runs the stack's timers and the sessions' deadlines, sends what the
-  // sessions queued and retires finished grabs.
+  // runs the stack's timers, sends what the sessions queued and retires
+  // finished grabs. Only grabs the stack called back since the last poll
+  // are visited, plus every grab once per kSweepMs for its deadlines, so a
+  // poll costs what happened, not how many grabs are in flight.
   void Poll(uint64_t now_ms, bool admit = true);
   // Ends every grab at once (a second Ctrl-C): RST, no records.
   void AbortAll();
@@ -42,12 +45,18 @@ class StackGrabber {
 
  private:
   class Grab;
-  void Flush(Grab& grab, uint64_t now_ms);
+  // Flushes a grab's output, writes its record once it is done, closes its
+  // connection; queues it for retirement once the connection is gone.
+  void Process(Grab& grab, uint64_t now_ms);
+  void MarkDirty(Grab& grab);
 
   TcpStack& stack_;
   GrabScheduler& scheduler_;
   RecordSink sink_;
   std::list<std::unique_ptr<Grab>> grabs_;
+  std::vector<Grab*> dirty_;    // called back (or swept) since the last poll
+  std::vector<Grab*> retired_;  // done and closed: removed at the poll's end
+  uint64_t next_sweep_ms_ = 0;
   uint64_t connect_errors_ = 0;
 };
 

@@ -34,6 +34,8 @@ constexpr unsigned kRecordRing = 4096;
 // and the ring stays the queue's bound.
 constexpr size_t kSchedulerDepth = 1024;
 constexpr size_t kStatusCount = static_cast<size_t>(GrabStatus::kUnknownError) + 1;
+// A grab worker's TX mbufs: twice the port's TX ring of 1024 descriptors.
+constexpr uint32_t kTxPoolMbufs = 2048;
 
 static_assert(std::is_trivially_copyable_v<ScanResult>);
 static_assert(sizeof(ScanResult) % 4 == 0, "rte_ring elements are multiples of 4 bytes");
@@ -186,7 +188,7 @@ class GrabPool::Worker {
         rte_pktmbuf_free(m);
       }
     }
-    ScanResult hosts[kBurst];
+    ScanResult* hosts = hosts_burst_;
     while (scheduler_.queued() < kSchedulerDepth &&
            (n = rte_ring_sc_dequeue_burst_elem(hosts_, hosts, sizeof(ScanResult), kBurst,
                                                nullptr)) > 0) {
@@ -302,6 +304,7 @@ class GrabPool::Worker {
   rte_ring* segments_ = nullptr;
   rte_ring* records_ = nullptr;
   std::deque<std::string*> overflow_;
+  ScanResult hosts_burst_[kBurst];  // a member: not zeroed on every Step()
   ParseCounters parse_;
   uint64_t not_grabbed_ = 0;
   uint64_t published_finished_ = 0;
@@ -341,9 +344,11 @@ absl::StatusOr<std::unique_ptr<GrabPool>> GrabPool::Create(
     tcp.checksum_offload = port.tx_checksum_offload();
     tcp.isn_key[0] = rte_rand();
     tcp.isn_key[1] = rte_rand();
-    // Frames in flight: a full TX ring, a burst being built, and each
-    // connection's unacknowledged segments awaiting the NIC.
-    TLSWEEP_ASSIGN_OR_RETURN(rte_mempool * mp, port.CreateTxPool(2048 + 4 * tcp.max_connections));
+    // An mbuf lives only from Reserve() to the NIC's completion (the stack
+    // keeps unacknowledged data in its own send buffers, not in mbufs): a
+    // full TX ring, a burst being built and the lcore caches, whatever the
+    // number of connections.
+    TLSWEEP_ASSIGN_OR_RETURN(rte_mempool * mp, port.CreateTxPool(kTxPoolMbufs));
     // With no grab lcores the control lcore grabs, on its own TX queue.
     const uint16_t queue = options.lcores == 0 ? static_cast<uint16_t>(port.queues() - 1)
                                                : static_cast<uint16_t>(first_queue + w);

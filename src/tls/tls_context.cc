@@ -62,6 +62,10 @@ absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(
   // Servers that close without close_notify are common; the record keeps what
   // was learned, so an unexpected EOF is an ordinary close, not an error.
   SSL_CTX_set_options(ctx.get(), SSL_OP_IGNORE_UNEXPECTED_EOF);
+  // A grab spends most of its life waiting for the server; without their
+  // ~17 KB read and write buffers in between, a session in flight costs a
+  // third as much (bench/RESULTS.md section 7: 10,000+ grabs held open).
+  SSL_CTX_set_mode(ctx.get(), SSL_MODE_RELEASE_BUFFERS);
 
   if (SSL_CTX_set_min_proto_version(ctx.get(), min_version) != 1 ||
       SSL_CTX_set_max_proto_version(ctx.get(), TLS1_3_VERSION) != 1) {
