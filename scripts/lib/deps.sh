@@ -3,12 +3,16 @@
 
 BUILD_PACKAGES=(
   build-essential meson ninja-build pkg-config
-  libdpdk-dev dpdk libssl-dev libabsl-dev nlohmann-json3-dev
+  libdpdk-dev dpdk libssl-dev libabsl-dev nlohmann-json3-dev libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 # tshark checks the generated frames' checksums independently; zmap is the
-# reference scanner the lab tests compare with.
-TEST_PACKAGES=(tshark zmap)
+# reference scanner the lab tests compare with; chromium (headless) renders
+# the report's HTML page in the demo lab test.
+TEST_PACKAGES=(tshark zmap chromium)
+# scripts/demo.sh: the build and lab packages, and chromium for the
+# screenshot of the report's HTML page.
+DEMO_PACKAGES=(chromium)
 
 # Installs the named packages that are not installed yet.
 apt_install_missing() {
@@ -33,12 +37,15 @@ apt_install_missing() {
 
 install_build_deps() { apt_install_missing "${BUILD_PACKAGES[@]}"; }
 install_test_deps() { apt_install_missing "${TEST_PACKAGES[@]}"; }
+install_demo_deps() { apt_install_missing "${DEMO_PACKAGES[@]}"; }
 
 # The lab network (scripts/lab.sh): real Debian servers run inside network
 # namespaces; iproute2/iptables/ethtool build the namespaces, openssl makes the
-# lab CA and is the reference client, setpriv/script come from util-linux/bsdutils.
+# lab CA and is the reference client, setpriv/script come from util-linux/bsdutils,
+# python3 derives expected_report.json from the description (and the lab tests
+# read records with it).
 LAB_PACKAGES=(
-  iproute2 iptables ethtool openssl ca-certificates util-linux bsdutils procps
+  iproute2 iptables ethtool openssl ca-certificates util-linux bsdutils procps python3
   postfix dovecot-core dovecot-imapd dovecot-pop3d prosody inspircd
 )
 

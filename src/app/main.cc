@@ -7,6 +7,7 @@
 #include "app/dpdk_command.h"
 #include "app/dryrun.h"
 #include "app/grab_command.h"
+#include "app/report_command.h"
 #include "app/run_command.h"
 #include "app/scan_flags.h"
 #include "scan/stop_signal.h"
@@ -19,6 +20,7 @@ commands:
   scan      stateless SYN scan (--dryrun: build the probes, send nothing)
   grab      STARTTLS/TLS grabs of a host list over kernel sockets
   run       scan on DPDK and grab every open port over tlsweep's own TCP
+  report    tables (Markdown, CSV, HTML) from result files
   version   print the version
   help      this text; `tlsweep COMMAND --help` for a command's flags
 )";
@@ -57,6 +59,7 @@ int main(int argc, char** argv) {
   if (args[0] == "scan") return Scan({args.begin() + 1, args.end()});
   if (args[0] == "grab") return tlsweep::GrabCommand({args.begin() + 1, args.end()});
   if (args[0] == "run") return tlsweep::RunCommand({args.begin() + 1, args.end()});
+  if (args[0] == "report") return tlsweep::ReportCommand({args.begin() + 1, args.end()});
   std::fprintf(stderr, "tlsweep: unknown command '%s'\n%s", args[0].c_str(), kUsage);
   return 2;
 }

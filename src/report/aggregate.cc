@@ -1,0 +1,617 @@
+// See aggregate.h. The reader keeps one buffer of whole lines (grown to the
+// longest line) with simdjson's padding after it, so each line is parsed in
+// place: no copy per record, no allocation per record once the label maps
+// hold every label.
+#include "report/aggregate.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/net_types.h"
+
+namespace tlsweep::report {
+
+namespace sj = simdjson;
+namespace od = simdjson::ondemand;
+
+// Everything one record contributes, parsed before anything is counted.
+// Strings view simdjson's string buffer and live until the next line.
+struct RecordFacts {
+  bool has_ip = false, has_port = false;
+  uint32_t ip = 0;
+  uint16_t port = 0;
+  std::optional<uint64_t> record_version;
+  bool has_data = false, has_not_grabbed = false;
+  bool has_scan = false, scan_open = false;
+  std::string_view protocol, status;
+
+  std::optional<bool> implicit_tls, starttls_offered, starttls_accepted;
+  std::optional<bool> plaintext_before, login_disabled;
+  bool before_seen = false, after_seen = false;
+  std::vector<std::string_view> mech_before, mech_after;
+
+  bool has_tls = false, handshake_complete = false;
+  std::string_view profile;
+  bool has_server_hello = false;
+  std::string_view version, suite, cipher_class, kx_kind, kx_group;
+  bool forward_secrecy = false;
+  int64_t dh_bits = -1;
+
+  bool has_leaf = false;
+  std::string_view key_algorithm, signature_algorithm;
+  int64_t key_bits = -1;  // -1: null or absent
+  bool has_spki = false, has_cert = false;
+  Digest spki{}, cert{};
+  bool has_validation = false, trusted = false, self_signed = false, expired = false;
+  std::optional<bool> name_matches;
+
+  // Back to the defaults, keeping the vectors' capacity.
+  void Reset() {
+    std::vector<std::string_view> before = std::move(mech_before);
+    std::vector<std::string_view> after = std::move(mech_after);
+    *this = RecordFacts();
+    before.clear();
+    after.clear();
+    mech_before = std::move(before);
+    mech_after = std::move(after);
+  }
+};
+
+namespace {
+
+// Initial read buffer; grown to hold the longest line. 4 MiB keeps fread
+// calls rare (a lab record is ~3 KiB) without mattering for memory.
+constexpr size_t kChunkBytes = size_t{4} << 20;
+
+// The record's shape is not version 1's: a required field is missing or a
+// field has another type. The error code simdjson returns then is
+// INCORRECT_TYPE; `why` says which rule broke.
+struct ParseState {
+  RecordFacts* f;
+  std::string_view why;
+  sj::error_code Shape(std::string_view reason) {
+    if (why.empty()) why = reason;
+    return sj::INCORRECT_TYPE;
+  }
+};
+
+#define TLSWEEP_SJ_TRY(expr)                        \
+  do {                                              \
+    if (const sj::error_code tlsweep_sj_e_ = (expr); \
+        tlsweep_sj_e_ != sj::SUCCESS) {             \
+      return tlsweep_sj_e_;                         \
+    }                                               \
+  } while (false)
+
+// Iterates an object's fields, calling fn(key, value&) -> error_code.
+template <typename Fn>
+sj::error_code ForEachField(od::value& v, Fn&& fn) {
+  od::object obj;
+  TLSWEEP_SJ_TRY(v.get_object().get(obj));
+  for (auto field_result : obj) {
+    od::field field;
+    TLSWEEP_SJ_TRY(std::move(field_result).get(field));
+    std::string_view key;
+    TLSWEEP_SJ_TRY(field.unescaped_key().get(key));
+    TLSWEEP_SJ_TRY(fn(key, field.value()));
+  }
+  return sj::SUCCESS;
+}
+
+sj::error_code GetBool(od::value& v, bool* out) { return v.get_bool().get(*out); }
+
+sj::error_code GetOptionalBool(od::value& v, std::optional<bool>* out) {
+  bool b = false;
+  TLSWEEP_SJ_TRY(v.get_bool().get(b));
+  *out = b;
+  return sj::SUCCESS;
+}
+
+sj::error_code GetString(od::value& v, std::string_view* out) {
+  return v.get_string().get(*out);
+}
+
+// {"name": ...} -> name
+sj::error_code GetName(od::value& v, std::string_view* out) {
+  return ForEachField(v, [&](std::string_view key, od::value& value) {
+    return key == "name" ? GetString(value, out) : sj::SUCCESS;
+  });
+}
+
+int HexNibble(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+sj::error_code GetDigest(od::value& v, ParseState* st, Digest* out, bool* has) {
+  std::string_view hex;
+  TLSWEEP_SJ_TRY(GetString(v, &hex));
+  if (hex.size() != 64) return st->Shape("a fingerprint_sha256 is not 64 hex digits");
+  for (size_t i = 0; i < 32; ++i) {
+    const int hi = HexNibble(hex[2 * i]);
+    const int lo = HexNibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return st->Shape("a fingerprint_sha256 is not 64 hex digits");
+    (*out)[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  *has = true;
+  return sj::SUCCESS;
+}
+
+sj::error_code ParseCaps(od::value& v, std::vector<std::string_view>* mechs) {
+  return ForEachField(v, [&](std::string_view key, od::value& value) {
+    if (key != "auth_mechanisms") return sj::SUCCESS;
+    od::array arr;
+    TLSWEEP_SJ_TRY(value.get_array().get(arr));
+    for (auto element : arr) {
+      std::string_view mech;
+      TLSWEEP_SJ_TRY(element.get_string().get(mech));
+      mechs->push_back(mech);
+    }
+    return sj::SUCCESS;
+  });
+}
+
+sj::error_code ParseLeaf(od::value& v, ParseState* st) {
+  RecordFacts* f = st->f;
+  f->has_leaf = true;
+  return ForEachField(v, [&](std::string_view key, od::value& parsed) {
+    if (key != "parsed") return sj::SUCCESS;
+    return ForEachField(parsed, [&](std::string_view k, od::value& value) {
+      if (k == "fingerprint_sha256") return GetDigest(value, st, &f->cert, &f->has_cert);
+      if (k == "signature_algorithm") return GetName(value, &f->signature_algorithm);
+      if (k != "subject_key_info") return sj::SUCCESS;
+      return ForEachField(value, [&](std::string_view kk, od::value& spki) {
+        if (kk == "fingerprint_sha256") return GetDigest(spki, st, &f->spki, &f->has_spki);
+        if (kk == "key_algorithm") return GetName(spki, &f->key_algorithm);
+        if (kk != "key_bits") return sj::SUCCESS;
+        bool is_null = false;
+        TLSWEEP_SJ_TRY(spki.is_null().get(is_null));
+        if (is_null) return sj::SUCCESS;
+        return spki.get_int64().get(f->key_bits);
+      });
+    });
+  });
+}
+
+sj::error_code ParseCertificates(od::value& v, ParseState* st) {
+  RecordFacts* f = st->f;
+  return ForEachField(v, [&](std::string_view key, od::value& value) {
+    if (key == "chain") {
+      od::array chain;
+      TLSWEEP_SJ_TRY(value.get_array().get(chain));
+      for (auto element : chain) {
+        od::value cert;
+        TLSWEEP_SJ_TRY(std::move(element).get(cert));
+        TLSWEEP_SJ_TRY(ParseLeaf(cert, st));
+        break;  // the leaf only; the rest of the array is skipped
+      }
+      return sj::SUCCESS;
+    }
+    if (key != "validation") return sj::SUCCESS;
+    f->has_validation = true;
+    return ForEachField(value, [&](std::string_view k, od::value& x) {
+      if (k == "browser_trusted") return GetBool(x, &f->trusted);
+      if (k == "self_signed") return GetBool(x, &f->self_signed);
+      if (k == "expired") return GetBool(x, &f->expired);
+      if (k != "name_matches") return sj::SUCCESS;
+      bool is_null = false;
+      TLSWEEP_SJ_TRY(x.is_null().get(is_null));
+      return is_null ? sj::SUCCESS : GetOptionalBool(x, &f->name_matches);
+    });
+  });
+}
+
+sj::error_code ParseHandshakeLog(od::value& v, ParseState* st) {
+  RecordFacts* f = st->f;
+  return ForEachField(v, [&](std::string_view key, od::value& value) {
+    if (key == "server_hello") {
+      f->has_server_hello = true;
+      return ForEachField(value, [&](std::string_view k, od::value& x) {
+        if (k == "version") return GetName(x, &f->version);
+        if (k == "cipher_suite") return GetName(x, &f->suite);
+        return sj::SUCCESS;
+      });
+    }
+    if (key == "cipher_class") return GetString(value, &f->cipher_class);
+    if (key == "forward_secrecy") return GetBool(value, &f->forward_secrecy);
+    if (key == "key_exchange") {
+      return ForEachField(value, [&](std::string_view k, od::value& x) {
+        if (k == "kind") return GetString(x, &f->kx_kind);
+        if (k == "group") return GetString(x, &f->kx_group);
+        if (k == "dh_prime_bits") return x.get_int64().get(f->dh_bits);
+        return sj::SUCCESS;
+      });
+    }
+    if (key == "server_certificates") return ParseCertificates(value, st);
+    return sj::SUCCESS;
+  });
+}
+
+sj::error_code ParseTls(od::value& v, ParseState* st) {
+  RecordFacts* f = st->f;
+  f->has_tls = true;
+  return ForEachField(v, [&](std::string_view key, od::value& value) {
+    if (key == "handshake_complete") return GetBool(value, &f->handshake_complete);
+    if (key == "profile") return GetString(value, &f->profile);
+    if (key == "handshake_log") return ParseHandshakeLog(value, st);
+    return sj::SUCCESS;
+  });
+}
+
+sj::error_code ParseResult(od::value& v, ParseState* st) {
+  RecordFacts* f = st->f;
+  return ForEachField(v, [&](std::string_view key, od::value& value) {
+    if (key == "implicit_tls") return GetOptionalBool(value, &f->implicit_tls);
+    if (key == "starttls") {
+      return ForEachField(value, [&](std::string_view k, od::value& x) {
+        if (k == "offered") return GetOptionalBool(x, &f->starttls_offered);
+        if (k == "accepted") return GetOptionalBool(x, &f->starttls_accepted);
+        return sj::SUCCESS;
+      });
+    }
+    if (key == "before_tls") {
+      f->before_seen = true;
+      return ParseCaps(value, &f->mech_before);
+    }
+    if (key == "after_tls") {
+      f->after_seen = true;
+      return ParseCaps(value, &f->mech_after);
+    }
+    if (key == "plaintext_auth_before_tls") return GetOptionalBool(value, &f->plaintext_before);
+    if (key == "login_disabled") return GetOptionalBool(value, &f->login_disabled);
+    if (key == "tls") return ParseTls(value, st);
+    return sj::SUCCESS;
+  });
+}
+
+sj::error_code ParseData(od::value& v, ParseState* st) {
+  RecordFacts* f = st->f;
+  return ForEachField(v, [&](std::string_view key, od::value& grab) {
+    if (f->has_data) return st->Shape("\"data\" holds more than one protocol");
+    f->has_data = true;
+    f->protocol = key;
+    return ForEachField(grab, [&](std::string_view k, od::value& x) {
+      if (k == "status") return GetString(x, &f->status);
+      if (k == "result") return ParseResult(x, st);
+      return sj::SUCCESS;
+    });
+  });
+}
+
+sj::error_code ParseRecord(od::value& v, ParseState* st) {
+  RecordFacts* f = st->f;
+  const sj::error_code error = ForEachField(v, [&](std::string_view key, od::value& value) {
+    if (key == "ip") {
+      std::string_view text;
+      TLSWEEP_SJ_TRY(GetString(value, &text));
+      const std::optional<Ipv4Address> ip = Ipv4Address::Parse(text);
+      if (!ip) return st->Shape("\"ip\" is not an IPv4 address");
+      f->ip = ip->value();
+      f->has_ip = true;
+      return sj::SUCCESS;
+    }
+    if (key == "port") {
+      uint64_t port = 0;
+      TLSWEEP_SJ_TRY(value.get_uint64().get(port));
+      if (port > 65535) return st->Shape("\"port\" is above 65535");
+      f->port = static_cast<uint16_t>(port);
+      f->has_port = true;
+      return sj::SUCCESS;
+    }
+    if (key == "data") {
+      TLSWEEP_SJ_TRY(ParseData(value, st));
+      return f->has_data ? sj::SUCCESS : st->Shape("\"data\" holds no protocol");
+    }
+    if (key == "not_grabbed") {
+      f->has_not_grabbed = true;
+      std::string_view reason;
+      return GetString(value, &reason);
+    }
+    if (key == "scan") {
+      f->has_scan = true;
+      return ForEachField(value, [&](std::string_view k, od::value& x) {
+        return k == "success" ? GetBool(x, &f->scan_open) : sj::SUCCESS;
+      });
+    }
+    if (key == "tlsweep_record_version") {
+      uint64_t version = 0;
+      TLSWEEP_SJ_TRY(value.get_uint64().get(version));
+      f->record_version = version;
+    }
+    return sj::SUCCESS;
+  });
+  if (error != sj::SUCCESS) return error;
+  if (f->record_version && *f->record_version != 1) {
+    return st->Shape("\"tlsweep_record_version\" is not 1");
+  }
+  if (!f->has_ip) return st->Shape("no \"ip\"");
+  if (!f->has_port) return st->Shape("no \"port\"");
+  if (f->has_data == f->has_not_grabbed) return st->Shape("not exactly one of \"data\" and \"not_grabbed\"");
+  if (f->has_data && f->status.empty()) return st->Shape("no data.<protocol>.status");
+  return sj::SUCCESS;
+}
+
+#undef TLSWEEP_SJ_TRY
+
+// absl's heterogeneous lookup takes absl::string_view, which is not
+// std::string_view in every abseil build.
+void Bump(Counts* counts, std::string_view label) {
+  auto it = counts->find(absl::string_view(label.data(), label.size()));
+  if (it == counts->end()) {
+    counts->emplace(std::string(label), 1);
+  } else {
+    ++it->second;
+  }
+}
+
+void FoldSide(const std::vector<std::string_view>& mechs, std::string* scratch, SideAuth* side) {
+  ++side->listings;
+  scratch->clear();
+  for (std::string_view m : mechs) {
+    Bump(&side->mechanisms, m);
+    if (!scratch->empty()) scratch->append(", ");
+    scratch->append(m);
+  }
+  Bump(&side->combinations, *scratch);
+}
+
+bool IsBlank(std::string_view line) {
+  return line.find_first_not_of(" \t\r") == std::string_view::npos;
+}
+
+}  // namespace
+
+struct Aggregator::Parser {
+  od::parser ondemand;
+  sj::dom::parser dom;  // validates bad lines fully, to tell JSON from not
+  RecordFacts facts;
+};
+
+std::string_view SkipReasonName(SkipReason reason) {
+  switch (reason) {
+    case SkipReason::kNotJson:
+      return "not JSON";
+    case SkipReason::kTruncated:
+      return "truncated last line";
+    case SkipReason::kOtherVersion:
+      return "record of another version";
+  }
+  return "unknown";
+}
+
+uint64_t FileStats::skipped_total() const {
+  uint64_t total = 0;
+  for (uint64_t n : skipped) total += n;
+  return total;
+}
+
+Aggregator::Aggregator(std::FILE* errors) : errors_(errors), parser_(std::make_unique<Parser>()) {}
+Aggregator::~Aggregator() = default;
+
+absl::Status Aggregator::AddFile(const std::string& path) {
+  if (path == "-") return AddStream(stdin, "stdin");
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (file == nullptr) {
+    return absl::NotFoundError(absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
+  }
+  return AddStream(file.get(), path);
+}
+
+absl::Status Aggregator::AddStream(std::FILE* in, const std::string& name) {
+  FileStats stats;
+  stats.name = name;
+  uint64_t line_number = 0;
+  uint64_t reported = 0;
+  // Parses one line: buf[0, len) with `capacity` readable bytes from buf.
+  auto process = [&](const char* buf, size_t len, size_t capacity, bool terminated) {
+    ++line_number;
+    if (len > 0 && buf[len - 1] == '\r') --len;
+    if (IsBlank(std::string_view(buf, len))) return;
+    ++stats.lines;
+    RecordFacts& f = parser_->facts;
+    f.Reset();
+    ParseState st{&f, {}};
+    sj::error_code error = sj::SUCCESS;
+    od::document doc;
+    error = parser_->ondemand.iterate(buf, len, capacity).get(doc);
+    if (error == sj::SUCCESS) {
+      od::value root;
+      error = doc.get_value().get(root);
+      if (error == sj::SUCCESS) error = ParseRecord(root, &st);
+      // Anything after the object is not one JSON document per line.
+      if (error == sj::SUCCESS && doc.current_location().error() != sj::OUT_OF_BOUNDS) {
+        error = sj::TRAILING_CONTENT;
+      }
+    }
+    if (error == sj::SUCCESS) {
+      Fold(f, &stats);
+      return;
+    }
+    // A bad line (rare): the DOM parser validates all of it, so a line that
+    // is JSON but not a version-1 record is told from one that is not JSON.
+    const sj::error_code dom_error = parser_->dom.parse(buf, len, false).error();
+    SkipReason reason = SkipReason::kOtherVersion;
+    std::string why;
+    if (dom_error != sj::SUCCESS) {
+      reason = terminated ? SkipReason::kNotJson : SkipReason::kTruncated;
+      why = sj::error_message(dom_error);
+    } else {
+      why = st.why.empty() ? std::string(sj::error_message(error)) : std::string(st.why);
+    }
+    ++stats.skipped[static_cast<int>(reason)];
+    if (errors_ != nullptr) {
+      if (reported < kMaxReportedPerFile) {
+        std::fprintf(errors_, "tlsweep report: %s:%llu: %s: %s (skipped)\n", name.c_str(),
+                     static_cast<unsigned long long>(line_number),
+                     std::string(SkipReasonName(reason)).c_str(), why.c_str());
+      } else if (reported == kMaxReportedPerFile) {
+        std::fprintf(errors_, "tlsweep report: %s: more bad lines, only counted from here on\n",
+                     name.c_str());
+      }
+    }
+    ++reported;
+  };
+
+  // buf holds [0, len) unread bytes; SIMDJSON_PADDING bytes always follow.
+  std::vector<char> buf(kChunkBytes + sj::SIMDJSON_PADDING);
+  size_t len = 0;
+  bool eof = false;
+  while (!eof) {
+    const size_t room = buf.size() - sj::SIMDJSON_PADDING - len;
+    const size_t n = std::fread(buf.data() + len, 1, room, in);
+    if (n < room) {
+      if (std::ferror(in) != 0) {
+        return absl::UnavailableError(absl::StrCat("cannot read ", name, ": ", std::strerror(errno)));
+      }
+      eof = std::feof(in) != 0;
+    }
+    len += n;
+    stats.bytes += n;
+    size_t start = 0;
+    while (start < len) {
+      const void* nl = std::memchr(buf.data() + start, '\n', len - start);
+      if (nl == nullptr) break;
+      const size_t end = static_cast<size_t>(static_cast<const char*>(nl) - buf.data());
+      process(buf.data() + start, end - start, buf.size() - start, true);
+      start = end + 1;
+    }
+    if (eof) {
+      if (start < len) process(buf.data() + start, len - start, buf.size() - start, false);
+      break;
+    }
+    std::memmove(buf.data(), buf.data() + start, len - start);
+    len -= start;
+    // A line longer than the buffer: grow it (the longest line bounds it).
+    if (len == buf.size() - sj::SIMDJSON_PADDING) buf.resize(buf.size() * 2);
+  }
+  files_.push_back(std::move(stats));
+  return absl::OkStatus();
+}
+
+GroupStats& Aggregator::Group(uint16_t port, std::string_view protocol) {
+  for (const std::unique_ptr<GroupStats>& g : groups_) {
+    if (g->port == port && g->protocol == protocol) return *g;
+  }
+  groups_.push_back(std::make_unique<GroupStats>());
+  groups_.back()->port = port;
+  groups_.back()->protocol = std::string(protocol);
+  return *groups_.back();
+}
+
+void Aggregator::Fold(const RecordFacts& f, FileStats* file) {
+  if (!seen_.insert(uint64_t{f.ip} << 16 | f.port).second) {
+    ++file->duplicates;
+    return;
+  }
+  ++file->records;
+  GroupStats& g = Group(f.port, f.has_data ? f.protocol : std::string_view("-"));
+  ++g.records;
+  if (f.has_scan ? f.scan_open
+                 : f.status != "connection-refused" && f.status != "connection-timeout") {
+    ++g.open;
+  }
+  if (f.has_not_grabbed) {
+    Bump(&g.status, "not-grabbed");
+    return;
+  }
+  Bump(&g.status, f.status);
+  const bool implicit = f.implicit_tls.value_or(false);
+  if (f.implicit_tls.has_value()) ++(implicit ? g.implicit_tls : g.starttls_ports);
+  if (implicit ? f.has_server_hello : f.starttls_offered.value_or(false)) ++g.tls_or_starttls;
+  if (!implicit && f.starttls_accepted.value_or(false)) ++g.starttls_accepted;
+  if (f.has_tls && f.handshake_complete) ++g.handshake_complete;
+
+  if (f.has_server_hello) {
+    ++g.server_hellos;
+    scratch_.assign(f.profile);
+    scratch_.push_back(kLabelSeparator);
+    scratch_.append(f.version);
+    Bump(&g.versions, scratch_);
+    Bump(&g.cipher_classes, f.cipher_class);
+    if (f.forward_secrecy) ++g.forward_secrecy;
+    Bump(&g.cipher_suites, f.suite);
+    scratch_.assign(f.kx_kind);
+    scratch_.push_back(kLabelSeparator);
+    if (f.dh_bits >= 0) {
+      absl::StrAppend(&scratch_, f.dh_bits, " bits");
+      ++g.dh_bits[f.dh_bits];
+    } else {
+      scratch_.append(f.kx_group);
+    }
+    Bump(&g.key_exchanges, scratch_);
+  }
+
+  if (f.has_leaf) {
+    ++g.chains;
+    scratch_.assign(f.key_algorithm);
+    scratch_.push_back(kLabelSeparator);
+    if (f.key_bits >= 0) absl::StrAppend(&scratch_, f.key_bits);
+    Bump(&g.key_types, scratch_);
+    Bump(&g.signature_algorithms, f.signature_algorithm);
+    if (f.has_spki) ++g.spki_hosts[f.spki];
+    if (f.has_cert) ++g.cert_hosts[f.cert];
+    if (f.has_validation) {
+      if (f.trusted) ++g.trusted;
+      if (f.self_signed) ++g.self_signed;
+      if (f.expired) ++g.expired;
+      if (!f.name_matches.has_value()) {
+        ++g.name_unchecked;
+      } else if (!*f.name_matches) {
+        ++g.name_mismatch;
+      }
+      if (!f.trusted && !f.self_signed && !f.expired) ++g.other_error;
+    }
+  }
+
+  if (f.before_seen) FoldSide(f.mech_before, &scratch_, &g.before_tls);
+  if (f.after_seen) FoldSide(f.mech_after, &scratch_, &g.after_tls);
+  if (f.plaintext_before.has_value()) {
+    ++g.plaintext_known;
+    if (*f.plaintext_before) ++g.plaintext_before_tls;
+  }
+  if (f.login_disabled.has_value()) {
+    ++g.login_disabled_known;
+    if (*f.login_disabled) ++g.login_disabled;
+  }
+}
+
+std::vector<const GroupStats*> Aggregator::Groups() {
+  // Fold each "-" group (not_grabbed records) into its port's only protocol.
+  for (size_t i = 0; i < groups_.size();) {
+    GroupStats& orphan = *groups_[i];
+    GroupStats* target = nullptr;
+    int protocols = 0;
+    if (orphan.protocol == "-") {
+      for (const std::unique_ptr<GroupStats>& g : groups_) {
+        if (g->port == orphan.port && g->protocol != "-") {
+          ++protocols;
+          target = g.get();
+        }
+      }
+    }
+    if (protocols != 1) {
+      ++i;
+      continue;
+    }
+    target->records += orphan.records;
+    target->open += orphan.open;
+    for (const auto& [label, n] : orphan.status) target->status[label] += n;
+    groups_.erase(groups_.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+  std::vector<const GroupStats*> out;
+  for (const std::unique_ptr<GroupStats>& g : groups_) out.push_back(g.get());
+  std::sort(out.begin(), out.end(), [](const GroupStats* a, const GroupStats* b) {
+    return a->port != b->port ? a->port < b->port : a->protocol < b->protocol;
+  });
+  return out;
+}
+
+}  // namespace tlsweep::report

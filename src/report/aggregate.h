@@ -1,0 +1,160 @@
+// The streaming half of `tlsweep report`: reads JSON Lines result files with
+// simdjson's On-Demand API and folds each record into per-(port, protocol)
+// counters, never keeping a record.
+//
+// Memory does not grow with the records' size or number, only with what the
+// tables need: counters and small label -> count maps (versions, suites,
+// mechanisms ...), plus three structures that grow with distinct hosts:
+//   - the duplicate filter, one 8-byte key per distinct (IPv4, port);
+//   - per group, a hash map of 32-byte SPKI digests -> hosts, and
+//   - per group, a hash map of 32-byte certificate digests -> hosts,
+// which the key and certificate reuse table needs. A flat hash map slot of
+// a digest and its count is 36 bytes plus a control byte, at a load of
+// 44-88%: 40-85 bytes per distinct key, 10-20 bytes per host in the
+// duplicate filter. At worst (every host with its own key and certificate)
+// that is 90-190 bytes per TLS host: about 1-2 GB for 10 million of them.
+//
+// A line is one of:
+//   - a version-1 record (see kRecordVersionRule), counted once per host and
+//     port: the first record read for an (ip, port) wins, later ones are
+//     counted as duplicates, so shards and re-runs merge;
+//   - an empty line, ignored;
+//   - a bad line: not JSON, a truncated last line, or a record of another
+//     version. Reported on stderr as FILE:LINE and skipped, never counted
+//     partially (a record is parsed into RecordFacts first and only folded in
+//     once the whole line parsed).
+// On-Demand parsing validates what it reads; values the report never looks
+// at (the base64 certificates, banners) are skipped by their structure only.
+#ifndef TLSWEEP_REPORT_AGGREGATE_H_
+#define TLSWEEP_REPORT_AGGREGATE_H_
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+
+namespace tlsweep::report {
+
+// What makes a line a record this report understands. Records carry no
+// version field today; a later format that changes their shape must add
+// "tlsweep_record_version" with a value other than 1.
+inline constexpr char kRecordVersionRule[] =
+    "A record of version 1 is a JSON object with \"ip\" (IPv4 text), \"port\"\n"
+    "(an integer) and either \"data\" (an object with one protocol key, as\n"
+    "written by tlsweep grab and run) or \"not_grabbed\" (a string), and no\n"
+    "\"tlsweep_record_version\" or the value 1. Any other JSON line is a\n"
+    "record of another version.\n";
+
+struct RecordFacts;
+
+// SHA-256 digest of an SPKI or a certificate.
+using Digest = std::array<uint8_t, 32>;
+// label -> count. Composite labels join their parts with kLabelSeparator.
+using Counts = absl::flat_hash_map<std::string, uint64_t>;
+inline constexpr char kLabelSeparator = '\x1f';
+
+// Authentication offered on one side of the TLS upgrade.
+struct SideAuth {
+  uint64_t listings = 0;  // servers whose capability listing was received
+  Counts mechanisms;      // mechanism -> servers offering it
+  Counts combinations;    // "PLAIN, LOGIN" (order offered) -> servers; "" = none
+};
+
+// Counters for one (port, protocol). A "server" is one distinct (ip, port).
+struct GroupStats {
+  uint16_t port = 0;
+  std::string protocol;  // data.<name>; "-" for not_grabbed records
+
+  uint64_t records = 0;          // distinct hosts
+  uint64_t open = 0;             // scan answered SYN-ACK, or grab connected
+  uint64_t implicit_tls = 0;     // records whose module starts TLS at once
+  uint64_t starttls_ports = 0;   // records whose module uses STARTTLS
+  uint64_t tls_or_starttls = 0;  // implicit: ServerHello seen; else STARTTLS offered
+  uint64_t starttls_accepted = 0;
+  uint64_t handshake_complete = 0;
+  Counts status;  // grab status (or "not-grabbed") -> records
+
+  uint64_t server_hellos = 0;  // records whose handshake reached ServerHello
+  Counts versions;             // profile SEP version -> server hellos
+  Counts cipher_classes;       // AEAD / CBC / RC4 / 3DES / NULL / EXPORT
+  uint64_t forward_secrecy = 0;
+  Counts cipher_suites;
+  Counts key_exchanges;               // kind SEP group ("" when none)
+  std::map<int64_t, uint64_t> dh_bits;  // DHE prime bits -> server hellos
+
+  uint64_t chains = 0;  // records with a certificate chain
+  uint64_t trusted = 0, self_signed = 0, expired = 0;
+  uint64_t name_mismatch = 0, name_unchecked = 0, other_error = 0;
+  Counts key_types;             // algorithm SEP bits ("" when unknown)
+  Counts signature_algorithms;  // of the leaf
+  absl::flat_hash_map<Digest, uint32_t> spki_hosts;
+  absl::flat_hash_map<Digest, uint32_t> cert_hosts;
+
+  SideAuth before_tls, after_tls;
+  uint64_t plaintext_known = 0, plaintext_before_tls = 0;
+  uint64_t login_disabled_known = 0, login_disabled = 0;  // IMAP only
+};
+
+enum class SkipReason { kNotJson, kTruncated, kOtherVersion };
+inline constexpr int kNumSkipReasons = 3;
+std::string_view SkipReasonName(SkipReason reason);
+
+struct FileStats {
+  std::string name;
+  uint64_t lines = 0;       // non-empty lines
+  uint64_t records = 0;     // records counted (first for their host and port)
+  uint64_t duplicates = 0;  // records of a host and port already counted
+  std::array<uint64_t, kNumSkipReasons> skipped{};
+  uint64_t bytes = 0;
+  uint64_t skipped_total() const;
+};
+
+class Aggregator {
+ public:
+  // `errors` receives one "FILE:LINE: reason (skipped)" line per bad line,
+  // at most kMaxReportedPerFile per file (then one line saying how many
+  // more); nullptr keeps quiet.
+  explicit Aggregator(std::FILE* errors);
+  ~Aggregator();
+  Aggregator(const Aggregator&) = delete;
+  Aggregator& operator=(const Aggregator&) = delete;
+
+  // Reads one file ("-" is standard input). NotFound / Unavailable naming
+  // the file when it cannot be opened or read; bad lines are not errors.
+  absl::Status AddFile(const std::string& path);
+  // Reads an open stream; `name` labels its lines in messages.
+  absl::Status AddStream(std::FILE* in, const std::string& name);
+
+  // Groups ordered by port, then protocol. not_grabbed records carry no
+  // protocol: they are counted under their port's protocol when the input
+  // has exactly one protocol on that port, else under protocol "-".
+  std::vector<const GroupStats*> Groups();
+  const std::vector<FileStats>& files() const { return files_; }
+
+  // Bad lines reported per file before the rest are only counted.
+  static constexpr uint64_t kMaxReportedPerFile = 100;
+
+ private:
+  struct Parser;
+  void Fold(const RecordFacts& f, FileStats* file);
+  GroupStats& Group(uint16_t port, std::string_view protocol);
+
+  std::FILE* errors_;
+  std::unique_ptr<Parser> parser_;
+  absl::flat_hash_set<uint64_t> seen_;  // ip << 16 | port
+  std::vector<std::unique_ptr<GroupStats>> groups_;
+  std::vector<FileStats> files_;
+  std::string scratch_;  // composite labels, reused
+};
+
+}  // namespace tlsweep::report
+
+#endif  // TLSWEEP_REPORT_AGGREGATE_H_

@@ -1,0 +1,627 @@
+// See tables.h.
+#include "report/tables.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string_view>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace tlsweep::report {
+namespace {
+
+using Row = std::vector<Cell>;
+
+// Grab statuses in the order of the record format (proto/module.h), then
+// the records the grab pool never started.
+constexpr std::string_view kStatusOrder[] = {
+    "success",          "connection-refused", "connection-timeout", "connection-closed",
+    "io-timeout",       "protocol-error",     "application-error",  "starttls-refused",
+    "no-starttls",      "tls-error",          "too-much-data",      "unknown-error",
+    "not-grabbed",
+};
+
+constexpr std::string_view kCipherClasses[] = {"AEAD", "CBC", "RC4", "3DES", "NULL", "EXPORT"};
+
+std::vector<std::pair<std::string, uint64_t>> ByCount(const Counts& counts) {
+  std::vector<std::pair<std::string, uint64_t>> v(counts.begin(), counts.end());
+  std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  return v;
+}
+
+std::pair<std::string, std::string> SplitLabel(const std::string& label) {
+  const size_t sep = label.find(kLabelSeparator);
+  if (sep == std::string::npos) return {label, ""};
+  return {label.substr(0, sep), label.substr(sep + 1)};
+}
+
+uint64_t CountOf(const Counts& counts, std::string_view label) {
+  const auto it = counts.find(absl::string_view(label.data(), label.size()));
+  return it == counts.end() ? 0 : it->second;
+}
+
+Row GroupCells(const GroupStats& g) {
+  return {Cell::Text(g.protocol), Cell::Text(absl::StrCat(g.port))};
+}
+
+std::string GroupLabel(const GroupStats& g) { return absl::StrCat(g.protocol, "/", g.port); }
+
+std::string TlsMode(const GroupStats& g) {
+  if (g.implicit_tls > 0 && g.starttls_ports > 0) return "mixed";
+  if (g.implicit_tls > 0) return "implicit TLS";
+  if (g.starttls_ports > 0) return "STARTTLS";
+  return "-";
+}
+
+Table InputTable(const std::vector<FileStats>& files) {
+  Table t{"input", "Input files",
+          "Lines: non-empty lines. Records: counted, the first record of each host and port. "
+          "Duplicates: records of a host and port already counted (from any file). Skipped "
+          "lines are reported on stderr with file and line.",
+          {"file", "lines", "records", "duplicates", "skipped: not JSON",
+           "skipped: truncated last line", "skipped: other version"},
+          {}};
+  for (const FileStats& f : files) {
+    t.rows.push_back({Cell::Text(f.name), Cell::Count(f.lines), Cell::Count(f.records),
+                      Cell::Count(f.duplicates), Cell::Count(f.skipped[0]), Cell::Count(f.skipped[1]),
+                      Cell::Count(f.skipped[2])});
+  }
+  return t;
+}
+
+Table OverviewTable(const std::vector<const GroupStats*>& groups, const TargetCounts& targets) {
+  // Status columns: every status some group has, in the format's order.
+  std::set<std::string> present;
+  for (const GroupStats* g : groups) {
+    for (const auto& [status, n] : g->status) present.insert(status);
+  }
+  std::vector<std::string> statuses;
+  for (std::string_view s : kStatusOrder) {
+    if (present.erase(std::string(s)) > 0) statuses.emplace_back(s);
+  }
+  statuses.insert(statuses.end(), present.begin(), present.end());
+
+  Table t{"overview", "1. Scan overview",
+          "Targets: addresses probed on the port, from --metadata (\"-\" without it). Open: the "
+          "scan's answer was a SYN-ACK (records without a scan answer: the grab connected). TLS / "
+          "STARTTLS offered: on implicit-TLS ports the server answered the ClientHello with a "
+          "ServerHello; on STARTTLS ports it listed STARTTLS. Accepted: it answered STARTTLS "
+          "with a go-ahead. Completed: the TLS handshake finished. Shares are of open servers. "
+          "The status columns count records by grab status; not-grabbed: open but never "
+          "grabbed (queue full, interrupted).",
+          {"protocol", "port", "TLS mode", "targets", "open", "TLS / STARTTLS offered",
+           "offered % of open", "STARTTLS accepted", "handshake completed",
+           "completed % of open"},
+          {}};
+  for (const std::string& s : statuses) t.columns.push_back(absl::StrCat("status: ", s));
+  for (const GroupStats* g : groups) {
+    Row row = GroupCells(*g);
+    row.push_back(Cell::Text(TlsMode(*g)));
+    const auto target = targets.per_port.find(g->port);
+    row.push_back(target != targets.per_port.end() ? Cell::Count(target->second) : Cell::Missing());
+    row.push_back(Cell::Count(g->open));
+    row.push_back(Cell::Count(g->tls_or_starttls));
+    row.push_back(Cell::Share(g->tls_or_starttls, g->open));
+    row.push_back(g->starttls_ports > 0 ? Cell::Count(g->starttls_accepted) : Cell::Missing());
+    row.push_back(Cell::Count(g->handshake_complete));
+    row.push_back(Cell::Share(g->handshake_complete, g->open));
+    for (const std::string& s : statuses) row.push_back(Cell::Count(CountOf(g->status, s)));
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+Table VersionTable(const std::vector<const GroupStats*>& groups) {
+  Table t{"versions", "2. TLS versions negotiated, per ClientHello profile",
+          "Per profile, the version of each ServerHello; share of that profile's ServerHellos.",
+          {"protocol", "port", "profile", "version", "server hellos", "% of profile"},
+          {}};
+  for (const GroupStats* g : groups) {
+    std::map<std::string, uint64_t> per_profile;
+    for (const auto& [label, n] : g->versions) per_profile[SplitLabel(label).first] += n;
+    for (const auto& [profile, total] : per_profile) {
+      for (const auto& [label, n] : ByCount(g->versions)) {
+        auto [p, version] = SplitLabel(label);
+        if (p != profile) continue;
+        Row row = GroupCells(*g);
+        row.push_back(Cell::Text(profile));
+        row.push_back(Cell::Text(version));
+        row.push_back(Cell::Count(n));
+        row.push_back(Cell::Share(n, total));
+        t.rows.push_back(std::move(row));
+      }
+    }
+  }
+  return t;
+}
+
+Table CipherTable(const std::vector<const GroupStats*>& groups) {
+  Table t{"ciphers", "3. Cipher choices",
+          "Cipher class of the suite each ServerHello chose (the study's classes) and the share "
+          "with forward secrecy (ECDHE, DHE or TLS 1.3); shares of ServerHellos.",
+          {"protocol", "port", "server hellos"},
+          {}};
+  for (std::string_view c : kCipherClasses) t.columns.push_back(absl::StrCat(std::string(c), " %"));
+  t.columns.push_back("forward secrecy %");
+  t.columns.push_back("without forward secrecy %");
+  for (const GroupStats* g : groups) {
+    Row row = GroupCells(*g);
+    row.push_back(Cell::Count(g->server_hellos));
+    for (std::string_view c : kCipherClasses) {
+      row.push_back(Cell::Share(CountOf(g->cipher_classes, c), g->server_hellos));
+    }
+    row.push_back(Cell::Share(g->forward_secrecy, g->server_hellos));
+    row.push_back(Cell::Share(g->server_hellos - g->forward_secrecy, g->server_hellos));
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+// Rows of the `top` largest labels, then one "other N <noun>" row.
+void AppendTop(const GroupStats& g, const Counts& counts, uint64_t total, size_t top,
+               std::string_view noun, Table* t) {
+  const auto sorted = ByCount(counts);
+  uint64_t rest = 0;
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    if (i >= top) {
+      rest += sorted[i].second;
+      continue;
+    }
+    Row row = GroupCells(g);
+    row.push_back(Cell::Text(sorted[i].first));
+    row.push_back(Cell::Count(sorted[i].second));
+    row.push_back(Cell::Share(sorted[i].second, total));
+    t->rows.push_back(std::move(row));
+  }
+  if (sorted.size() > top) {
+    Row row = GroupCells(g);
+    row.push_back(Cell::Text(absl::StrCat("other ", sorted.size() - top, " ", std::string(noun))));
+    row.push_back(Cell::Count(rest));
+    row.push_back(Cell::Share(rest, total));
+    t->rows.push_back(std::move(row));
+  }
+}
+
+Table SuiteTable(const std::vector<const GroupStats*>& groups, size_t top) {
+  Table t{"cipher_suites", "3b. Top cipher suites",
+          absl::StrCat("The ", top, " suites ServerHellos chose most, the rest folded; shares of "
+                       "ServerHellos."),
+          {"protocol", "port", "cipher suite", "server hellos", "% of server hellos"},
+          {}};
+  for (const GroupStats* g : groups) AppendTop(*g, g->cipher_suites, g->server_hellos, top, "suites", &t);
+  return t;
+}
+
+Table KeyExchangeTable(const std::vector<const GroupStats*>& groups) {
+  Table t{"key_exchange", "4. Key exchange",
+          "Key exchange of each ServerHello: the ECDHE (or TLS 1.3) group, the DHE prime size; "
+          "RSA has neither. Shares of ServerHellos.",
+          {"protocol", "port", "key exchange", "group or prime size", "server hellos",
+           "% of server hellos"},
+          {}};
+  for (const GroupStats* g : groups) {
+    for (const auto& [label, n] : ByCount(g->key_exchanges)) {
+      auto [kind, param] = SplitLabel(label);
+      Row row = GroupCells(*g);
+      row.push_back(Cell::Text(kind));
+      row.push_back(param.empty() ? Cell::Missing() : Cell::Text(param));
+      row.push_back(Cell::Count(n));
+      row.push_back(Cell::Share(n, g->server_hellos));
+      t.rows.push_back(std::move(row));
+    }
+  }
+  return t;
+}
+
+Table DhTable(const std::vector<const GroupStats*>& groups) {
+  Table t{"dh_sizes", "4b. Diffie-Hellman prime sizes",
+          "ServerHellos with a DHE key exchange whose prime size is known (also handshakes the "
+          "client then refused for a small prime); share at or below 1024 bits.",
+          {"protocol", "port", "DHE server hellos", "at or below 1024 bits", "% at or below 1024",
+           "smallest bits", "largest bits"},
+          {}};
+  for (const GroupStats* g : groups) {
+    if (g->dh_bits.empty()) continue;
+    uint64_t total = 0, small = 0;
+    for (const auto& [bits, n] : g->dh_bits) {
+      total += n;
+      if (bits <= 1024) small += n;
+    }
+    Row row = GroupCells(*g);
+    row.push_back(Cell::Count(total));
+    row.push_back(Cell::Count(small));
+    row.push_back(Cell::Share(small, total));
+    row.push_back(Cell::Count(static_cast<uint64_t>(g->dh_bits.begin()->first)));
+    row.push_back(Cell::Count(static_cast<uint64_t>(g->dh_bits.rbegin()->first)));
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+Table CertificateTable(const std::vector<const GroupStats*>& groups) {
+  Table t{"certificates", "5. Certificates",
+          "Servers that sent a certificate chain; shares of those. Verifies: the chain verifies "
+          "against the run's root store. Self-signed, expired: of the leaf. Name mismatch: a name "
+          "was checked (--server-name or the input's) and does not match; not checked: no name "
+          "was known. Other errors: does not verify, yet neither self-signed nor expired "
+          "(unknown issuer, ...). The flags overlap.",
+          {"protocol", "port", "chains", "verifies", "verifies %", "self-signed", "self-signed %",
+           "expired", "expired %", "name mismatch", "name mismatch %", "name not checked",
+           "other errors", "other errors %"},
+          {}};
+  for (const GroupStats* g : groups) {
+    if (g->chains == 0) continue;
+    Row row = GroupCells(*g);
+    row.push_back(Cell::Count(g->chains));
+    for (uint64_t n : {g->trusted, g->self_signed, g->expired, g->name_mismatch}) {
+      row.push_back(Cell::Count(n));
+      row.push_back(Cell::Share(n, g->chains));
+    }
+    row.push_back(Cell::Count(g->name_unchecked));
+    row.push_back(Cell::Count(g->other_error));
+    row.push_back(Cell::Share(g->other_error, g->chains));
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+Table KeyTypeTable(const std::vector<const GroupStats*>& groups) {
+  Table t{"certificate_keys", "5b. Certificate key types and sizes",
+          "Public key of the leaf; shares of servers that sent a chain.",
+          {"protocol", "port", "key type", "bits", "servers", "% of chains"},
+          {}};
+  for (const GroupStats* g : groups) {
+    for (const auto& [label, n] : ByCount(g->key_types)) {
+      auto [type, bits] = SplitLabel(label);
+      Row row = GroupCells(*g);
+      row.push_back(Cell::Text(type));
+      row.push_back(bits.empty() ? Cell::Missing() : Cell::Text(bits));
+      row.push_back(Cell::Count(n));
+      row.push_back(Cell::Share(n, g->chains));
+      t.rows.push_back(std::move(row));
+    }
+  }
+  return t;
+}
+
+Table SignatureTable(const std::vector<const GroupStats*>& groups) {
+  Table t{"certificate_signatures", "5c. Certificate signature algorithms",
+          "Signature algorithm of the leaf; shares of servers that sent a chain.",
+          {"protocol", "port", "signature algorithm", "servers", "% of chains"},
+          {}};
+  for (const GroupStats* g : groups) {
+    for (const auto& [name, n] : ByCount(g->signature_algorithms)) {
+      Row row = GroupCells(*g);
+      row.push_back(Cell::Text(name));
+      row.push_back(Cell::Count(n));
+      row.push_back(Cell::Share(n, g->chains));
+      t.rows.push_back(std::move(row));
+    }
+  }
+  return t;
+}
+
+struct Reuse {
+  uint64_t distinct = 0, shared_hosts = 0, largest = 0;
+};
+
+Reuse ReuseOf(const absl::flat_hash_map<Digest, uint32_t>& hosts) {
+  Reuse r;
+  r.distinct = hosts.size();
+  for (const auto& [digest, n] : hosts) {
+    if (n >= 2) r.shared_hosts += n;
+    r.largest = std::max<uint64_t>(r.largest, n);
+  }
+  return r;
+}
+
+Table ReuseTable(const std::vector<const GroupStats*>& groups) {
+  Table t{"key_reuse", "6. Key and certificate reuse",
+          "Leaf SPKI (public key) and certificate SHA-256 over the servers of the port that sent "
+          "a chain. Sharing: the same key (certificate) is also presented by at least one other "
+          "server; largest: servers presenting the most common one. Shares of chains.",
+          {"protocol", "port", "chains", "distinct keys", "servers sharing their key",
+           "sharing key %", "largest key group", "distinct certificates",
+           "servers sharing their certificate", "sharing certificate %",
+           "largest certificate group"},
+          {}};
+  for (const GroupStats* g : groups) {
+    if (g->chains == 0) continue;
+    const Reuse keys = ReuseOf(g->spki_hosts);
+    const Reuse certs = ReuseOf(g->cert_hosts);
+    Row row = GroupCells(*g);
+    row.push_back(Cell::Count(g->chains));
+    for (const Reuse& r : {keys, certs}) {
+      row.push_back(Cell::Count(r.distinct));
+      row.push_back(Cell::Count(r.shared_hosts));
+      row.push_back(Cell::Share(r.shared_hosts, g->chains));
+      row.push_back(Cell::Count(r.largest));
+    }
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+std::string Hex(const Digest& d) {
+  std::string out;
+  for (uint8_t b : d) absl::StrAppendFormat(&out, "%02x", b);
+  return out;
+}
+
+Table SharedKeyTable(const std::vector<const GroupStats*>& groups, size_t top) {
+  Table t{"shared_keys", "6b. Most shared keys",
+          absl::StrCat("The ", top, " leaf keys (SPKI SHA-256) presented by the most servers of "
+                       "the port, keys of two or more servers only; share of chains."),
+          {"protocol", "port", "rank", "SPKI SHA-256", "servers", "% of chains"},
+          {}};
+  for (const GroupStats* g : groups) {
+    std::vector<std::pair<Digest, uint32_t>> shared;
+    for (const auto& [digest, n] : g->spki_hosts) {
+      if (n >= 2) shared.emplace_back(digest, n);
+    }
+    std::sort(shared.begin(), shared.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    for (size_t i = 0; i < shared.size() && i < top; ++i) {
+      Row row = GroupCells(*g);
+      row.push_back(Cell::Text(absl::StrCat(i + 1)));
+      row.push_back(Cell::Text(Hex(shared[i].first)));
+      row.push_back(Cell::Count(shared[i].second));
+      row.push_back(Cell::Share(shared[i].second, g->chains));
+      t.rows.push_back(std::move(row));
+    }
+  }
+  return t;
+}
+
+Table MechanismTable(const std::vector<const GroupStats*>& groups) {
+  Table t{"auth_mechanisms", "7. Authentication mechanisms offered",
+          "SASL / AUTH mechanisms each server listed, before and after TLS (on implicit-TLS "
+          "ports only after). Share of the servers whose capability listing was received on "
+          "that side (the listings column).",
+          {"protocol", "port", "side", "mechanism", "servers", "listings", "% of listings"},
+          {}};
+  for (const GroupStats* g : groups) {
+    for (const auto& [side, auth] :
+         {std::pair<std::string, const SideAuth*>{"before TLS", &g->before_tls},
+          std::pair<std::string, const SideAuth*>{"after TLS", &g->after_tls}}) {
+      for (const auto& [mech, n] : ByCount(auth->mechanisms)) {
+        Row row = GroupCells(*g);
+        row.push_back(Cell::Text(side));
+        row.push_back(Cell::Text(mech));
+        row.push_back(Cell::Count(n));
+        row.push_back(Cell::Count(auth->listings));
+        row.push_back(Cell::Share(n, auth->listings));
+        t.rows.push_back(std::move(row));
+      }
+    }
+  }
+  return t;
+}
+
+Table PlaintextTable(const std::vector<const GroupStats*>& groups) {
+  Table t{"plaintext_auth", "7b. Plaintext authentication before TLS, LOGINDISABLED",
+          "Plaintext before TLS: a password could be sent in the clear before TLS (PLAIN or "
+          "LOGIN offered; IMAP: LOGIN not disabled; POP3: USER), of the servers with a listing "
+          "before TLS. LOGINDISABLED (IMAP only): of the servers whose capabilities were seen, "
+          "before TLS on STARTTLS ports, inside TLS on implicit ones.",
+          {"protocol", "port", "listings before TLS", "plaintext before TLS",
+           "plaintext before TLS %", "IMAP listings", "LOGINDISABLED", "LOGINDISABLED %"},
+          {}};
+  for (const GroupStats* g : groups) {
+    if (g->plaintext_known == 0 && g->login_disabled_known == 0) continue;
+    Row row = GroupCells(*g);
+    row.push_back(Cell::Count(g->plaintext_known));
+    row.push_back(Cell::Count(g->plaintext_before_tls));
+    row.push_back(Cell::Share(g->plaintext_before_tls, g->plaintext_known));
+    if (g->login_disabled_known > 0) {
+      row.push_back(Cell::Count(g->login_disabled_known));
+      row.push_back(Cell::Count(g->login_disabled));
+      row.push_back(Cell::Share(g->login_disabled, g->login_disabled_known));
+    } else {
+      row.insert(row.end(), 3, Cell::Missing());
+    }
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+Table CombinationTable(const std::vector<const GroupStats*>& groups, size_t top) {
+  Table t{"auth_combinations", "8. Mechanism combinations, in the order offered",
+          absl::StrCat("As the study's SUBMISSION table: the ", top,
+                       " most common lists of mechanisms, the rest folded into \"other N "
+                       "combinations\", and servers that listed none. Share of the servers whose "
+                       "listing was received on that side."),
+          {"protocol", "port", "side", "mechanisms (in the order offered)", "servers",
+           "% of listings"},
+          {}};
+  for (const GroupStats* g : groups) {
+    for (const auto& [side, auth] :
+         {std::pair<std::string, const SideAuth*>{"before TLS", &g->before_tls},
+          std::pair<std::string, const SideAuth*>{"after TLS", &g->after_tls}}) {
+      if (auth->listings == 0) continue;
+      Counts offered = auth->combinations;
+      const uint64_t none = CountOf(offered, "");
+      offered.erase("");
+      Table part{"", "", "", {}, {}};
+      AppendTop(*g, offered, auth->listings, top, "combinations", &part);
+      if (none > 0) {
+        Row row = GroupCells(*g);
+        row.push_back(Cell::Text("none offered"));
+        row.push_back(Cell::Count(none));
+        row.push_back(Cell::Share(none, auth->listings));
+        part.rows.push_back(std::move(row));
+      }
+      for (Row& row : part.rows) {
+        row.insert(row.begin() + 2, Cell::Text(side));
+        t.rows.push_back(std::move(row));
+      }
+    }
+  }
+  return t;
+}
+
+// Charts -------------------------------------------------------------------
+
+Chart ShareBars(const std::vector<const GroupStats*>& groups, std::string id, std::string title,
+                std::string x_label, uint64_t (*num)(const GroupStats&),
+                uint64_t (*den)(const GroupStats&)) {
+  Chart c;
+  c.kind = Chart::Kind::kShareBars;
+  c.id = std::move(id);
+  c.title = std::move(title);
+  c.x_label = std::move(x_label);
+  for (const GroupStats* g : groups) {
+    if (den(*g) == 0) continue;
+    c.labels.push_back(GroupLabel(*g));
+    c.values.push_back(static_cast<double>(num(*g)) / static_cast<double>(den(*g)));
+  }
+  return c;
+}
+
+Chart DhHistogram(const std::vector<const GroupStats*>& groups) {
+  Chart c;
+  c.kind = Chart::Kind::kHistogram;
+  c.id = "dh_sizes";
+  c.title = "DHE prime sizes (server hellos, all ports)";
+  c.x_label = "prime bits";
+  std::map<int64_t, uint64_t> all;
+  for (const GroupStats* g : groups) {
+    for (const auto& [bits, n] : g->dh_bits) all[bits] += n;
+  }
+  for (const auto& [bits, n] : all) {
+    c.labels.push_back(absl::StrCat(bits));
+    c.values.push_back(static_cast<double>(n));
+  }
+  return c;
+}
+
+Chart ReuseCdf(const std::vector<const GroupStats*>& groups) {
+  Chart c;
+  c.kind = Chart::Kind::kCdf;
+  c.id = "key_reuse_cdf";
+  c.title = "Key reuse: share of servers whose key is shared by at most x servers of its port";
+  c.x_label = "servers presenting the same key (log scale)";
+  std::map<uint64_t, uint64_t> servers_by_group_size;
+  uint64_t total = 0;
+  for (const GroupStats* g : groups) {
+    for (const auto& [digest, n] : g->spki_hosts) {
+      servers_by_group_size[n] += n;
+      total += n;
+    }
+  }
+  uint64_t cumulative = 0;
+  for (const auto& [size, servers] : servers_by_group_size) {
+    cumulative += servers;
+    c.points.emplace_back(static_cast<double>(size),
+                          static_cast<double>(cumulative) / static_cast<double>(total));
+  }
+  return c;
+}
+
+}  // namespace
+
+Cell Cell::Text(std::string t) {
+  Cell c;
+  c.kind = Kind::kText;
+  c.text = std::move(t);
+  return c;
+}
+
+Cell Cell::Count(uint64_t n) {
+  Cell c;
+  c.kind = Kind::kCount;
+  c.count = n;
+  return c;
+}
+
+Cell Cell::Share(uint64_t n, uint64_t of) {
+  if (of == 0) return Missing();
+  Cell c;
+  c.kind = Kind::kShare;
+  c.count = n;
+  c.denominator = of;
+  return c;
+}
+
+Cell Cell::Missing() { return Cell(); }
+
+std::string Cell::Plain() const {
+  switch (kind) {
+    case Kind::kText:
+      return text;
+    case Kind::kCount:
+      return absl::StrCat(count);
+    case Kind::kShare:
+      return absl::StrFormat("%.2f", 100.0 * static_cast<double>(count) /
+                                         static_cast<double>(denominator));
+    case Kind::kMissing:
+      return "-";
+  }
+  return "-";
+}
+
+std::string Cell::Display() const { return kind == Kind::kShare ? Plain() + "%" : Plain(); }
+
+Report BuildReport(Aggregator& aggregator, const TargetCounts& targets, const ReportOptions& options) {
+  const std::vector<const GroupStats*> groups = aggregator.Groups();
+  Report r;
+  uint64_t records = 0, duplicates = 0, lines = 0;
+  std::array<uint64_t, kNumSkipReasons> skipped{};
+  for (const FileStats& f : aggregator.files()) {
+    records += f.records;
+    duplicates += f.duplicates;
+    lines += f.lines;
+    for (int i = 0; i < kNumSkipReasons; ++i) skipped[i] += f.skipped[i];
+  }
+  const uint64_t skipped_total = skipped[0] + skipped[1] + skipped[2];
+  r.summary.push_back(absl::StrCat(aggregator.files().size(), " input files, ", lines, " lines: ",
+                                   records, " records counted, ", duplicates,
+                                   " duplicates of a host and port, ", skipped_total,
+                                   " lines skipped (", skipped[0], " not JSON, ", skipped[1],
+                                   " truncated, ", skipped[2], " of another version)."));
+  r.summary.push_back(targets.known ? "Targets from the scan metadata given with --metadata."
+                                    : "No scan metadata given (--metadata): targets are \"-\".");
+  r.summary.insert(r.summary.end(), targets.notes.begin(), targets.notes.end());
+
+  r.tables.push_back(InputTable(aggregator.files()));
+  r.tables.push_back(OverviewTable(groups, targets));
+  r.tables.push_back(VersionTable(groups));
+  r.tables.push_back(CipherTable(groups));
+  r.tables.push_back(SuiteTable(groups, options.top));
+  r.tables.push_back(KeyExchangeTable(groups));
+  r.tables.push_back(DhTable(groups));
+  r.tables.push_back(CertificateTable(groups));
+  r.tables.push_back(KeyTypeTable(groups));
+  r.tables.push_back(SignatureTable(groups));
+  r.tables.push_back(ReuseTable(groups));
+  r.tables.push_back(SharedKeyTable(groups, options.top));
+  r.tables.push_back(MechanismTable(groups));
+  r.tables.push_back(PlaintextTable(groups));
+  r.tables.push_back(CombinationTable(groups, options.top_combinations));
+
+  r.charts.push_back(ShareBars(
+      groups, "tls_offered", "TLS or STARTTLS offered", "share of open servers",
+      [](const GroupStats& g) { return g.tls_or_starttls; }, [](const GroupStats& g) { return g.open; }));
+  r.charts.push_back(ShareBars(
+      groups, "no_forward_secrecy", "Without forward secrecy", "share of server hellos",
+      [](const GroupStats& g) { return g.server_hellos - g.forward_secrecy; },
+      [](const GroupStats& g) { return g.server_hellos; }));
+  r.charts.push_back(ShareBars(
+      groups, "verified_chains", "Certificate chains that verify", "share of chains",
+      [](const GroupStats& g) { return g.trusted; }, [](const GroupStats& g) { return g.chains; }));
+  r.charts.push_back(ShareBars(
+      groups, "plaintext_before_tls", "Plaintext authentication offered before TLS",
+      "share of servers with a listing before TLS",
+      [](const GroupStats& g) { return g.plaintext_before_tls; },
+      [](const GroupStats& g) { return g.plaintext_known; }));
+  r.charts.push_back(DhHistogram(groups));
+  r.charts.push_back(ReuseCdf(groups));
+  return r;
+}
+
+}  // namespace tlsweep::report
