@@ -146,7 +146,7 @@ run_tests() {
   ip netns exec "$LAB_SCAN_NS" "$tlsweep" run -i "$LAB_SCAN_IF" --gateway-ip "$LAB_GATEWAY_IP" \
     -S "$LAB_SCAN_DPDK_IP" --no-blocklist -p 25,2501 10.77.0.10 10.77.0.30 --module 2501=smtp \
     --ca-file "$LAB_CA_FILE" --timeout 60 -q -c 1 -o "$work/int.jsonl" -m "$work/int.json" \
-    2> "$work/int.err" &
+    --resume-out "$work/int.resume.json" 2> "$work/int.err" &
   local pid=$!
   sleep 5
   kill -INT "$pid"; sleep 2; start=$SECONDS; kill -INT "$pid"
