@@ -1,9 +1,10 @@
-// Helpers shared by the subcommands' flag parsers: a bounded whole number
-// and a parser's error, both naming the flag they came from.
+// Helpers shared by the subcommands: a bounded whole number and a parser's
+// error, both naming the flag they came from, and the exit convention.
 #ifndef TLSWEEP_APP_FLAG_PARSING_H_
 #define TLSWEEP_APP_FLAG_PARSING_H_
 
 #include <charconv>
+#include <cstdio>
 #include <string>
 
 #include "absl/status/status.h"
@@ -11,6 +12,14 @@
 #include "absl/strings/str_cat.h"
 
 namespace tlsweep {
+
+// The exit convention of every subcommand: prints "tlsweep COMMAND: message"
+// on stderr and returns `code` (2: bad flags or files named on the command
+// line; 1: the run failed).
+inline int CommandError(const char* command, const absl::Status& status, int code) {
+  std::fprintf(stderr, "tlsweep %s: %s\n", command, std::string(status.message()).c_str());
+  return code;
+}
 
 // A parser's error, prefixed with the flag it came from.
 inline absl::Status FlagError(const std::string& flag, const absl::Status& status) {

@@ -175,10 +175,7 @@ absl::Status Run(const GrabCommandLine& cl) {
 
 int GrabCommand(const std::vector<std::string>& args) {
   auto cl = Parse(args);
-  if (!cl.ok()) {
-    std::fprintf(stderr, "tlsweep grab: %s\n", std::string(cl.status().message()).c_str());
-    return 2;
-  }
+  if (!cl.ok()) return CommandError("grab", cl.status(), 2);
   if (cl->help) {
     std::fputs(kUsageHead, stdout);
     std::fputs(GrabFlagsUsage(), stdout);
@@ -187,11 +184,7 @@ int GrabCommand(const std::vector<std::string>& args) {
   }
   InstallStopSignals();
   const absl::Status status = Run(*cl);
-  if (!status.ok()) {
-    std::fprintf(stderr, "tlsweep grab: %s\n", std::string(status.message()).c_str());
-    return 1;
-  }
-  return 0;
+  return status.ok() ? 0 : CommandError("grab", status, 1);
 }
 
 }  // namespace tlsweep

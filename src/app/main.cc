@@ -6,6 +6,7 @@
 
 #include "app/dpdk_command.h"
 #include "app/dryrun.h"
+#include "app/flag_parsing.h"
 #include "app/grab_command.h"
 #include "app/report_command.h"
 #include "app/run_command.h"
@@ -27,10 +28,7 @@ commands:
 
 int Scan(const std::vector<std::string>& args) {
   auto cmd = tlsweep::ParseScanFlags(args);
-  if (!cmd.ok()) {
-    std::fprintf(stderr, "tlsweep scan: %s\n", std::string(cmd.status().message()).c_str());
-    return 2;
-  }
+  if (!cmd.ok()) return tlsweep::CommandError("scan", cmd.status(), 2);
   if (cmd->help) {
     std::fputs(tlsweep::ScanUsage(), stdout);
     return 0;
@@ -38,11 +36,7 @@ int Scan(const std::vector<std::string>& args) {
   tlsweep::InstallStopSignals();
   const absl::Status status =
       cmd->dryrun ? tlsweep::RunDryrun(*cmd) : tlsweep::RunOnDpdk(*cmd);
-  if (!status.ok()) {
-    std::fprintf(stderr, "tlsweep scan: %s\n", std::string(status.message()).c_str());
-    return 1;
-  }
-  return 0;
+  return status.ok() ? 0 : tlsweep::CommandError("scan", status, 1);
 }
 }  // namespace
 

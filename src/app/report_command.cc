@@ -130,10 +130,7 @@ absl::Status Run(const ReportCommandLine& cl) {
 
 int ReportCommand(const std::vector<std::string>& args) {
   auto cl = Parse(args);
-  if (!cl.ok()) {
-    std::fprintf(stderr, "tlsweep report: %s\n", std::string(cl.status().message()).c_str());
-    return 2;
-  }
+  if (!cl.ok()) return CommandError("report", cl.status(), 2);
   if (cl->help) {
     std::fputs(kUsage, stdout);
     std::fputs(report::kRecordVersionRule, stdout);
@@ -141,11 +138,7 @@ int ReportCommand(const std::vector<std::string>& args) {
     return 0;
   }
   const absl::Status status = Run(*cl);
-  if (!status.ok()) {
-    std::fprintf(stderr, "tlsweep report: %s\n", std::string(status.message()).c_str());
-    return 1;
-  }
-  return 0;
+  return status.ok() ? 0 : CommandError("report", status, 1);
 }
 
 }  // namespace tlsweep

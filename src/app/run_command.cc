@@ -104,10 +104,7 @@ absl::StatusOr<ScanCommand> Parse(const std::vector<std::string>& args, RunFlags
 int RunCommand(const std::vector<std::string>& args) {
   RunFlags run;
   auto cmd = Parse(args, &run);
-  if (!cmd.ok()) {
-    std::fprintf(stderr, "tlsweep run: %s\n", std::string(cmd.status().message()).c_str());
-    return 2;
-  }
+  if (!cmd.ok()) return CommandError("run", cmd.status(), 2);
   if (cmd->help) {
     std::fputs(kUsageHead, stdout);
     std::fputs(GrabFlagsUsage(), stdout);
@@ -118,21 +115,14 @@ int RunCommand(const std::vector<std::string>& args) {
     return 0;
   }
   auto tls = TlsContext::Create(run.grab.profile, run.grab.ca_file);
-  if (!tls.ok()) {
-    std::fprintf(stderr, "tlsweep run: %s\n", std::string(tls.status().message()).c_str());
-    return 2;
-  }
+  if (!tls.ok()) return CommandError("run", tls.status(), 2);
   run.pool.grab = run.grab.options;
   cmd->run.grab = run.pool;
   cmd->run.tls = tls->get();
   cmd->run.grab_settings = GrabFlagsMetadata(run.grab);
   InstallStopSignals();
   const absl::Status status = RunOnDpdk(*cmd);
-  if (!status.ok()) {
-    std::fprintf(stderr, "tlsweep run: %s\n", std::string(status.message()).c_str());
-    return 1;
-  }
-  return 0;
+  return status.ok() ? 0 : CommandError("run", status, 1);
 }
 
 }  // namespace tlsweep
