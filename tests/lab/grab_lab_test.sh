@@ -10,17 +10,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tlsweep=$(realpath "$1")
 source "$root/scripts/lab/lib.sh"
-work=$(mktemp -d)
-
-check() {  # check NAME COMMAND...
-  local name=$1; shift
-  if "$@"; then
-    echo "PASS: $name"; echo pass >> "$work/results"
-  else
-    echo "FAIL: $name"; echo fail >> "$work/results"
-  fi
-}
-in_scan() { ip netns exec "$LAB_SCAN_NS" "$@"; }
+source "$root/tests/lab/checks.sh"
 
 # s_client's -starttls argument for a lab service ("" for implicit TLS).
 starttls_of() {
@@ -126,9 +116,4 @@ for line in open('$work/bad.json'):
 }
 
 lab_with run_tests
-rc=$?
-passed=$(grep -c pass "$work/results" 2> /dev/null)
-failed=$(grep -c fail "$work/results" 2> /dev/null)
-rm -rf "$work"
-echo "lab grab: ${passed:-0} passed, ${failed:-0} failed"
-[ "$rc" -eq 0 ] && [ "${failed:-0}" -eq 0 ] && [ "${passed:-0}" -gt 0 ]
+finish_checks grab $?

@@ -19,17 +19,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 tlsweep=$(realpath "$1")
 export LAB_IMPAIR_RELAY=$(realpath "$2")
 source "$root/scripts/lab/lib.sh"
-work=$(mktemp -d)
-
-check() {  # check NAME COMMAND...
-  local name=$1; shift
-  if "$@"; then
-    echo "PASS: $name"; echo pass >> "$work/results"
-  else
-    echo "FAIL: $name"; echo fail >> "$work/results"
-  fi
-}
-in_scan() { ip netns exec "$LAB_SCAN_NS" "$@"; }
+source "$root/tests/lab/checks.sh"
 
 # run OUT_PREFIX [flags...]: tlsweep run over the lab's targets and ports.
 run() {
@@ -77,7 +67,6 @@ for line in open(sys.argv[1]):
     print("%s,%s %s" % (r["ip"], r["port"], s))
 PY
 }
-same() { cmp -s "$1" "$2" || { diff "$1" "$2" | cut -c1-300 | head -20; return 1; }; }
 meta() {  # meta FILE PYTHON-EXPRESSION-ON-m
   python3 -c "import json,sys; m=json.load(open(sys.argv[1])); print($2)" "$1"
 }
@@ -170,9 +159,4 @@ sys.exit(0 if any(r['ip'] == '10.77.0.10' and r['data']['smtp']['status'] == 'su
 }
 
 lab_with run_tests
-rc=$?
-passed=$(grep -c pass "$work/results" 2> /dev/null)
-failed=$(grep -c fail "$work/results" 2> /dev/null)
-rm -rf "$work"
-echo "lab run: ${passed:-0} passed, ${failed:-0} failed"
-[ "$rc" -eq 0 ] && [ "${failed:-0}" -eq 0 ] && [ "${passed:-0}" -gt 0 ]
+finish_checks run $?

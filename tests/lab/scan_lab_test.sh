@@ -12,30 +12,13 @@ tlsweep=$(realpath "$1")
 if [ -n "${2:-}" ]; then LAB_IMPAIR_RELAY=$(realpath "$2"); fi
 export LAB_IMPAIR_RELAY=${LAB_IMPAIR_RELAY:-}
 source "$root/scripts/lab/lib.sh"
-work=$(mktemp -d)
-
-check() {  # check NAME COMMAND...: runs COMMAND, records and reports it
-  local name=$1; shift
-  if "$@"; then
-    echo "PASS: $name"; echo pass >> "$work/results"
-  else
-    echo "FAIL: $name"; echo fail >> "$work/results"
-  fi
-}
-
-in_scan() { ip netns exec "$LAB_SCAN_NS" "$@"; }
+source "$root/tests/lab/checks.sh"
 
 # check_scan "PREFIX..." NAME COMMAND...: check, and on failure the counters
 # of the scans named (and of the relay, if one ran during them).
 check_scan() {
-  local prefixes=$1 name=$2; shift 2
-  if "$@"; then
-    echo "PASS: $name"; echo pass >> "$work/results"
-  else
-    echo "FAIL: $name"; echo fail >> "$work/results"
-    local p
-    for p in $prefixes; do diagnose "$work/$p"; done
-  fi
+  local prefixes=$1 p; shift
+  check "$@" || for p in $prefixes; do diagnose "$work/$p"; done
 }
 
 # diagnose PREFIX: what a scan counted, and what the relay did meanwhile.
@@ -101,8 +84,6 @@ expected_answers() {
       c = $3 == "open" ? "synack" : $3 == "closed" ? "rst" : $3 == "unreachable" ? "icmp-unreach" : "";
       if (c != "") print $1","$2","c }' "$LAB_EXPECTED_TSV" | LC_ALL=C sort
 }
-
-same() { cmp -s "$1" "$2" || { diff "$1" "$2" | head -20; return 1; }; }
 
 run_tests() {
   awk -F'\t' '!/^#/ {print $1}' "$LAB_EXPECTED_TSV" | sort -u > "$work/targets.txt"
@@ -221,9 +202,4 @@ run_tests() {
 }
 
 lab_with run_tests
-rc=$?
-passed=$(grep -c pass "$work/results" 2> /dev/null)
-failed=$(grep -c fail "$work/results" 2> /dev/null)
-rm -rf "$work"
-echo "lab scan: ${passed:-0} passed, ${failed:-0} failed"
-[ "$rc" -eq 0 ] && [ "${failed:-0}" -eq 0 ] && [ "${passed:-0}" -gt 0 ]
+finish_checks scan $?
