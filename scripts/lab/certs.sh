@@ -40,19 +40,39 @@ EOF
     -keyout "$d/ca.key" -out "$d/ca.crt" 2>/dev/null
 }
 
-# make_leaf IP KIND NAME: key and certificate for one target.
+# make_leaf IP KIND NAME [CERTKEY]: key and certificate for one target.
 #   valid/wrongname  signed by the lab CA for NAME, valid from yesterday for a year
 #   expired          signed by the lab CA, valid 2020-01-01 .. 2021-01-01
 #   selfsigned       self-signed for NAME
+# With CERTKEY (not -) the key is the shared one of that name,
+# $LAB_STATE/certs/shared-CERTKEY.key (made by the first target naming it),
+# copied to <ip>.key: every target naming it presents the same public key;
+# self-signed ones for the same NAME also share one certificate.
 make_leaf() {
-  local ip=$1 kind=$2 name=$3 d=$LAB_STATE/certs
+  local ip=$1 kind=$2 name=$3 certkey=${4:--} d=$LAB_STATE/certs
   local key=$d/$ip.key crt=$d/$ip.crt csr=$d/$ip.csr ext=$d/$ip.ext
+  local keyargs=(-newkey rsa:2048 -nodes -keyout "$key")
   mkdir -p "$d"
+  if [ "$certkey" != - ]; then
+    local shared=$d/shared-$certkey.key
+    [ -f "$shared" ] || openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+      -out "$shared" 2>/dev/null
+    cp "$shared" "$key"
+    keyargs=(-key "$key")
+  fi
   if [ "$kind" = selfsigned ]; then
-    openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 365 -subj "/CN=$name" \
+    # Self-signed on a shared key for the same name: the very same
+    # certificate (an appliance's default one), made once.
+    local same=$d/shared-$certkey-$name.crt
+    if [ "$certkey" != - ] && [ -f "$same" ]; then
+      cp "$same" "$crt"
+      return
+    fi
+    openssl req -x509 "${keyargs[@]}" -sha256 -days 365 -subj "/CN=$name" \
       -addext "subjectAltName=DNS:$name" -addext "basicConstraints=critical,CA:FALSE" \
       -addext "extendedKeyUsage=serverAuth" \
-      -keyout "$key" -out "$crt" 2>/dev/null
+      -out "$crt" 2>/dev/null
+    if [ "$certkey" != - ]; then cp "$crt" "$same"; fi
     return
   fi
   local start end
@@ -61,12 +81,24 @@ make_leaf() {
   else
     start=$(date -u -d '-1 day' +%Y%m%d%H%M%SZ); end=$(date -u -d '+365 days' +%Y%m%d%H%M%SZ)
   fi
-  openssl req -new -newkey rsa:2048 -nodes -subj "/CN=$name" -keyout "$key" -out "$csr" 2>/dev/null
+  openssl req -new "${keyargs[@]}" -subj "/CN=$name" -out "$csr" 2>/dev/null
   { sed -n '/^\[ server_ext \]/,$p' "$LAB_STATE/ca/ca.cnf"; echo "subjectAltName = DNS:$name"; } >"$ext"
   openssl ca -batch -notext -config "$LAB_STATE/ca/ca.cnf" -in "$csr" -out "$crt" \
     -startdate "$start" -enddate "$end" -extfile "$ext" -extensions server_ext 2>"$d/$ip.ca.log" \
     || { cat "$d/$ip.ca.log" >&2; lab_die "openssl ca failed for $ip"; }
   rm -f "$csr"
+}
+
+# make_dh BITS: Diffie-Hellman parameters for the dh=BITS servers,
+# $LAB_STATE/certs/dh<BITS>.pem: 2048 is RFC 7919's ffdhe2048 (instant),
+# 1024 a fresh safe prime (about a second).
+make_dh() {
+  local f=$LAB_STATE/certs/dh$1.pem
+  [ -f "$f" ] && return 0
+  case "$1" in
+    2048) openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 -out "$f" 2>/dev/null ;;
+    *) openssl dhparam -out "$f" "$1" 2>/dev/null ;;
+  esac || lab_die "DH parameters of $1 bits failed"
 }
 
 # make_certs: the CA and every TLS target's certificate.
@@ -75,7 +107,8 @@ make_certs() {
   local i
   for i in "${!T_IP[@]}"; do
     [ "${T_CERT[$i]}" = - ] && continue
-    make_leaf "${T_IP[$i]}" "${T_CERT[$i]}" "$(t_certname "$i")"
+    make_leaf "${T_IP[$i]}" "${T_CERT[$i]}" "${T_CERTNAME[$i]}" "${T_CERTKEY[$i]}"
+    if [ "${T_DH[$i]}" != - ]; then make_dh "${T_DH[$i]}"; fi
   done
   chmod 600 "$LAB_STATE"/certs/*.key "$LAB_STATE/ca/ca.key"
 }

@@ -1,5 +1,9 @@
 # Reads scripts/lab/lab.conf (format described in that file) into arrays and
 # derives the expected scan results from it. Sourced by scripts/lab.sh.
+#
+# Besides expected.tsv and expected_open.txt, write_expected writes
+# expected_report.json: what `tlsweep report` must count per port for a
+# `tlsweep run` of the whole lab (rules at write_expected_report).
 
 # One entry per target line, same index in every array.
 T_IP=()     # 10.77.0.10
@@ -11,6 +15,9 @@ T_PORTS=()     # 25,587,465 (the ports served)
 T_NAME=()      # the name the server claims, - for roles without TLS
 T_STARTTLS=()  # offered | required | none
 T_CERTNAME=()  # the name written into the certificate
+T_AUTH=()      # PLAIN,LOGIN: SASL mechanisms in the order offered (- without AUTH)
+T_DH=()        # 1024 | 2048 | - (DHE-only TLS 1.2 with that prime; postfix)
+T_CERTKEY=()   # the shared key's name, - for a key of its own
 PROBE_PORTS="25,587,465,143,993,110,995,5222,5269,5223,6667,6697"
 
 # Port -> "service tls-mode" (DESIGN.md's protocol table).
@@ -49,6 +56,7 @@ conf_load() {
   local file=$1 line ip role cert opts n=0 i
   [ -r "$file" ] || lab_die "cannot read $file"
   T_IP=(); T_ROLE=(); T_CERT=(); T_OPTS=(); T_PORTS=(); T_NAME=(); T_STARTTLS=(); T_CERTNAME=()
+  T_AUTH=(); T_DH=(); T_CERTKEY=()
   while IFS= read -r line || [ -n "$line" ]; do
     n=$((n + 1))
     line=${line%%#*}
@@ -74,9 +82,25 @@ conf_load() {
     local o
     for o in $opts; do
       case "$o" in
-        ports=*|name=*|certname=*|auth=*) ;;
+        ports=*|name=*|certname=*) ;;
+        auth=*)
+          local m
+          for m in ${o//[=,]/ }; do
+            [ "$m" = auth ] && continue   # the key itself
+            [[ " $LAB_AUTH_MECHS " == *" $m "* ]] \
+              || lab_die "$file:$n: auth mechanism '$m' not one of:$LAB_AUTH_MECHS"
+          done
+          [[ $role == postfix || $role == dovecot ]] || lab_die "$file:$n: auth= needs postfix or dovecot" ;;
         starttls=offered|starttls=required|starttls=none) ;;
-        plaintext_auth=yes|plaintext_auth=no) ;;
+        plaintext_auth=yes|plaintext_auth=no)
+          [[ $role == postfix || $role == dovecot ]] || lab_die "$file:$n: plaintext_auth= needs postfix or dovecot" ;;
+        dh=1024|dh=2048)
+          [ "$role" = postfix ] || lab_die "$file:$n: dh= needs postfix" ;;
+        tls=legacy)
+          [ "$role" = postfix ] || lab_die "$file:$n: tls=legacy needs postfix" ;;
+        certkey=*)
+          [[ ${o#certkey=} =~ ^[a-z0-9][a-z0-9-]*$ ]] || lab_die "$file:$n: bad certkey name in '$o'"
+          [ "$cert" != - ] || lab_die "$file:$n: certkey= needs a certificate" ;;
         *) lab_die "$file:$n: bad option '$o'" ;;
       esac
     done
@@ -91,9 +115,15 @@ conf_load() {
     T_STARTTLS+=("$REPLY")
     if [ "$cert" = wrongname ]; then opt_get "$i" certname other.example; else REPLY=${T_NAME[$i]}; fi
     T_CERTNAME+=("$REPLY")
+    case "$role" in postfix|dovecot) opt_get "$i" auth PLAIN,LOGIN ;; *) REPLY=- ;; esac
+    T_AUTH+=("$REPLY")
+    opt_get "$i" dh -; T_DH+=("$REPLY")
+    opt_get "$i" certkey -; T_CERTKEY+=("$REPLY")
+    if [ "${T_DH[$i]}" != - ] && [ "$(opt "$i" tls modern)" = legacy ]; then
+      lab_die "$file:$n: dh= and tls=legacy exclude each other"
+    fi
   done <"$file"
   [ ${#T_IP[@]} -gt 0 ] || lab_die "$file: no targets"
-  lab_auth_mechs >/dev/null   # fails when auth= lines disagree
   # Every port must belong to its role (a later step would fail less clearly).
   for i in "${!T_IP[@]}"; do
     local p rp
@@ -101,6 +131,11 @@ conf_load() {
     for p in ${T_PORTS[$i]//,/ }; do
       [[ $rp == *",$p,"* ]] || lab_die "$file: ${T_IP[$i]}: ${T_ROLE[$i]} cannot serve port $p"
     done
+    # Dovecot without STARTTLS is ssl=no for the address: no 993/995 then.
+    if [ "${T_ROLE[$i]}" = dovecot ] && [ "${T_STARTTLS[$i]}" = none ] &&
+       [[ ",${T_PORTS[$i]}," =~ ,(993|995), ]]; then
+      lab_die "$file: ${T_IP[$i]}: dovecot with starttls=none cannot serve 993/995 (ssl = no)"
+    fi
   done
 }
 
@@ -124,16 +159,20 @@ t_certname() { echo "${T_CERTNAME[$1]}"; }
 # has_port INDEX PORT
 has_port() { [[ ",${T_PORTS[$1]}," == *",$2,"* ]]; }
 
-# The SASL mechanisms of the lab's one Dovecot auth service.
-lab_auth_mechs() {
-  local i m found=""
+# The mechanisms auth= may name: those Dovecot's auth service offers with a
+# passwd-file of {PLAIN} passwords (every one can look up the credentials).
+LAB_AUTH_MECHS=" PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256 "
+
+# The distinct auth= values of the postfix and dovecot lines, in order of
+# first appearance, one a line: one Dovecot instance (auth service) each.
+lab_auth_sets() {
+  local i seen=" "
   for i in "${!T_IP[@]}"; do
-    opt_get "$i" auth ""; m=$REPLY
-    [ -z "$m" ] && continue
-    [ -n "$found" ] && [ "$found" != "$m" ] && lab_die "lab.conf: auth= differs between lines ($found vs $m); one lab has one auth_mechanisms"
-    found=$m
+    case "${T_ROLE[$i]}" in postfix|dovecot) ;; *) continue ;; esac
+    [[ $seen == *" ${T_AUTH[$i]} "* ]] && continue
+    seen+="${T_AUTH[$i]} "
+    echo "${T_AUTH[$i]}"
   done
-  echo "${found:-PLAIN,LOGIN}"
 }
 
 # Indices of the targets with a given role.
@@ -147,8 +186,7 @@ targets_of() {
 # expected_open.txt (ip,port of every open port, sorted with LC_ALL=C sort so
 # that comm(1) can compare it with a scan's output).
 write_expected() {
-  local dir=$1 i p state svc tls cert name auth mechs ports starttls role seen
-  mechs=$(lab_auth_mechs)
+  local dir=$1 i p state svc tls cert name auth ports starttls role seen
   {
     printf '#ip\tport\tstate\tservice\ttls\tcert\tname\tauth\n'
     for i in "${!T_IP[@]}"; do
@@ -171,7 +209,7 @@ write_expected() {
                 esac
               fi
               case "$role:$p" in
-                postfix:587|postfix:465|dovecot:*) auth=$mechs ;;
+                postfix:587|postfix:465|dovecot:*) auth=${T_AUTH[$i]} ;;
               esac
             fi ;;
         esac
@@ -182,4 +220,142 @@ write_expected() {
     done | sort -t$'\t' -k1,1V -k2,2n
   } >"$dir/expected.tsv"
   awk -F'\t' '$3 == "open" { print $1 "," $2 }' "$dir/expected.tsv" | LC_ALL=C sort -u >"$dir/expected_open.txt"
+  write_expected_report "$dir"
+}
+
+# write_expected_report DIR: expected_report.json, what `tlsweep report` must
+# count per port for a `tlsweep run` of the whole lab with the default
+# (modern) ClientHello profile, --ca-file the lab CA and no server name
+# (scripts/demo.sh, tests/lab/demo_lab_test.sh). Derived from the
+# description alone, by these rules, per open address and port:
+#   - TLS offered: implicit-TLS ports always; STARTTLS ports unless
+#     starttls=none (InspIRCd without STARTTLS answers nothing before
+#     registration: the grab ends in io-timeout, STARTTLS not offered).
+#     starttls=required is visible to a client on XMPP only (<required/>).
+#   - ServerHello and certificate chain whenever TLS is offered; the
+#     handshake completes (status success) unless dh=1024: the modern
+#     profile (security level 2) refuses a 1024-bit prime after the
+#     ServerKeyExchange (tls-error; the chain and the prime size are
+#     recorded). Without STARTTLS the status is no-starttls (io-timeout
+#     for InspIRCd, see above).
+#   - Every server chooses TLS 1.3 with an AEAD suite, but the dh= ones
+#     (TLS 1.2, DHE with AES-GCM) and tls=legacy (TLS 1.2, RSA key
+#     exchange with AES-CBC-SHA: no forward secrecy, CBC).
+#   - The chain: valid verifies; wrongname verifies too (no name is checked
+#     without a server name: name_matches stays null); selfsigned and
+#     expired fail verification as such.
+#   - The key: certkey=NAME is shared by every line naming it; otherwise
+#     each address has its own. The certificate too for the self-signed
+#     ones among them (certs.sh); every other address has its own.
+#   - AUTH after TLS (postfix 587/465, dovecot): auth= in its order, when
+#     the handshake completes; postfix 25 offers none. Before TLS (STARTTLS
+#     ports): postfix 587 offers auth= with plaintext_auth=yes, else none;
+#     dovecot offers auth= with plaintext_auth=yes, none with
+#     starttls=required, else only the non-plaintext mechanisms of auth=.
+#   - IMAP 143 LOGINDISABLED unless plaintext_auth=yes. Plaintext auth
+#     before TLS: a PLAIN or LOGIN mechanism, IMAP without LOGINDISABLED,
+#     POP3 with USER (dovecot with plaintext_auth=yes).
+# XMPP and IRC mechanisms are not predicted (Prosody's order varies).
+write_expected_report() {
+  local dir=$1 i p svc tls
+  command -v python3 >/dev/null || lab_die "python3 is needed for expected_report.json"
+  for i in "${!T_IP[@]}"; do
+    case "${T_ROLE[$i]}" in closed|filtered|unreachable) continue ;; esac
+    for p in ${T_PORTS[$i]//,/ }; do
+      read -r svc tls <<<"${PORT_SERVICE[$p]}"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${T_IP[$i]}" "$p" "$svc" "$tls" \
+        "${T_ROLE[$i]}" "${T_STARTTLS[$i]}" "${T_CERT[$i]}" "${T_CERTKEY[$i]}" "${T_DH[$i]}" \
+        "${T_AUTH[$i]}" "$(opt "$i" plaintext_auth no)" "$(opt "$i" tls modern)"
+    done
+  done | python3 -c "$(cat <<'PY'
+import json, sys
+NON_PLAINTEXT = {"CRAM-MD5", "DIGEST-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256"}
+conf, probe_ports = sys.argv[1], [int(p) for p in sys.argv[2].split(",")]
+ports = {}
+for line in sys.stdin:
+    ip, port, svc, mode, role, starttls, cert, certkey, dh, auth, plain, suites = \
+        line.rstrip("\n").split("\t")
+    port = int(port)
+    g = ports.setdefault(port, {
+        "port": port, "service": svc, "tls_mode": mode, "open": 0, "tls_offered": 0,
+        "starttls_not_offered": 0, "starttls_required": 0, "server_hellos": 0,
+        "handshake_complete": 0, "versions": {}, "without_forward_secrecy": 0, "cbc": 0,
+        "chains": 0, "verifies": 0, "self_signed": 0,
+        "expired": 0, "wrong_name": 0, "dhe": {}, "dhe_at_most_1024": 0,
+        "keys": {}, "certs": {}, "auth_before_tls": {}, "auth_after_tls": {},
+        "plaintext_auth_before_tls": 0, "status": {}, "addresses": []})
+    g["open"] += 1
+    g["addresses"].append(ip)
+    offered = mode == "implicit" or starttls != "none"
+    complete = offered and dh != "1024"
+    status = ("success" if complete else "tls-error") if offered else \
+        "io-timeout" if role == "inspircd" else "no-starttls"
+    g["status"][status] = g["status"].get(status, 0) + 1
+    mechs = auth.split(",") if auth != "-" else []
+    if mode == "starttls":
+        g["starttls_not_offered"] += starttls == "none"
+        g["starttls_required"] += starttls == "required"
+    if role in ("postfix", "dovecot"):
+        if mode == "starttls":
+            if role == "postfix":
+                before = mechs if port == 587 and plain == "yes" else []
+            elif plain == "yes":
+                before = mechs
+            elif starttls == "required":
+                before = []
+            else:
+                before = [m for m in mechs if m in NON_PLAINTEXT]
+            label = ", ".join(before)
+            g["auth_before_tls"][label] = g["auth_before_tls"].get(label, 0) + 1
+            g["plaintext_auth_before_tls"] += plain == "yes" and (role == "dovecot" or port == 587)
+            if svc == "imap":
+                g["login_disabled"] = g.get("login_disabled", 0) + (plain != "yes")
+        if complete:
+            after = [] if (role, port) == ("postfix", 25) else mechs
+            label = ", ".join(after)
+            g["auth_after_tls"][label] = g["auth_after_tls"].get(label, 0) + 1
+    if not offered:
+        continue
+    g["tls_offered"] += 1
+    g["server_hellos"] += 1
+    version = "TLSv1.2" if dh != "-" or suites == "legacy" else "TLSv1.3"
+    g["versions"][version] = g["versions"].get(version, 0) + 1
+    g["without_forward_secrecy"] += suites == "legacy"
+    g["cbc"] += suites == "legacy"
+    g["handshake_complete"] += complete
+    g["chains"] += 1
+    g["verifies"] += cert in ("valid", "wrongname")
+    g["self_signed"] += cert == "selfsigned"
+    g["expired"] += cert == "expired"
+    g["wrong_name"] += cert == "wrongname"
+    if dh != "-":
+        g["dhe"][dh] = g["dhe"].get(dh, 0) + 1
+        g["dhe_at_most_1024"] += int(dh) <= 1024
+    key = certkey if certkey != "-" else ip
+    g["keys"][key] = g["keys"].get(key, 0) + 1
+    crt = certkey if certkey != "-" and cert == "selfsigned" else ip
+    g["certs"][crt] = g["certs"].get(crt, 0) + 1
+out = []
+for port in sorted(ports, key=lambda p: probe_ports.index(p) if p in probe_ports else 99):
+    g = ports[port]
+    shared = {k: n for k, n in g["keys"].items() if n > 1}
+    g["distinct_keys"] = len(g["keys"])
+    g["shared_keys"] = dict(sorted(shared.items()))
+    g["servers_sharing_their_key"] = sum(shared.values())
+    del g["keys"]
+    same = [n for n in g["certs"].values() if n > 1]
+    g["distinct_certificates"] = len(g["certs"])
+    g["servers_sharing_their_certificate"] = sum(same)
+    g["largest_certificate_group"] = max(same + [1])
+    del g["certs"]
+    out.append(g)
+json.dump({
+    "description": conf,
+    "run": {"tls_profile": "modern", "server_name": None, "ca_file": "the lab CA"},
+    "records": sum(g["open"] for g in out),
+    "ports": out,
+}, sys.stdout, indent=1, sort_keys=False)
+print()
+PY
+)" "$(basename "${LAB_CONF:-lab.conf}")" "$PROBE_PORTS" >"$dir/expected_report.json"
 }
