@@ -115,7 +115,7 @@ hold() {
   # The held run, sampled every second: RSS, HWM, CPU, the status line's
   # in-flight count, and the server's counters.
   ip netns exec "$LAB_SCAN_NS" "$tlsweep" run "${common[@]}" --concurrency "$HOLD_N" -c 2 -u "$d/status.csv" -o "$d/held.jsonl" \
-    -m "$d/held.json" "$targets" 2> "$d/held.err" &
+    -m "$d/held.json" --resume-out "$d/held.resume.json" "$targets" 2> "$d/held.err" &
   local pid=$! start=$SECONDS stable=0 prev=-1 row srv
   : > "$d/samples"
   while kill -0 "$pid" 2> /dev/null; do
