@@ -48,6 +48,22 @@ Row GroupCells(const GroupStats& g) {
   return {Cell::Text(g.protocol), Cell::Text(absl::StrCat(g.port))};
 }
 
+// One row per two-part label ("kind|detail") of `counts`, most frequent
+// first: the group, both parts (a missing detail shown as such), the count
+// and its share of `denominator`.
+void AddSplitLabelRows(Table& t, const GroupStats& g, const Counts& counts,
+                       uint64_t denominator) {
+  for (const auto& [label, n] : ByCount(counts)) {
+    auto [first, second] = SplitLabel(label);
+    Row row = GroupCells(g);
+    row.push_back(Cell::Text(first));
+    row.push_back(second.empty() ? Cell::Missing() : Cell::Text(second));
+    row.push_back(Cell::Count(n));
+    row.push_back(Cell::Share(n, denominator));
+    t.rows.push_back(std::move(row));
+  }
+}
+
 std::string GroupLabel(const GroupStats& g) { return absl::StrCat(g.protocol, "/", g.port); }
 
 std::string TlsMode(const GroupStats& g) {
@@ -203,17 +219,7 @@ Table KeyExchangeTable(const std::vector<const GroupStats*>& groups) {
           {"protocol", "port", "key exchange", "group or prime size", "server hellos",
            "% of server hellos"},
           {}};
-  for (const GroupStats* g : groups) {
-    for (const auto& [label, n] : ByCount(g->key_exchanges)) {
-      auto [kind, param] = SplitLabel(label);
-      Row row = GroupCells(*g);
-      row.push_back(Cell::Text(kind));
-      row.push_back(param.empty() ? Cell::Missing() : Cell::Text(param));
-      row.push_back(Cell::Count(n));
-      row.push_back(Cell::Share(n, g->server_hellos));
-      t.rows.push_back(std::move(row));
-    }
-  }
+  for (const GroupStats* g : groups) AddSplitLabelRows(t, *g, g->key_exchanges, g->server_hellos);
   return t;
 }
 
@@ -274,17 +280,7 @@ Table KeyTypeTable(const std::vector<const GroupStats*>& groups) {
           "Public key of the leaf; shares of servers that sent a chain.",
           {"protocol", "port", "key type", "bits", "servers", "% of chains"},
           {}};
-  for (const GroupStats* g : groups) {
-    for (const auto& [label, n] : ByCount(g->key_types)) {
-      auto [type, bits] = SplitLabel(label);
-      Row row = GroupCells(*g);
-      row.push_back(Cell::Text(type));
-      row.push_back(bits.empty() ? Cell::Missing() : Cell::Text(bits));
-      row.push_back(Cell::Count(n));
-      row.push_back(Cell::Share(n, g->chains));
-      t.rows.push_back(std::move(row));
-    }
-  }
+  for (const GroupStats* g : groups) AddSplitLabelRows(t, *g, g->key_types, g->chains);
   return t;
 }
 
