@@ -34,15 +34,12 @@ class ImapModule final : public LineModule {
   ImapModule(std::string name, bool implicit_tls, const ModuleOptions& options)
       : LineModule(std::move(name), implicit_tls, options) {}
 
-  void OnConnected(ModuleActions* /*a*/) override {
-    if (implicit_tls()) MarkTlsEstablished();
+  void Start(ModuleActions* /*a*/) override {
     state_ = State::kGreeting;
     set_phase("greeting");
   }
 
-  void OnTlsEstablished(ModuleActions* a) override {
-    if (done() || !awaiting_tls_) return;
-    MarkTlsEstablished();
+  void ResumeAfterTls(ModuleActions* a) override {
     SendLine(a, "c CAPABILITY");
     state_ = State::kCapability;
     set_phase("capability-after-tls");

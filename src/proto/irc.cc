@@ -89,9 +89,8 @@ class IrcModule final : public LineModule {
   IrcModule(std::string name, bool implicit_tls, const ModuleOptions& options)
       : LineModule(std::move(name), implicit_tls, options) {}
 
-  void OnConnected(ModuleActions* a) override {
+  void Start(ModuleActions* a) override {
     if (implicit_tls()) {
-      MarkTlsEstablished();
       SendLine(a, "CAP LS 302");
       set_phase("cap-ls");
       return;
@@ -102,9 +101,7 @@ class IrcModule final : public LineModule {
     set_phase("starttls");
   }
 
-  void OnTlsEstablished(ModuleActions* a) override {
-    if (done() || !awaiting_tls_) return;
-    MarkTlsEstablished();
+  void ResumeAfterTls(ModuleActions* a) override {
     if (!cap_supported_) {
       Finish(GrabStatus::kSuccess, kQuit, a);
       return;

@@ -93,9 +93,16 @@ void ModuleBase::RequestStartTls(ModuleActions* a) {
   phase_ = "tls-handshake";
 }
 
-void ModuleBase::MarkTlsEstablished() {
+void ModuleBase::OnConnected(ModuleActions* a) {
+  tls_up_ = implicit_tls_;
+  Start(a);
+}
+
+void ModuleBase::OnTlsEstablished(ModuleActions* a) {
+  if (done_ || !awaiting_tls_) return;
   awaiting_tls_ = false;
   tls_up_ = true;
+  ResumeAfterTls(a);
 }
 
 bool ModuleBase::CountBytes(size_t n, ModuleActions* a) {

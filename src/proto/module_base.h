@@ -40,6 +40,10 @@ class ModuleBase : public ProtocolModule {
 
   std::string_view name() const override { return name_; }
   bool implicit_tls() const override { return implicit_tls_; }
+  // On implicit-TLS ports TLS is already up; then Start().
+  void OnConnected(ModuleActions* a) final;
+  // After the STARTTLS handshake (and only then): ResumeAfterTls().
+  void OnTlsEstablished(ModuleActions* a) final;
   void OnTlsFailed() override;
   void OnPeerClosed() override;
   void OnTimeout() override;
@@ -51,6 +55,11 @@ class ModuleBase : public ProtocolModule {
   nlohmann::json Result() const override;
 
  protected:
+  // The dialogue's first step, once connected (and, on an implicit-TLS
+  // port, with TLS up: tls_up_).
+  virtual void Start(ModuleActions* a) = 0;
+  // The first step inside TLS after STARTTLS.
+  virtual void ResumeAfterTls(ModuleActions* a) = 0;
   // Module-specific fields added to Result().
   virtual void AddResultFields(nlohmann::json* /*result*/) const {}
   // Whether plaintext authentication was offered before TLS; only asked
@@ -68,8 +77,6 @@ class ModuleBase : public ProtocolModule {
   void Fail(GrabStatus status, std::string_view error, ModuleActions* a);
   // Asks the session to start TLS after sending what is queued.
   void RequestStartTls(ModuleActions* a);
-  // Called by OnTlsEstablished implementations.
-  void MarkTlsEstablished();
   // Counts `n` plaintext bytes from the peer; false (and the dialogue
   // failed with too-much-data) once max_session_bytes is exceeded.
   bool CountBytes(size_t n, ModuleActions* a);

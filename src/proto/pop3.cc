@@ -30,17 +30,12 @@ class Pop3Module final : public LineModule {
   Pop3Module(std::string name, bool implicit_tls, const ModuleOptions& options)
       : LineModule(std::move(name), implicit_tls, options) {}
 
-  void OnConnected(ModuleActions* /*a*/) override {
-    if (implicit_tls()) MarkTlsEstablished();
+  void Start(ModuleActions* /*a*/) override {
     state_ = State::kGreeting;
     set_phase("greeting");
   }
 
-  void OnTlsEstablished(ModuleActions* a) override {
-    if (done() || !awaiting_tls_) return;
-    MarkTlsEstablished();
-    SendCapa(a);
-  }
+  void ResumeAfterTls(ModuleActions* a) override { SendCapa(a); }
 
  protected:
   void OnLine(std::string_view line, ModuleActions* a) override {

@@ -51,15 +51,12 @@ class SmtpModule final : public LineModule {
   SmtpModule(std::string name, bool implicit_tls, const ModuleOptions& options)
       : LineModule(std::move(name), implicit_tls, options) {}
 
-  void OnConnected(ModuleActions* /*a*/) override {
-    if (implicit_tls()) MarkTlsEstablished();
+  void Start(ModuleActions* /*a*/) override {
     state_ = State::kBanner;
     set_phase("banner");
   }
 
-  void OnTlsEstablished(ModuleActions* a) override {
-    if (done() || !awaiting_tls_) return;
-    MarkTlsEstablished();
+  void ResumeAfterTls(ModuleActions* a) override {
     SendEhlo(a);
     state_ = State::kEhloAfterTls;
     set_phase("ehlo-after-tls");

@@ -86,16 +86,8 @@ class XmppModule final : public ModuleBase {
       : ModuleBase(std::move(name), implicit_tls, options),
         server_to_server_(server_to_server) {}
 
-  void OnConnected(ModuleActions* a) override {
-    if (implicit_tls()) MarkTlsEstablished();
-    OpenStream(a);
-  }
-
-  void OnTlsEstablished(ModuleActions* a) override {
-    if (done() || !awaiting_tls_) return;
-    MarkTlsEstablished();
-    OpenStream(a);
-  }
+  void Start(ModuleActions* a) override { OpenStream(a); }
+  void ResumeAfterTls(ModuleActions* a) override { OpenStream(a); }
 
   void OnData(std::string_view plaintext, ModuleActions* a) override {
     if (done()) return;
