@@ -245,7 +245,7 @@ class GrabPool::Worker {
   nlohmann::json Metadata() const {
     const TcpStats& t = stack_.stats();
     nlohmann::json closed = nlohmann::json::object();
-    for (size_t i = 0; i < 5; ++i) {
+    for (size_t i = 0; i < std::size(t.closed_by_reason); ++i) {
       closed[std::string(TcpCloseReasonName(static_cast<TcpCloseReason>(i)))] =
           t.closed_by_reason[i];
     }
