@@ -17,8 +17,13 @@ check() {
   fi
 }
 
-# same A B: the files are equal; otherwise the start of their diff.
-same() { cmp -s "$1" "$2" || { diff "$1" "$2" | cut -c1-300 | head -20; return 1; }; }
+# same A B: the files are equal; otherwise the start of their diff. Both are
+# copied first: a process substitution can be read only once.
+same() {
+  cat "$1" > "$work/same.a" && cat "$2" > "$work/same.b" || return 1
+  cmp -s "$work/same.a" "$work/same.b" ||
+    { diff "$work/same.a" "$work/same.b" | cut -c1-300 | head -20; return 1; }
+}
 
 in_scan() { ip netns exec "$LAB_SCAN_NS" "$@"; }
 

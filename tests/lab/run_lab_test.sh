@@ -94,9 +94,12 @@ run_tests() {
   check "with --grab-lcores 1 every grab ends the same" \
     same <(statuses "$work/lcore.jsonl") <(statuses "$work/clean.jsonl")
 
-  # 2. The same through loss, delay and reordering.
+  # 2. The same through loss, delay and reordering. The scan finds a port
+  # unless every SYN to it is lost (a lost SYN-ACK comes again from the
+  # server at 1 and 3 s): -P 4 leaves 0.05^4 per port of that, where -P 2
+  # missed one of the 15 ports in about 4% of runs.
   "$root/scripts/lab.sh" impair on --loss 5 --delay 20 --reorder 10 --seed 7 > /dev/null
-  run "$work/impaired" --seed 22 -r 2000 -c 3 -P 2
+  run "$work/impaired" --seed 22 -r 2000 -c 3 -P 4
   "$root/scripts/lab.sh" impair off > "$work/impair.log" 2>&1
   check "with loss 5%, delay 20 ms, reorder 10% every grab ends as on a clean wire" \
     same <(statuses "$work/impaired.jsonl") <(statuses "$work/clean.jsonl")
