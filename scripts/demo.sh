@@ -70,7 +70,7 @@ trap 'exit 143' TERM
 
 step "lab up ($(grep -c '^10\.' "$LAB_CONF") addresses from scripts/lab/demo.conf)"
 lab_up
-cp "$LAB_CONF" "$LAB_STATE/expected_report.json" "$LAB_STATE/expected.tsv" "$out/lab/"
+cp "$LAB_CONF" "$LAB_STATE/expected_report.json" "$LAB_STATE/expected.tsv" "$LAB_NAMES" "$out/lab/"
 cp "$LAB_CA_FILE" "$out/lab/ca.crt"
 
 # Every port of tlsweep's module registry (`tlsweep run --help`, --module):
@@ -85,12 +85,13 @@ step "tlsweep run over $LAB_RANGE, ports $PORTS"
 # blocklist on.
 # DPDK's net_af_packet runs on s0, the scanner namespace's end of the lab
 # wire; 10.77.0.250 is tlsweep's own address (the kernel does not own it).
-# No server names are known for addresses found by a scan: certificates are
-# verified against the lab CA but names are not checked; XMPP streams name
-# the lab's domain.
+# A scan finds addresses, not names: --names gives each lab server the
+# name it claims (the lab's names.csv; for the Internet, e.g. the MX names
+# a study resolved), for SNI and the certificate's name check. Chains are
+# verified against the lab CA; XMPP streams name the lab's domain.
 ip netns exec "$LAB_SCAN_NS" "$tlsweep" run -i "$LAB_SCAN_IF" \
   --gateway-ip "$LAB_GATEWAY_IP" -S "$LAB_SCAN_DPDK_IP" --no-blocklist \
-  -p "$PORTS" --ca-file "$LAB_CA_FILE" --xmpp-domain xmpp.lab.test \
+  -p "$PORTS" --ca-file "$LAB_CA_FILE" --names "$LAB_NAMES" --xmpp-domain xmpp.lab.test \
   -r 5000 -c 2 -q -o "$out/records.jsonl" -m "$out/metadata.json" "$LAB_RANGE" \
   2> "$out/run.log" || { tail -n 20 "$out/run.log" >&2; echo "demo: tlsweep run failed" >&2; exit 1; }
 echo "$(wc -l < "$out/records.jsonl") records ($(wc -l < "$LAB_EXPECTED_OPEN") open ports in demo.conf)" >&2
@@ -131,4 +132,5 @@ cat >&2 <<EOF
   the lab         $out/lab/demo.conf   (the description)
                   $out/lab/expected_report.json (what the report should count, from demo.conf)
                   $out/lab/ca.crt      (the lab CA the chains were verified against)
+                  $out/lab/names.csv   (the servers' names: --names)
 EOF

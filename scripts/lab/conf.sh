@@ -2,8 +2,10 @@
 # derives the expected scan results from it. Sourced by scripts/lab.sh.
 #
 # Besides expected.tsv and expected_open.txt, write_expected writes
+# names.csv (address,name of every server: `tlsweep run --names`) and
 # expected_report.json: what `tlsweep report` must count per port for a
-# `tlsweep run` of the whole lab (rules at write_expected_report).
+# `tlsweep run --names names.csv` of the whole lab (rules at
+# write_expected_report).
 
 # One entry per target line, same index in every array.
 T_IP=()     # 10.77.0.10
@@ -220,12 +222,13 @@ write_expected() {
     done | sort -t$'\t' -k1,1V -k2,2n
   } >"$dir/expected.tsv"
   awk -F'\t' '$3 == "open" { print $1 "," $2 }' "$dir/expected.tsv" | LC_ALL=C sort -u >"$dir/expected_open.txt"
+  awk -F'\t' '$3 == "open" && $7 != "-" { print $1 "," $7 }' "$dir/expected.tsv" | LC_ALL=C sort -u >"$dir/names.csv"
   write_expected_report "$dir"
 }
 
 # write_expected_report DIR: expected_report.json, what `tlsweep report` must
 # count per port for a `tlsweep run` of the whole lab with the default
-# (modern) ClientHello profile, --ca-file the lab CA and no server name
+# (modern) ClientHello profile, --ca-file the lab CA and --names names.csv
 # (scripts/demo.sh, tests/lab/demo_lab_test.sh). Derived from the
 # description alone, by these rules, per open address and port:
 #   - TLS offered: implicit-TLS ports always; STARTTLS ports unless
@@ -241,9 +244,9 @@ write_expected() {
 #   - Every server chooses TLS 1.3 with an AEAD suite, but the dh= ones
 #     (TLS 1.2, DHE with AES-GCM) and tls=legacy (TLS 1.2, RSA key
 #     exchange with AES-CBC-SHA: no forward secrecy, CBC).
-#   - The chain: valid verifies; wrongname verifies too (no name is checked
-#     without a server name: name_matches stays null); selfsigned and
-#     expired fail verification as such.
+#   - The chain: valid verifies; wrongname verifies too, but its name
+#     does not match the server's (names.csv); selfsigned and expired fail
+#     verification as such.
 #   - The key: certkey=NAME is shared by every line naming it; otherwise
 #     each address has its own. The certificate too for the self-signed
 #     ones among them (certs.sh); every other address has its own.
@@ -351,7 +354,7 @@ for port in sorted(ports, key=lambda p: probe_ports.index(p) if p in probe_ports
     out.append(g)
 json.dump({
     "description": conf,
-    "run": {"tls_profile": "modern", "server_name": None, "ca_file": "the lab CA"},
+    "run": {"tls_profile": "modern", "names": "names.csv", "ca_file": "the lab CA"},
     "records": sum(g["open"] for g in out),
     "ports": out,
 }, sys.stdout, indent=1, sort_keys=False)

@@ -9,7 +9,7 @@ namespace {
 
 enum Long {
   kModule = kFirstGrabFlag, kConcurrency, kConnectRate, kPerHost, kConnectTimeout, kTimeout,
-  kSessionTimeout, kTlsProfile, kCaFile, kServerName, kXmppDomain, kEhloName,
+  kSessionTimeout, kTlsProfile, kCaFile, kServerName, kNames, kXmppDomain, kEhloName,
 };
 
 const option kGrabOptions[] = {
@@ -23,6 +23,7 @@ const option kGrabOptions[] = {
     {"tls-profile", required_argument, nullptr, kTlsProfile},
     {"ca-file", required_argument, nullptr, kCaFile},
     {"server-name", required_argument, nullptr, kServerName},
+    {"names", required_argument, nullptr, kNames},
     {"xmpp-domain", required_argument, nullptr, kXmppDomain},
     {"ehlo-name", required_argument, nullptr, kEhloName},
 };
@@ -75,6 +76,13 @@ absl::Status ApplyGrabFlag(int opt, const std::string& flag, const std::string& 
     }
     case kCaFile: flags->ca_file = value; return absl::OkStatus();
     case kServerName: o.server_name = value; return absl::OkStatus();
+    case kNames: {
+      auto names = ReadServerNames(value);
+      if (!names.ok()) return FlagError(flag, names.status());
+      o.names = *std::move(names);
+      flags->names_file = value;
+      return absl::OkStatus();
+    }
     case kXmppDomain: o.module_options.xmpp_domain = value; return absl::OkStatus();
     case kEhloName: o.module_options.ehlo_name = value; return absl::OkStatus();
     default: return absl::InternalError(absl::StrCat("unhandled flag ", flag));
@@ -92,7 +100,10 @@ const char* GrabFlagsUsage() {
       --session-timeout=S  whole grab (default 30)
       --tls-profile=P      modern (default) or legacy
       --ca-file=FILE       root store (default: the system's)
-      --server-name=NAME   SNI and name check for targets naming no server
+      --names=FILE         "address,name" lines (ZGrab2's input works): SNI,
+                           name check and XMPP to= for that address's targets
+                           when their input names none
+      --server-name=NAME   the same for targets named nowhere else
       --xmpp-domain=NAME   XMPP stream to= (default: server name, then the IP)
       --ehlo-name=NAME     SMTP EHLO argument (default tlsweep.invalid)
 )";
@@ -102,6 +113,8 @@ nlohmann::json GrabFlagsMetadata(const GrabFlags& flags) {
   const GrabOptions& o = flags.options;
   return {{"tls_profile", std::string(TlsProfileName(flags.profile))},
           {"ca_file", flags.ca_file.empty() ? "system" : flags.ca_file},
+          {"server_name", o.server_name},
+          {"names", {{"file", flags.names_file}, {"addresses", o.names.size()}}},
           {"concurrency", o.concurrency},
           {"connect_rate", o.connect_rate},
           {"per_host", o.per_host},

@@ -20,6 +20,7 @@ struct GrabFlags {
   GrabOptions options;
   TlsProfile profile = TlsProfile::kModern;
   std::string ca_file;
+  std::string names_file;  // --names, "" if none
 };
 
 // getopt_long entries; their `val`s are >= kFirstGrabFlag.

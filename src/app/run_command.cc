@@ -116,10 +116,10 @@ int RunCommand(const std::vector<std::string>& args) {
   }
   auto tls = TlsContext::Create(run.grab.profile, run.grab.ca_file);
   if (!tls.ok()) return CommandError("run", tls.status(), 2);
-  run.pool.grab = run.grab.options;
-  cmd->run.grab = run.pool;
-  cmd->run.tls = tls->get();
   cmd->run.grab_settings = GrabFlagsMetadata(run.grab);
+  run.pool.grab = std::move(run.grab.options);  // --names may hold millions
+  cmd->run.grab = std::move(run.pool);
+  cmd->run.tls = tls->get();
   InstallStopSignals();
   const absl::Status status = RunOnDpdk(*cmd);
   return status.ok() ? 0 : CommandError("run", status, 1);

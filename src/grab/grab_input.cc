@@ -1,6 +1,9 @@
 #include "grab/grab_input.h"
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <fstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -109,6 +112,39 @@ absl::StatusOr<std::vector<GrabTarget>> GrabInputParser::ParseLine(std::string_v
     default:
       return absl::InvalidArgumentError(absl::StrCat("unrecognised line '", std::string(line), "'"));
   }
+}
+
+absl::StatusOr<ServerNames> ReadServerNames(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
+  }
+  ServerNames names;
+  std::string line;
+  for (uint64_t number = 1; std::getline(in, line); ++number) {
+    const std::string_view text = Trim(std::string_view(line).substr(0, line.find('#')));
+    if (text.empty()) continue;
+    const std::vector<std::string_view> fields = SplitCsv(text);
+    const std::string ip(fields[0]);
+    const std::string name(fields.size() > 1 ? fields[1] : std::string_view());
+    const auto error = [&](const std::string& why) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ":", number, ": ", why));
+    };
+    const auto address = Ipv4Address::Parse(ip);
+    if (!address) return error(absl::StrCat("invalid address '", ip, "'"));
+    if (name.empty()) return error(absl::StrCat("no name for ", ip));
+    if (name.size() > 253 || name.find_first_of(" \t") != std::string::npos) {
+      return error(absl::StrCat("invalid name '", name, "'"));
+    }
+    const auto [it, inserted] = names.try_emplace(address->value(), name);
+    if (!inserted && it->second != name) {
+      return error(absl::StrCat(ip, " is named both ", it->second, " and ", name));
+    }
+  }
+  if (in.bad()) {
+    return absl::DataLossError(absl::StrCat("cannot read ", path, ": ", std::strerror(errno)));
+  }
+  return names;
 }
 
 }  // namespace tlsweep

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "common/net_types.h"
 
@@ -52,6 +53,15 @@ class GrabInputParser {
   int sport_column_ = -1;
   int success_column_ = -1;
 };
+
+// Server names by address (`--names FILE`), for targets whose input names
+// none: `tlsweep run`'s scan answers, bare address lists. One
+// "address,name" per line, ZGrab2's first two input columns, so its input
+// files serve as they are (further columns are ignored); blank lines and '#'
+// comments are skipped. A bad address, an empty name or an address named
+// twice differently is an error naming FILE:LINE.
+using ServerNames = absl::flat_hash_map<uint32_t, std::string>;
+absl::StatusOr<ServerNames> ReadServerNames(const std::string& path);
 
 }  // namespace tlsweep
 

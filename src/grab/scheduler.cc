@@ -34,9 +34,11 @@ std::optional<GrabScheduler::Started> GrabScheduler::Next(uint64_t now_ms) {
       ready_.push_front(std::move(grab));
       return std::nullopt;
     }
-    // The input's name for this target, else --server-name.
-    const std::string& server_name =
-        grab.target.name.empty() ? options_.server_name : grab.target.name;
+    // The input's name for this target, else its address's, else --server-name.
+    const auto named = options_.names.find(host);
+    const std::string& server_name = !grab.target.name.empty() ? grab.target.name
+                                     : named != options_.names.end() ? named->second
+                                                                     : options_.server_name;
     ModuleOptions mo = options_.module_options;
     mo.target_address = grab.target.ip.ToString();
     mo.server_name = server_name;

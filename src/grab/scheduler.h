@@ -38,8 +38,9 @@ struct GrabOptions {
   GrabTimeouts timeouts;
   ModuleOptions module_options;
   PortModuleMap ports = PortModuleMap::Defaults();
-  // SNI, name check and XMPP to= for targets whose input line names none;
-  // "" = none.
+  // SNI, name check and XMPP to= for targets whose input line names none:
+  // the name of their address in `names`, else `server_name` ("" = none).
+  ServerNames names;
   std::string server_name;
   bool quiet = false;
 };

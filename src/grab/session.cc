@@ -161,9 +161,11 @@ nlohmann::json GrabSession::Record() const {
       {"result", std::move(result)},
   };
   if (!error_.empty()) grab["error"] = error_;
-  return {{"ip", ip_.ToString()},
-          {"port", port_},
-          {"data", {{std::string(module_->name()), std::move(grab)}}}};
+  nlohmann::json record = {{"ip", ip_.ToString()}, {"port", port_}};
+  // ZGrab2's "domain": the name this grab sent and checked, when it had one.
+  if (!server_name_.empty()) record["domain"] = server_name_;
+  record["data"] = {{std::string(module_->name()), std::move(grab)}};
+  return record;
 }
 
 }  // namespace tlsweep

@@ -252,8 +252,8 @@ Table CertificateTable(const std::vector<const GroupStats*>& groups) {
   Table t{"certificates", "5. Certificates",
           "Servers that sent a certificate chain; shares of those. Verifies: the chain verifies "
           "against the run's root store. Self-signed, expired: of the leaf. Name mismatch: a name "
-          "was checked (--server-name or the input's) and does not match; not checked: no name "
-          "was known. Other errors: does not verify, yet neither self-signed nor expired "
+          "was checked (the input's, --names or --server-name) and does not match; not checked: "
+          "no name was known. Other errors: does not verify, yet neither self-signed nor expired "
           "(unknown issuer, ...). The flags overlap.",
           {"protocol", "port", "chains", "verifies", "verifies %", "self-signed", "self-signed %",
            "expired", "expired %", "name mismatch", "name mismatch %", "name not checked",

@@ -80,4 +80,7 @@ expect_error "-r" scan --dryrun -p 25 -S 192.0.2.1 -r fast 198.51.100.1
 expect_error "unknown command" frobnicate
 printf '198.51.100.0/30\nnot-an-address\n' > bad.txt
 expect_error "bad.txt:2" scan --dryrun -p 25 -S 192.0.2.1 -I bad.txt
+printf '198.51.100.1,mx.example\n198.51.100.1,other.example\n' > names.csv
+expect_error "names.csv:2: 198.51.100.1 is named both" grab --names names.csv 198.51.100.1,25
+expect_error "--names: cannot open /nonexistent.csv" run --names /nonexistent.csv -p 25 198.51.100.1
 echo "bad input: every case exits non-zero with a message naming it"

@@ -1,5 +1,7 @@
 #include "grab/grab_input.h"
 
+#include <fstream>
+#include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -72,6 +74,44 @@ TEST(GrabInputTest, ErrorsNameTheProblem) {
     EXPECT_NE(r.status().message().find(expected), std::string::npos)
         << line << " -> " << r.status().message();
   }
+}
+
+// Writes `text` to a file of the test's own and returns its path.
+std::string NamesFile(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(ServerNamesTest, ReadsAddressNamePairsAndZgrab2Input) {
+  const auto names = ReadServerNames(NamesFile("names_ok.csv",
+      "# address,name\n"
+      "10.77.0.10,mail.lab.test\n"
+      "\n"
+      "10.77.0.12 , xmpp.lab.test\r\n"
+      "10.77.0.10,mail.lab.test,,25   # ZGrab2's ip,domain,tag,port; repeated alike\n"));
+  ASSERT_TRUE(names.ok()) << names.status();
+  EXPECT_EQ(*names, (ServerNames{{0x0a4d000a, "mail.lab.test"}, {0x0a4d000c, "xmpp.lab.test"}}));
+}
+
+TEST(ServerNamesTest, ErrorsNameFileAndLine) {
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"10.77.0.10,a.test\n10.77.0.300,b.test\n", ":2: invalid address '10.77.0.300'"},
+      {"10.77.0.10\n", ":1: no name for 10.77.0.10"},
+      {"10.77.0.10,\n", ":1: no name for 10.77.0.10"},
+      {"10.77.0.10,a.test\n10.77.0.10,b.test\n", ":2: 10.77.0.10 is named both a.test and b.test"},
+      {"10.77.0.10,a b\n", ":1: invalid name 'a b'"},
+  };
+  for (const auto& [text, expected] : bad) {
+    const std::string path = NamesFile("names_bad.csv", text);
+    const auto r = ReadServerNames(path);
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(r.status().message(), path + expected) << text;
+  }
+  const auto missing = ReadServerNames(::testing::TempDir() + "/no_such_names.csv");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("no_such_names.csv"), std::string::npos);
 }
 
 }  // namespace

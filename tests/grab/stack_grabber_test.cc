@@ -75,6 +75,30 @@ TEST_F(GrabSchedulerTest, ConcurrencyRateAndPortsWithoutModule) {
   EXPECT_FALSE(s.Pop().has_value());
 }
 
+// A target's server name (SNI, name check, the record's "domain"): its input
+// line's, else its address's in --names, else --server-name, else none.
+TEST_F(GrabSchedulerTest, ServerNameFromInputThenNamesThenDefault) {
+  options_.names = {{kServerIp, "mail.lab.test"}, {kServerIp + 1, "xmpp.lab.test"}};
+  options_.server_name = "default.lab.test";
+  GrabScheduler s(*tls_, options_);
+  s.Start(0);
+  s.Push({{Ipv4Address(kServerIp), 25, "mx.example"}, std::nullopt});
+  s.Push({Target(kServerIp, 587), std::nullopt});
+  s.Push({Target(kServerIp + 1, 5222), std::nullopt});
+  s.Push({Target(kServerIp + 2, 25), std::nullopt});
+  std::vector<std::string> domains;
+  while (auto g = s.Next(0)) domains.push_back(g->session->Record().value("domain", ""));
+  EXPECT_EQ(domains, (std::vector<std::string>{"mx.example", "mail.lab.test", "xmpp.lab.test",
+                                                "default.lab.test"}));
+  options_.server_name.clear();
+  GrabScheduler unnamed(*tls_, options_);
+  unnamed.Start(0);
+  unnamed.Push({Target(kServerIp + 2, 25), std::nullopt});
+  auto g = unnamed.Next(0);
+  ASSERT_TRUE(g.has_value());
+  EXPECT_FALSE(g->session->Record().contains("domain"));
+}
+
 // A scripted SMTP server without STARTTLS on the far end of the link: it
 // answers the SYN, greets, answers EHLO and QUIT, and closes after QUIT.
 class ScriptedSmtpServer {

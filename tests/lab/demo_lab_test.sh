@@ -7,8 +7,8 @@
 #    scripts/lab/conf.sh derives from the description alone: per port the
 #    open servers, TLS/STARTTLS offered, grab statuses, completed
 #    handshakes, TLS versions, the shares without forward secrecy and with
-#    CBC, chains that verify / are self-signed / expired (names are not
-#    checked: the run has no server names), DHE server hellos and those at
+#    CBC, chains that verify / are self-signed / expired / for another name
+#    (the run names every server: --names names.csv), DHE server hellos and those at
 #    or below 1024 bits, key and certificate reuse, plaintext auth before
 #    TLS, LOGINDISABLED on 143 and the mechanism combinations in the order
 #    offered before and after TLS on the mail ports (587: PLAIN LOGIN, LOGIN PLAIN, PLAIN,
@@ -96,9 +96,9 @@ for g in expected["ports"]:
     cell("certificates", p, "self-signed", g["self_signed"])
     cell("certificates", p, "expired", g["expired"])
     cell("certificates", p, "expired %", share(g["expired"], g["chains"]))
-    # No server name in the run: a wrong name verifies, nothing mismatches.
-    cell("certificates", p, "name mismatch", 0)
-    cell("certificates", p, "name not checked", g["chains"])
+    # --names names every server: a wrong name verifies but mismatches.
+    cell("certificates", p, "name mismatch", g["wrong_name"])
+    cell("certificates", p, "name not checked", 0)
     dhe = sum(g["dhe"].values())
     cell("dh_sizes", p, "DHE server hellos", dhe)
     cell("dh_sizes", p, "at or below 1024 bits", g["dhe_at_most_1024"])
@@ -152,7 +152,7 @@ run_tests() {
   # default blocklist excludes); only the lab's namespaces are reachable.
   ip netns exec "$LAB_SCAN_NS" "$tlsweep" run -i "$LAB_SCAN_IF" --gateway-ip "$LAB_GATEWAY_IP" \
     -S "$LAB_SCAN_DPDK_IP" --no-blocklist -p "$PORTS" --ca-file "$LAB_CA_FILE" \
-    --xmpp-domain xmpp.lab.test --seed 77 -r 5000 -c 2 -q \
+    --names "$LAB_NAMES" --xmpp-domain xmpp.lab.test --seed 77 -r 5000 -c 2 -q \
     -o "$out/records.jsonl" -m "$out/metadata.json" "$LAB_RANGE" 2> "$out/run.err"
   check "tlsweep run over $LAB_RANGE exits 0" test $? -eq 0
   tail -3 "$out/run.err" | sed 's/^/  /'
