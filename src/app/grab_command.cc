@@ -159,7 +159,7 @@ absl::Status Run(const GrabCommandLine& cl) {
         {"grabs_started", stats.started},
         {"grabs_finished", stats.finished},
         {"targets_without_module", stats.no_module},
-        {"by_status", stats.by_status},
+        {"by_status", GrabStatusCountsJson(stats.by_status)},
     };
     meta.update(GrabFlagsMetadata(cl.grab));
     TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(cl.metadata_file, meta));

@@ -100,7 +100,11 @@ class Grabber {
  private:
   std::string StatusSummary() const {
     std::string s;
-    for (const auto& [name, count] : stats().by_status) absl::StrAppend(&s, "; ", name, " ", count);
+    for (size_t i = 0; i < kGrabStatusCount; ++i) {
+      if (stats().by_status[i] == 0) continue;
+      absl::StrAppend(&s, "; ", std::string(GrabStatusName(static_cast<GrabStatus>(i))), " ",
+                      stats().by_status[i]);
+    }
     return s;
   }
 

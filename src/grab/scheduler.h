@@ -9,9 +9,9 @@
 #ifndef TLSWEEP_GRAB_SCHEDULER_H_
 #define TLSWEEP_GRAB_SCHEDULER_H_
 
+#include <array>
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +20,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "grab/grab_input.h"
 #include "grab/session.h"
+#include "nlohmann/json.hpp"
 #include "proto/module.h"
 #include "proto/registry.h"
 #include "scan/rate_limiter.h"
@@ -45,11 +46,16 @@ struct GrabOptions {
   bool quiet = false;
 };
 
+// Grabs finished, by status (indexed by GrabStatus).
+using GrabStatusCounts = std::array<uint64_t, kGrabStatusCount>;
+// {"success": n, ...}, the non-zero counts, for metadata.
+nlohmann::json GrabStatusCountsJson(const GrabStatusCounts& counts);
+
 struct GrabStats {
   uint64_t started = 0;
   uint64_t finished = 0;
   uint64_t no_module = 0;  // targets on a port with no module (skipped)
-  std::map<std::string, uint64_t> by_status;
+  GrabStatusCounts by_status{};
 };
 
 // One grab to run: where, and for `tlsweep run` the scan answer that found

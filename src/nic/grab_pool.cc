@@ -33,7 +33,6 @@ constexpr unsigned kRecordRing = 4096;
 // scheduler needs some depth to find a host below its per-host limit,
 // and the ring stays the queue's bound.
 constexpr size_t kSchedulerDepth = 1024;
-constexpr size_t kStatusCount = static_cast<size_t>(GrabStatus::kUnknownError) + 1;
 // A grab worker's TX mbufs: twice the port's TX ring of 1024 descriptors.
 constexpr uint32_t kTxPoolMbufs = 2048;
 
@@ -229,14 +228,14 @@ class GrabPool::Worker {
     std::atomic<uint64_t> in_flight{0};
     std::atomic<uint64_t> finished{0};
     std::atomic<uint64_t> not_grabbed{0};
-    std::atomic<uint64_t> by_status[kStatusCount] = {};
+    std::atomic<uint64_t> by_status[kGrabStatusCount] = {};
   };
 
   void Read(GrabPoolCounters* c) const {
     c->in_flight += shared_.in_flight.load(std::memory_order_relaxed);
     c->finished += shared_.finished.load(std::memory_order_relaxed);
     c->not_grabbed += shared_.not_grabbed.load(std::memory_order_relaxed);
-    for (size_t i = 0; i < kStatusCount; ++i) {
+    for (size_t i = 0; i < kGrabStatusCount; ++i) {
       c->by_status[i] += shared_.by_status[i].load(std::memory_order_relaxed);
     }
   }
@@ -288,10 +287,8 @@ class GrabPool::Worker {
     shared_.not_grabbed.store(not_grabbed_, std::memory_order_relaxed);
     if (s.finished != published_finished_) {
       published_finished_ = s.finished;
-      for (size_t i = 0; i < kStatusCount; ++i) {
-        const auto it = s.by_status.find(std::string(GrabStatusName(static_cast<GrabStatus>(i))));
-        shared_.by_status[i].store(it == s.by_status.end() ? 0 : it->second,
-                                   std::memory_order_relaxed);
+      for (size_t i = 0; i < kGrabStatusCount; ++i) {
+        shared_.by_status[i].store(s.by_status[i], std::memory_order_relaxed);
       }
     }
   }
@@ -449,17 +446,13 @@ GrabPoolCounters GrabPool::Counters() const {
 
 nlohmann::json GrabPool::Metadata() const {
   const GrabPoolCounters c = Counters();
-  nlohmann::json by_status = nlohmann::json::object();
-  for (size_t i = 0; i < kStatusCount; ++i) {
-    if (c.by_status[i] != 0) by_status[std::string(GrabStatusName(static_cast<GrabStatus>(i)))] = c.by_status[i];
-  }
   nlohmann::json workers = nlohmann::json::array();
   for (const auto& w : workers_) workers.push_back(w->Metadata());
   return {{"offered", c.offered},
           {"not_grabbed", c.not_grabbed},
           {"queue_full", queue_full_},
           {"finished", c.finished},
-          {"by_status", by_status},
+          {"by_status", GrabStatusCountsJson(c.by_status)},
           {"segments_dropped", c.segments_dropped},
           {"grab_lcores", options_.lcores},
           {"source_ports", absl::StrCat(options_.port_first, "-", options_.port_last)},

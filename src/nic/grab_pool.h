@@ -52,7 +52,7 @@ struct GrabPoolCounters {
   uint64_t not_grabbed = 0;  // queue full, or interrupted before its turn
   uint64_t in_flight = 0;
   uint64_t finished = 0;
-  uint64_t by_status[static_cast<size_t>(GrabStatus::kUnknownError) + 1] = {};
+  GrabStatusCounts by_status{};
   uint64_t segments_dropped = 0;  // a worker's segment ring was full
 };
 

@@ -56,6 +56,7 @@ enum class GrabStatus {
   kTooMuchData,      // the peer sent more than max_session_bytes
   kUnknownError,     // not finished yet, or nothing more specific applies
 };
+inline constexpr size_t kGrabStatusCount = static_cast<size_t>(GrabStatus::kUnknownError) + 1;
 
 // ZGrab2-style name: "success", "protocol-error", "io-timeout", ...
 std::string_view GrabStatusName(GrabStatus status);

@@ -52,7 +52,7 @@ TEST_F(GrabSchedulerTest, PerHostLimitDefersAHostsPortsNotOthers) {
   auto next = s.Next(0);
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(next->grab.target, Target(kServerIp, 465));
-  EXPECT_EQ(s.stats().by_status.at("success"), 1u);
+  EXPECT_EQ(s.stats().by_status[static_cast<size_t>(GrabStatus::kSuccess)], 1u);
 }
 
 TEST_F(GrabSchedulerTest, ConcurrencyRateAndPortsWithoutModule) {
