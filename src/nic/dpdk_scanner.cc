@@ -17,7 +17,9 @@
 #include "common/status_macros.h"
 #include "common/time_format.h"
 #include "packet/arp.h"
+#include "packet/parse.h"
 #include "packet/probe.h"
+#include "packet/rst.h"
 #include "scan/probe_generator.h"
 #include "scan/rate_limiter.h"
 #include "scan/response_handler.h"
@@ -54,7 +56,6 @@ struct SenderContext {
   uint16_t port;
   uint16_t queue;
   rte_mempool* pool;
-  uint16_t frame_len;
   SenderShared* shared;
 };
 
@@ -72,6 +73,9 @@ int SenderMain(void* arg) {
   uint64_t last_progress = rte_rdtsc();
   uint64_t sent = 0;
   uint64_t tx_failed = 0;
+  // This lcore's cache of the pool, looked up once (rte_lcore_id() is a
+  // thread-local of the EAL's shared library: a call per lookup).
+  rte_mempool_cache* const cache = rte_mempool_default_cache(ctx->pool, rte_lcore_id());
   ctx->limiter.Start(rte_rdtsc());
   while (true) {
     if (pending == 0) {
@@ -85,7 +89,9 @@ int SenderMain(void* arg) {
         rte_pause();
         continue;
       }
-      if (rte_pktmbuf_alloc_bulk(ctx->pool, mbufs, allowed) != 0) {
+      // Ready-made probes (Port::CreateTemplatePool): no reset needed.
+      if (rte_mempool_generic_get(ctx->pool, reinterpret_cast<void**>(mbufs), allowed, cache) !=
+          0) {
         // The pool is empty until the NIC frees sent mbufs: wait a moment.
         // The tokens taken are lost, which only lowers the rate slightly.
         shared.alloc_failed.fetch_add(1, std::memory_order_relaxed);
@@ -94,11 +100,10 @@ int SenderMain(void* arg) {
       }
       for (uint32_t i = 0; i < allowed; ++i) frames[i] = rte_pktmbuf_mtod(mbufs[i], uint8_t*);
       const size_t n = ctx->generator.FillBurst(frames, allowed);
-      for (size_t i = 0; i < n; ++i) {
-        mbufs[i]->data_len = ctx->frame_len;
-        mbufs[i]->pkt_len = ctx->frame_len;
+      if (n < allowed) {
+        rte_mempool_generic_put(ctx->pool, reinterpret_cast<void**>(mbufs + n),
+                                static_cast<unsigned>(allowed - n), cache);
       }
-      if (n < allowed) rte_pktmbuf_free_bulk(mbufs + n, static_cast<unsigned>(allowed - n));
       pending = static_cast<uint16_t>(n);
       offset = 0;
       last_progress = now;
@@ -129,12 +134,14 @@ int SenderMain(void* arg) {
 
 // The control lcore's receive side: every RX queue, every frame through
 // the handler; results to the writer (or, in `tlsweep run`, new open ports
-// to the grab pool), ARP replies to the control queue, and segments of the
-// grab connections to their grab worker.
+// to the grab pool), segments of the grab connections to their grab worker,
+// and on the control TX queue ARP replies and a reset for every SYN-ACK
+// (packet/rst.h: the kernel of a ZMap host sends that one).
 class Receiver {
  public:
-  Receiver(Port& port, ResponseHandler& handler, ResultWriter* writer, GrabPool* pool)
-      : port_(port), handler_(handler), writer_(writer), pool_(pool) {}
+  Receiver(Port& port, ResponseHandler& handler, ResultWriter* writer, GrabPool* pool,
+           uint8_t ttl)
+      : port_(port), handler_(handler), writer_(writer), pool_(pool), ttl_(ttl) {}
 
   void Poll() {
     static_assert(kBurst <= ResponseHandler::kMaxBurst);
@@ -164,44 +171,81 @@ class Receiver {
       handler_.HandleBurst(frames, lens, m, WallClockNs(), actions, results, replies);
       for (uint16_t i = 0; i < m; ++i) {
         if (actions[i] == ResponseHandler::Action::kResult) {
+          if (results[i].response.success) Reset(frames[i], lens[i]);
           if (pool_ == nullptr) {
             writer_->Write(results[i]);
           } else if (results[i].response.success && !results[i].repeat) {
             pool_->Offer(results[i], [this](std::string_view line) { writer_->WriteLine(line); });
           }
         } else if (actions[i] == ResponseHandler::Action::kArpReply) {
-          Send(replies[i], kArpFrameLen);
+          Queue(replies[i], kArpFrameLen);
         }
       }
+      Flush();
       if (m > 0) rte_pktmbuf_free_bulk(kept, m);
     }
   }
 
   void set_pool(GrabPool* pool) { pool_ = pool; }
 
-  // Sends one control frame on the control TX queue; false if the port
-  // refused it (counted by the caller).
-  bool Send(const uint8_t* frame, uint16_t len) {
-    rte_mbuf* m = rte_pktmbuf_alloc(port_.pool());
-    if (m == nullptr) return false;
-    uint8_t* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, len));
+  // Sends one control frame now (an ARP request).
+  void Send(const uint8_t* frame, uint16_t len) {
+    Queue(frame, len);
+    Flush();
+  }
+
+  struct Counters {
+    uint64_t rst_sent = 0;
+    uint64_t control_tx_failed = 0;  // no mbuf, or the TX queue was full
+  };
+  const Counters& counters() const { return counters_; }
+
+ private:
+  // The reset for a validated SYN-ACK (whose headers the handler checked).
+  void Reset(const uint8_t* frame, uint16_t len) {
+    ParsedFrame parsed;
+    if (ParseFrame(frame, len, &parsed) != ParseResult::kTcp) return;
+    uint8_t rst[kRstFrameLen];
+    BuildRstForSynAck(frame, parsed.tcp, ttl_, rst);
+    if (Queue(rst, kRstFrameLen)) ++counters_.rst_sent;
+  }
+
+  // Copies a frame into an mbuf for the next Flush; false (and counted) if
+  // there is no mbuf for it.
+  bool Queue(const uint8_t* frame, uint16_t len) {
+    rte_mbuf* m = out_count_ < kBurst ? rte_pktmbuf_alloc(port_.pool()) : nullptr;
+    uint8_t* p = m != nullptr ? reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, len)) : nullptr;
     if (p == nullptr) {
       rte_pktmbuf_free(m);
+      ++counters_.control_tx_failed;
       return false;
     }
     std::memcpy(p, frame, len);
-    if (rte_eth_tx_burst(port_.id(), static_cast<uint16_t>(port_.queues() - 1), &m, 1) != 1) {
-      rte_pktmbuf_free(m);
-      return false;
-    }
+    out_[out_count_++] = m;
     return true;
   }
 
- private:
+  // Transmits the queued frames on the control TX queue; what the queue
+  // does not take is freed and counted.
+  void Flush() {
+    if (out_count_ == 0) return;
+    const uint16_t sent = rte_eth_tx_burst(port_.id(), static_cast<uint16_t>(port_.queues() - 1),
+                                           out_, out_count_);
+    if (sent < out_count_) {
+      rte_pktmbuf_free_bulk(out_ + sent, out_count_ - sent);
+      counters_.control_tx_failed += out_count_ - sent;
+    }
+    out_count_ = 0;
+  }
+
   Port& port_;
   ResponseHandler& handler_;
   ResultWriter* writer_;
   GrabPool* pool_;
+  const uint8_t ttl_;
+  rte_mbuf* out_[kBurst];
+  uint16_t out_count_ = 0;
+  Counters counters_;
 };
 
 absl::StatusOr<MacAddress> ResolveGateway(Ipv4Address gateway, Ipv4Address our_ip,
@@ -305,7 +349,7 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
   Dedup dedup(config.ports, plan.space().size());
   const MacAddress src_mac = options.source_mac.value_or(port.mac());
   ResponseHandler handler(plan, src_mac, dedup);
-  Receiver receiver(port, handler, &*writer, nullptr);
+  Receiver receiver(port, handler, &*writer, nullptr, config.probe.ttl);
 
   ProbeConfig probe_config = config.probe;
   probe_config.src_mac = src_mac;
@@ -350,8 +394,7 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
     contexts.push_back(std::make_unique<SenderContext>(SenderContext{
         g, RateLimiter(config.rate.Split(senders), static_cast<uint32_t>(probe.wire_len()),
                        rte_get_tsc_hz(), kBurst),
-        port.id(), static_cast<uint16_t>(t), probe_pool,
-        static_cast<uint16_t>(probe.frame_len()), shared.back().get()}));
+        port.id(), static_cast<uint16_t>(t), probe_pool, shared.back().get()}));
   }
 
   const uint64_t hz = rte_get_tsc_hz();
@@ -474,6 +517,8 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
         {"repeats", rx.repeats},
         {"results_written", writer->written()},
         {"arp_replies_sent", rx.arp_replies_sent},
+        {"rst_sent", receiver.counters().rst_sent},
+        {"control_tx_failed", receiver.counters().control_tx_failed},
         {"arp_ignored", rx.arp_ignored},
         {"parse_drops", parse_drops},
         {"validate_drops", validate_drops},

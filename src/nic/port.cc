@@ -34,9 +34,11 @@ struct TemplateArg {
 void WriteTemplate(rte_mempool*, void* arg, void* obj, unsigned) {
   const auto* t = static_cast<const TemplateArg*>(arg);
   auto* m = static_cast<rte_mbuf*>(obj);
-  // rte_pktmbuf_reset() on every allocation puts data_off back to the
-  // headroom, so the template stays where the sender expects it.
+  // A ready-made probe: the template at the headroom (data_off, set by
+  // rte_pktmbuf_init) and the frame's length.
   std::memcpy(static_cast<uint8_t*>(m->buf_addr) + RTE_PKTMBUF_HEADROOM, t->frame, t->len);
+  m->data_len = static_cast<uint16_t>(t->len);
+  m->pkt_len = static_cast<uint32_t>(t->len);
 }
 
 }  // namespace

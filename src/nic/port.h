@@ -59,10 +59,12 @@ class Port {
   // its TX ring until then).
   absl::StatusOr<rte_mempool*> CreateTxPool(uint32_t count);
 
-  // A pool of `count` mbufs whose data area already holds `frame`: ZMap's
-  // probe contract on DPDK. Senders then write only per-target fields, and
-  // mbufs return to this pool unchanged by the driver. Owned like
-  // CreateTxPool's.
+  // A pool of `count` mbufs that are ready-made probes: the data area holds
+  // `frame`, data_len and pkt_len are its length. Senders write only
+  // per-target fields. A sent mbuf returns to the pool with DPDK's raw-mbuf
+  // invariants (refcnt 1, one segment) and every other field as it was, so
+  // senders take them with rte_mempool_get_bulk, without the per-mbuf
+  // rte_pktmbuf_reset of rte_pktmbuf_alloc_bulk. Owned like CreateTxPool's.
   absl::StatusOr<rte_mempool*> CreateTemplatePool(uint32_t count,
                                                   std::span<const uint8_t> frame);
 

@@ -30,7 +30,8 @@ import json, sys
 m = json.load(open(sys.argv[1]))
 c = m.get("counters", {})
 for k in ("sent", "tx_failed", "frames_received", "synack", "rst", "icmp_unreach",
-          "repeats", "results_written", "arp_replies_sent", "arp_ignored"):
+          "repeats", "results_written", "arp_replies_sent", "arp_ignored", "rst_sent",
+          "control_tx_failed"):
     print(f"{k}: {c.get(k)}")
 for k in ("validate_drops", "parse_drops", "nic"):
     print(f"{k}: " + json.dumps({n: v for n, v in c.get(k, {}).items() if v} if k != "nic" else c.get(k)))
@@ -100,6 +101,14 @@ run_tests() {
   check_scan full "closed (rst), unreachable (icmp) and filtered (silent) as expected.tsv says" \
     same "$work/full.txt" "$work/expected.txt"
   check_scan full "no frame was invalid" grep -q '"bad_ack": 0' "$work/full.json"
+  # A reset for every SYN-ACK (packet/rst.h), so the servers keep no
+  # connection half-open and send no SYN-ACK again.
+  check_scan full "a reset for every SYN-ACK, none repeated" python3 -c "
+import json, sys
+c = json.load(open('$work/full.json'))['counters']
+sys.exit(0 if c['rst_sent'] == c['synack'] and c['repeats'] == 0 else 1)"
+  check_scan full "no connection left half-open on the targets" \
+    test "$(ip netns exec "$LAB_TGT_NS" ss -Htn state syn-recv | wc -l)" -eq 0
 
   # 2. 20% loss of everything the targets send, -P 3: still every open
   # port. The loss is impair_relay's (scripts/lab.sh impair on) between the
