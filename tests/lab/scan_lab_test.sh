@@ -201,7 +201,7 @@ sys.exit(0 if c['rst_sent'] == c['synack'] and c['repeats'] == 0 else 1)"
   # A port in use: a second process on the same EAL file prefix.
   local eal_shared="--no-huge -m 256 --file-prefix tlsweep-lab-test --vdev=net_null0,no-rx=1 -l 0-1"
   ip netns exec "$LAB_SCAN_NS" "$tlsweep" scan --eal "$eal_shared" -G 02:00:00:00:00:02 -S 192.0.2.1 --no-blocklist \
-    -p 25 -r 1 -q 10.77.0.0/24 -o /dev/null 2> /dev/null &
+    -p 25 -r 1 -q 10.77.0.0/24 -o /dev/null --resume-out "$work/holder.resume.json" 2> /dev/null &
   local holder=$!
   sleep 1.5
   check "port already in use by another DPDK process" expect_error "file-prefix" \
