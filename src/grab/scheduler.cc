@@ -43,14 +43,15 @@ std::optional<GrabScheduler::Started> GrabScheduler::Next(uint64_t now_ms) {
       return std::nullopt;
     }
     // The input's name for this target, else its address's, else --server-name.
-    const auto named = options_.names.find(host);
-    const std::string& server_name = !grab.target.name.empty() ? grab.target.name
-                                     : named != options_.names.end() ? named->second
-                                                                     : options_.server_name;
+    const std::string* server_name = &grab.target.name;
+    if (server_name->empty()) {
+      const auto named = options_.names.find(host);
+      server_name = named != options_.names.end() ? &named->second : &options_.server_name;
+    }
     ModuleOptions mo = options_.module_options;
     mo.target_address = grab.target.ip.ToString();
-    mo.server_name = server_name;
-    auto session = std::make_unique<GrabSession>(MakeModule(*module, mo), tls_, server_name,
+    mo.server_name = *server_name;
+    auto session = std::make_unique<GrabSession>(MakeModule(*module, mo), tls_, *server_name,
                                                  grab.target.ip, grab.target.port,
                                                  options_.timeouts, now_ms);
     ++per_host_[host];
