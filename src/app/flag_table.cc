@@ -18,11 +18,6 @@ constexpr int kFirstIndexVal = 256;
 constexpr size_t kHelpColumn = 29;
 constexpr size_t kHelpWidth = 79;
 
-absl::Status SetHelp(bool* help) {
-  *help = true;
-  return absl::OkStatus();
-}
-
 std::string UsageHint(const std::string& command) {
   return absl::StrCat(" (see tlsweep ", command, " --help)");
 }
@@ -56,11 +51,9 @@ void AppendEntry(const Flag& flag, std::string* out) {
   absl::StrAppend(out, line, "\n");
 }
 
+// -h and --help, which every command has.
 Flag HelpFlag(bool* help) {
-  return {.name = "help",
-          .short_name = 'h',
-          .help = "this text",
-          .set = [help](const std::string&, const std::string&) { return SetHelp(help); }};
+  return {.name = "help", .short_name = 'h', .help = "this text", .set = SetTrue(help)};
 }
 
 }  // namespace
@@ -153,8 +146,7 @@ std::string FlagHelp(std::span<const FlagGroup> groups) {
     if (!group.title.empty()) absl::StrAppend(&out, group.title, "\n");
     for (const Flag& flag : group.flags) AppendEntry(flag, &out);
   }
-  bool unused = false;
-  AppendEntry(HelpFlag(&unused), &out);
+  AppendEntry(HelpFlag(nullptr), &out);  // only its help is used
   return out;
 }
 

@@ -11,9 +11,12 @@
 // its help.
 //
 // Why not absl flags: it registers every flag in one process-wide registry,
-// so `scan` and `run` could not both own -p or -o, and a test could not
-// parse two command lines into two structs. A small table of our own keeps
-// each command line's state in the struct it fills.
+// so `scan` and `grab` could not give -p different meanings, a test could
+// not parse two command lines into two structs, and it has no short letters
+// aliasing long names (ZMap's -p/--target-ports). A small table of our own
+// keeps each command line's state in the struct it fills. The parsing is
+// getopt_long's, so the GNU rules users know hold unchanged; its global
+// state (optind) lives only inside one ParseFlags call.
 #ifndef TLSWEEP_APP_FLAG_TABLE_H_
 #define TLSWEEP_APP_FLAG_TABLE_H_
 
