@@ -44,15 +44,20 @@ absl::Status ParsePortRange(const std::string& flag, const std::string& value, u
   return absl::OkStatus();
 }
 
+// Without -s, the scan's source ports start where the scan's default range
+// does and end below the grab's first port (0 ports if it starts below).
+void EndScanPortsBelowGrab(const GrabPoolOptions& pool, ScanConfig* config) {
+  config->sport_count = static_cast<uint16_t>(
+      pool.port_first > config->sport_first ? pool.port_first - config->sport_first : 0);
+}
+
 // The grab's flags and the pool's, which come before the scan's.
 std::vector<FlagGroup> RunFlagGroups(RunFlags* run) {
   GrabPoolOptions& pool = run->pool;
-  const ScanConfig scan;
   FlagGroup pool_group = {
       "Grab pool",
       {{.name = "grab-ports", .arg = "P-Q",
-        .help = absl::StrCat("grab connections' source ports; the scan's -s then defaults to ",
-                             scan.sport_first, " up to the first of them"),
+        .help = "grab connections' source ports; without -s, the scan's stop below them",
         .default_value = absl::StrCat(pool.port_first, "-", pool.port_last),
         .set = [&pool](const std::string& flag, const std::string& value) {
           return ParsePortRange(flag, value, &pool.port_first, &pool.port_last);
@@ -70,6 +75,7 @@ std::vector<FlagGroup> RunFlagGroups(RunFlags* run) {
 std::string Usage() {
   RunFlags run;
   ScanCommand scan;
+  EndScanPortsBelowGrab(run.pool, &scan.config);  // the -s default shown
   return absl::StrCat(kUsageHead, kTargetHelp, "\n",
                       FlagHelp(Concat(RunFlagGroups(&run), ScanFlagGroups(&scan))));
 }
@@ -89,12 +95,7 @@ absl::StatusOr<ScanCommand> Parse(const std::vector<std::string>& args, RunFlags
         "-O, -f and --output-all choose tlsweep scan's output; tlsweep run writes JSON records");
   }
   if (!cmd.source_ports_given) {
-    // The scan's default range starts as before and ends below the grab's
-    // first port.
-    cmd.config.sport_count = static_cast<uint16_t>(
-        run->pool.port_first > cmd.config.sport_first
-            ? run->pool.port_first - cmd.config.sport_first
-            : 0);
+    EndScanPortsBelowGrab(run->pool, &cmd.config);
     if (cmd.config.sport_count == 0) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--grab-ports starts below ", cmd.config.sport_first + 1, ": give the scan's -s too"));
