@@ -311,14 +311,10 @@ absl::StatusOr<ScanCommand> ParseScanFlags(const std::vector<std::string>& args,
   return cmd;
 }
 
-const char* ScanUsage() {
-  // Built once from a fresh command, so the defaults shown are its own.
-  static const std::string usage = [] {
-    ScanCommand defaults;
-    return absl::StrCat("usage: tlsweep scan [flags] TARGET...\n\n", kTargetHelp, "\n",
-                        FlagHelp(ScanFlagGroups(&defaults)));
-  }();
-  return usage.c_str();
+std::string ScanUsage() {
+  ScanCommand defaults;
+  return absl::StrCat("usage: tlsweep scan [flags] TARGET...\n\n", kTargetHelp, "\n",
+                      FlagHelp(ScanFlagGroups(&defaults)));
 }
 
 }  // namespace tlsweep

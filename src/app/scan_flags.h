@@ -56,7 +56,7 @@ absl::StatusOr<ScanCommand> ParseScanFlags(const std::vector<std::string>& args,
 extern const char kTargetHelp[];
 
 // The help text for `tlsweep scan --help`.
-const char* ScanUsage();
+std::string ScanUsage();
 
 }  // namespace tlsweep
 

@@ -137,7 +137,7 @@ TEST(ScanFlagsTest, HelpNeedsNothingElse) {
   auto cmd = ParseScanFlags({"--help"});
   ASSERT_TRUE(cmd.ok());
   EXPECT_TRUE(cmd->help);
-  EXPECT_NE(std::string(ScanUsage()).find("--shard"), std::string::npos);
+  EXPECT_NE(ScanUsage().find("--shard"), std::string::npos);
 }
 
 // `tlsweep run`'s table: the grab group before the scan's, one parse.
