@@ -11,11 +11,11 @@
 #include "absl/strings/str_format.h"
 #include "common/status_macros.h"
 #include "common/time_format.h"
+#include "output/metadata.h"
 #include "packet/pcap_writer.h"
 #include "scan/probe_generator.h"
 #include "scan/rate_limiter.h"
 #include "scan/resume.h"
-#include "scan/scan_metadata.h"
 #include "scan/stop_signal.h"
 
 namespace tlsweep {
@@ -147,11 +147,10 @@ absl::Status RunDryrun(const ScanCommand& cmd) {
       const std::string resume_written,
       SaveResumeIfIncomplete(cmd.run.resume_out_file, *plan, positions, complete));
   if (!cmd.run.metadata_file.empty()) {
-    nlohmann::json meta = RunMetadata(
-        *plan, {"dryrun", start_time, elapsed, CurrentStopLevel() != StopLevel::kRunning,
-                complete, cmd.run.resume_file, resume_written});
-    meta["packets_built"] = sent;
-    TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(cmd.run.metadata_file, meta));
+    TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(
+        cmd.run.metadata_file,
+        DryrunMetadata(*plan, {start_time, elapsed, CurrentStopLevel() != StopLevel::kRunning},
+                       {complete, cmd.run.resume_file, resume_written}, sent)));
   }
   if (!cmd.run.quiet) {
     std::fprintf(stderr,

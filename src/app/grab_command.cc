@@ -13,8 +13,7 @@
 #include "common/time_format.h"
 #include "grab/grab_input.h"
 #include "grab/kernel_grabber.h"
-#include "nlohmann/json.hpp"
-#include "scan/scan_metadata.h"
+#include "output/metadata.h"
 #include "scan/stop_signal.h"
 #include "targets/target_parse.h"
 #include "tls/tls_context.h"
@@ -114,23 +113,16 @@ absl::Status Run(const GrabCommandLine& cl) {
     return absl::UnavailableError(absl::StrCat("-o: write to ", cl.output_file.empty() ? "stdout" : cl.output_file, " failed"));
   }
   if (!cl.metadata_file.empty()) {
-    nlohmann::json meta = {
-        {"tlsweep_version", TLSWEEP_VERSION},
-        {"mode", "grab"},
-        {"start_time", start_time},
-        {"end_time", Rfc3339Now()},
-        {"duration_seconds", static_cast<double>(WallClockNs() - t0) / 1e9},
-        {"interrupted", CurrentStopLevel() != StopLevel::kRunning},
-        {"inputs", cl.inputs},
-        {"input_lines_skipped", bad_lines},
-        {"targets", targets.size()},
-        {"grabs_started", stats.started},
-        {"grabs_finished", stats.finished},
-        {"targets_without_module", stats.no_module},
-        {"by_status", GrabStatusCountsJson(stats.by_status)},
-    };
-    meta.update(GrabFlagsMetadata(cl.grab));
-    TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(cl.metadata_file, meta));
+    GrabRunSummary summary;
+    summary.run = {start_time, static_cast<double>(WallClockNs() - t0) / 1e9,
+                   CurrentStopLevel() != StopLevel::kRunning};
+    summary.inputs = cl.inputs;
+    summary.input_lines_skipped = bad_lines;
+    summary.targets = targets.size();
+    summary.stats = stats;
+    summary.settings = GrabSettingsMetadata(cl.grab.options, cl.grab.profile, cl.grab.ca_file,
+                                            cl.grab.names_file);
+    TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(cl.metadata_file, GrabMetadata(summary)));
   }
   if (!cl.grab.options.quiet) {
     std::fprintf(stderr, "grab: %llu records (%llu input lines skipped)\n",

@@ -82,18 +82,4 @@ FlagGroup GrabFlagGroup(GrabFlags* flags) {
         .set = SetString(&o.module_options.ehlo_name)}}};
 }
 
-nlohmann::json GrabFlagsMetadata(const GrabFlags& flags) {
-  const GrabOptions& o = flags.options;
-  return {{"tls_profile", std::string(TlsProfileName(flags.profile))},
-          {"ca_file", flags.ca_file.empty() ? "system" : flags.ca_file},
-          {"server_name", o.server_name},
-          {"names", {{"file", flags.names_file}, {"addresses", o.names.size()}}},
-          {"concurrency", o.concurrency},
-          {"connect_rate", o.connect_rate},
-          {"per_host", o.per_host},
-          {"timeouts_ms", {{"connect", o.timeouts.connect_ms},
-                           {"phase", o.timeouts.phase_ms},
-                           {"session", o.timeouts.session_ms}}}};
-}
-
 }  // namespace tlsweep

@@ -8,7 +8,6 @@
 
 #include "app/flag_table.h"
 #include "grab/scheduler.h"
-#include "nlohmann/json.hpp"
 #include "tls/tls_context.h"
 
 namespace tlsweep {
@@ -23,9 +22,6 @@ struct GrabFlags {
 // The grab's flag group, writing into `flags`; its defaults are those
 // `flags` holds.
 FlagGroup GrabFlagGroup(GrabFlags* flags);
-
-// The grab settings of a run, for the metadata.
-nlohmann::json GrabFlagsMetadata(const GrabFlags& flags);
 
 }  // namespace tlsweep
 

@@ -11,6 +11,7 @@
 #include "app/grab_flags.h"
 #include "app/scan_flags.h"
 #include "common/status_macros.h"
+#include "output/metadata.h"
 #include "scan/stop_signal.h"
 
 namespace tlsweep {
@@ -118,7 +119,8 @@ int RunCommand(const std::vector<std::string>& args) {
   }
   auto tls = TlsContext::Create(run.grab.profile, run.grab.ca_file);
   if (!tls.ok()) return CommandError("run", tls.status(), 2);
-  cmd->run.grab_settings = GrabFlagsMetadata(run.grab);
+  cmd->run.grab_settings =
+      GrabSettingsMetadata(run.grab.options, run.grab.profile, run.grab.ca_file, run.grab.names_file);
   run.pool.grab = std::move(run.grab.options);  // --names may hold millions
   cmd->run.grab = std::move(run.pool);
   cmd->run.tls = tls->get();

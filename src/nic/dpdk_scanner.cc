@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "common/time_format.h"
+#include "output/metadata.h"
 #include "packet/arp.h"
 #include "packet/parse.h"
 #include "packet/probe.h"
@@ -24,7 +25,6 @@
 #include "scan/rate_limiter.h"
 #include "scan/response_handler.h"
 #include "scan/resume.h"
-#include "scan/scan_metadata.h"
 #include "scan/status.h"
 #include "scan/stop_signal.h"
 #include "validate/dedup.h"
@@ -484,58 +484,31 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
     std::fprintf(stderr, "stopped early: continue with --resume %s\n", resume_written.c_str());
   }
   if (!options.metadata_file.empty()) {
-    const ReceiveCounters& rx = handler.counters();
-    nlohmann::json meta = RunMetadata(
-        plan, {grabbing ? "run" : "dpdk", start_time, static_cast<double>(wall_elapsed_ns) / 1e9,
-               CurrentStopLevel() != StopLevel::kRunning, complete, options.resume_file,
-               resume_written});
-    meta["cooldown_seconds"] = options.cooldown_s;
-    meta["dpdk"] = {{"port", port.id()},
-                    {"driver", port.driver()},
-                    {"mac", port.mac().ToString()},
-                    {"queues", port.queues()},
-                    {"eal_args", options.eal_args}};
-    meta["source_mac"] = src_mac.ToString();
-    meta["gateway_mac"] = probe_config.dst_mac.ToString();
-    meta["frame_bytes"] = probe.frame_len();
-    nlohmann::json parse_drops = nlohmann::json::object();
-    for (size_t i = static_cast<size_t>(ParseResult::kTruncated);
-         i < static_cast<size_t>(ParseResult::kCount); ++i) {
-      parse_drops[std::string(ParseResultName(static_cast<ParseResult>(i)))] = rx.parse.by_result[i];
-    }
-    nlohmann::json validate_drops = nlohmann::json::object();
-    for (size_t i = 1; i < static_cast<size_t>(ValidateResult::kCount); ++i) {
-      validate_drops[std::string(ValidateResultName(static_cast<ValidateResult>(i)))] =
-          rx.validate.by_result[i];
-    }
-    meta["counters"] = {
-        {"sent", last.sent},
-        {"tx_failed", last.tx_failed},
-        {"frames_received", rx.frames},
-        {"synack", rx.synack},
-        {"rst", rx.rst},
-        {"icmp_unreach", rx.icmp_unreach},
-        {"repeats", rx.repeats},
-        {"results_written", writer->written()},
-        {"arp_replies_sent", rx.arp_replies_sent},
-        {"rst_sent", receiver.counters().rst_sent},
-        {"control_tx_failed", receiver.counters().control_tx_failed},
-        {"arp_ignored", rx.arp_ignored},
-        {"parse_drops", parse_drops},
-        {"validate_drops", validate_drops},
-        {"dedup_bytes", dedup.memory_bytes()},
-        {"nic", {{"ipackets", port_stats.ipackets}, {"opackets", port_stats.opackets},
-                 {"imissed", port_stats.imissed}, {"ierrors", port_stats.ierrors},
-                 {"oerrors", port_stats.oerrors}, {"rx_nombuf", port_stats.rx_nombuf}}},
-    };
-    uint64_t alloc_failed = 0;
-    for (const auto& s : shared) alloc_failed += s->alloc_failed.load();
-    meta["counters"]["mbuf_alloc_failed"] = alloc_failed;
+    DpdkScanSummary summary;
+    summary.run = {start_time, static_cast<double>(wall_elapsed_ns) / 1e9,
+                   CurrentStopLevel() != StopLevel::kRunning};
+    summary.progress = {complete, options.resume_file, resume_written};
+    summary.cooldown_seconds = options.cooldown_s;
+    summary.port = {port.id(), port.driver(), port.mac(), port.queues(), options.eal_args};
+    summary.source_mac = src_mac;
+    summary.gateway_mac = probe_config.dst_mac;
+    summary.frame_bytes = probe.frame_len();
+    ScanCounters& c = summary.counters;
+    c.sent = last.sent;
+    c.tx_failed = last.tx_failed;
+    for (const auto& s : shared) c.mbuf_alloc_failed += s->alloc_failed.load();
+    c.rx = handler.counters();
+    c.results_written = writer->written();
+    c.rst_sent = receiver.counters().rst_sent;
+    c.control_tx_failed = receiver.counters().control_tx_failed;
+    c.dedup_bytes = dedup.memory_bytes();
+    c.nic = {port_stats.ipackets, port_stats.opackets, port_stats.imissed,
+             port_stats.ierrors,  port_stats.oerrors,  port_stats.rx_nombuf};
     if (pool) {
-      meta["grab"] = pool->Metadata();
-      meta["grab"]["settings"] = options.grab_settings;
+      summary.grab = pool->Summary();
+      summary.grab->settings = options.grab_settings;
     }
-    TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(options.metadata_file, meta));
+    TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(options.metadata_file, DpdkScanMetadata(plan, summary)));
   }
   return absl::OkStatus();
 }
