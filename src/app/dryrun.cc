@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "common/status_macros.h"
 #include "common/time_format.h"
 #include "output/metadata.h"
@@ -16,6 +15,7 @@
 #include "scan/probe_generator.h"
 #include "scan/rate_limiter.h"
 #include "scan/resume.h"
+#include "scan/status.h"
 #include "scan/stop_signal.h"
 
 namespace tlsweep {
@@ -82,11 +82,25 @@ absl::Status RunDryrun(const ScanCommand& cmd) {
   }
   ProbeFields fields[kBurst];
 
+  uint64_t sent = 0;
+  TLSWEEP_ASSIGN_OR_RETURN(
+      StatusReporter status,
+      StatusReporter::Create(kDryrunStatus, cmd.run.quiet, cmd.run.status_file));
+  // The status of the senders `secs` into the run.
+  const auto snapshot = [&senders, &sent](double secs, bool done) {
+    StatusSnapshot snap;
+    snap.elapsed_s = secs;
+    for (const ProbeGenerator& g : senders) snap.progress += g.progress();
+    snap.progress /= static_cast<double>(senders.size());
+    snap.sending_done = done;
+    snap.sent = sent;
+    return snap;
+  };
+
   RateLimiter limiter(config.rate, static_cast<uint32_t>(probe.wire_len()),
                       1'000'000'000, kBurst);
   const uint64_t t0 = NowNs();
   limiter.Start(t0);
-  uint64_t sent = 0;
   uint64_t next_status = t0 + 1'000'000'000;
   size_t active = senders.size();
   absl::Status io_status;
@@ -117,20 +131,14 @@ absl::Status RunDryrun(const ScanCommand& cmd) {
         }
       }
       sent += n;
-      if (!cmd.run.quiet && now >= next_status) {
-        double progress = 0;
-        for (const ProbeGenerator& s : senders) progress += s.progress();
-        progress /= static_cast<double>(senders.size());
-        const double secs = static_cast<double>(now - t0) / 1e9;
-        std::fprintf(stderr, "%s %5.1f%% done; send: %llu (%.0f p/s avg); dry run\n",
-                     absl::FormatDuration(absl::Seconds(static_cast<int64_t>(secs))).c_str(),
-                     100 * progress, static_cast<unsigned long long>(sent),
-                     static_cast<double>(sent) / secs);
+      if (now >= next_status) {
+        status.Report(snapshot(static_cast<double>(now - t0) / 1e9, false));
         next_status += 1'000'000'000;
       }
     }
   }
   const double elapsed = static_cast<double>(NowNs() - t0) / 1e9;
+  status.Report(snapshot(elapsed, true));
   TLSWEEP_RETURN_IF_ERROR(io_status);
   if (pcap) TLSWEEP_RETURN_IF_ERROR(pcap->Close());
   if (lines && std::fflush(lines.get()) != 0) {

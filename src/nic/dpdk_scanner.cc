@@ -9,7 +9,6 @@
 
 #include <atomic>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <vector>
 
@@ -292,7 +291,6 @@ StatusSnapshot Snapshot(const std::vector<std::unique_ptr<SenderShared>>& shared
   s.invalid = rx.invalid();
   if (pool != nullptr) {
     const GrabPoolCounters g = pool->Counters();
-    s.grabbing = true;
     s.grabs_in_flight = g.in_flight;
     s.grabs_done = g.finished;
     s.grabs_not_grabbed = g.not_grabbed;
@@ -338,14 +336,10 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
     out.multi_port = config.ports.size() > 1;
     TLSWEEP_ASSIGN_OR_RETURN(writer, ResultWriter::Open(options.output_file, out));
   }
-  std::unique_ptr<std::ofstream> status_file;
-  if (!options.status_file.empty()) {
-    status_file = std::make_unique<std::ofstream>(options.status_file, std::ios::trunc);
-    if (!*status_file) {
-      return absl::NotFoundError(absl::StrCat("-u: cannot create ", options.status_file));
-    }
-    *status_file << StatusCsvHeader(grabbing) << "\n";
-  }
+  TLSWEEP_ASSIGN_OR_RETURN(
+      StatusReporter status,
+      StatusReporter::Create(grabbing ? kRunStatus : kScanStatus, options.quiet,
+                             options.status_file));
 
   Dedup dedup(config.ports, plan.space().size());
   const MacAddress src_mac = options.source_mac.value_or(port.mac());
@@ -423,7 +417,6 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
     }
   }
 
-  StatusSnapshot prev;
   uint64_t next_status = t0 + hz;
   uint64_t cooldown_end = 0;
   bool sending_done = false;
@@ -452,11 +445,8 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
       const double left = sending_done ? static_cast<double>(cooldown_end - std::min(now, cooldown_end)) /
                                              static_cast<double>(hz)
                                        : 0;
-      const StatusSnapshot snap = Snapshot(shared, handler.counters(), port.Stats(), pool.get(),
-                                           elapsed, sending_done, left);
-      if (!options.quiet) std::fprintf(stderr, "%s\n", FormatStatusLine(prev, snap).c_str());
-      if (status_file) *status_file << StatusCsvRow(prev, snap) << "\n" << std::flush;
-      prev = snap;
+      status.Report(Snapshot(shared, handler.counters(), port.Stats(), pool.get(), elapsed,
+                             sending_done, left));
       next_status += hz;
     }
   }
@@ -467,8 +457,7 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
   const PortStats port_stats = port.Stats();
   const StatusSnapshot last =
       Snapshot(shared, handler.counters(), port_stats, pool.get(), elapsed, true, 0);
-  if (!options.quiet) std::fprintf(stderr, "%s\n", FormatStatusLine(prev, last).c_str());
-  if (status_file) *status_file << StatusCsvRow(prev, last) << "\n";
+  status.Report(last);
   TLSWEEP_RETURN_IF_ERROR(writer->Close());
 
   bool complete = true;
