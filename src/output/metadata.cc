@@ -15,11 +15,11 @@ namespace {
 nlohmann::json RunFields(std::string_view mode, const RunSummary& run) {
   return {
       {"tlsweep_version", TLSWEEP_VERSION},
-      {"mode", mode},
+      {metadata_key::kMode, mode},
       {"start_time", run.start_time},
       {"end_time", Rfc3339Now()},
       {"duration_seconds", run.duration_seconds},
-      {"interrupted", run.interrupted},
+      {metadata_key::kInterrupted, run.interrupted},
   };
 }
 
@@ -28,7 +28,7 @@ nlohmann::json ScanRunFields(const ScanPlan& plan, std::string_view mode, const 
                              const ScanProgress& progress) {
   nlohmann::json meta = PlanMetadata(plan);
   meta.update(RunFields(mode, run));
-  meta["complete"] = progress.complete;
+  meta[metadata_key::kComplete] = progress.complete;
   meta["resumed_from"] = progress.resumed_from;
   meta["resume_file"] = progress.resume_file;
   return meta;
@@ -128,21 +128,21 @@ nlohmann::json PlanMetadata(const ScanPlan& plan) {
   const ScanConfig& c = plan.config();
   const SourceRange& s = c.sources;
   return {
-      {"seed", c.seed},
-      {"prime", plan.group().prime},
-      {"generator", plan.group().generator},
+      {metadata_key::kSeed, c.seed},
+      {metadata_key::kPrime, plan.group().prime},
+      {metadata_key::kGenerator, plan.group().generator},
       {"start", plan.group().start},
-      {"shard", c.shard},
-      {"shards", c.num_shards},
+      {metadata_key::kShard, c.shard},
+      {metadata_key::kShards, c.num_shards},
       {"sender_threads", c.sender_threads},
-      {"target_ports", c.ports},
+      {metadata_key::kTargetPorts, c.ports},
       {"targets", plan.space().size()},
-      {"addresses_allowed", plan.allowed().allowed.Count()},
+      {metadata_key::kAddressesAllowed, plan.allowed().allowed.Count()},
       {"addresses_requested", plan.allowed().requested},
       {"addresses_blocked", plan.allowed().blocked},
       {"blocklist", plan.allowed().blocklist_source},
       {"probes_per_target", c.probes},
-      {"max_targets", c.max_targets},
+      {metadata_key::kMaxTargets, c.max_targets},
       {"rate", c.rate.ToString()},
       {"source_ip_first", s.first.ToString()},
       {"source_ip_last", Ipv4Address(s.first.value() + s.count - 1).ToString()},

@@ -30,6 +30,22 @@
 
 namespace tlsweep {
 
+// The keys that readers of metadata files look up (`tlsweep report`); the
+// builders write them under these names.
+namespace metadata_key {
+inline constexpr char kMode[] = "mode";
+inline constexpr char kSeed[] = "seed";
+inline constexpr char kPrime[] = "prime";
+inline constexpr char kGenerator[] = "generator";
+inline constexpr char kShard[] = "shard";
+inline constexpr char kShards[] = "shards";
+inline constexpr char kTargetPorts[] = "target_ports";
+inline constexpr char kAddressesAllowed[] = "addresses_allowed";
+inline constexpr char kMaxTargets[] = "max_targets";
+inline constexpr char kComplete[] = "complete";
+inline constexpr char kInterrupted[] = "interrupted";
+}  // namespace metadata_key
+
 // The values of "mode".
 inline constexpr char kModeDryrun[] = "dryrun";
 inline constexpr char kModeDpdk[] = "dpdk";
