@@ -92,7 +92,7 @@ ServerFlightParser::ServerFlightParser(FlightLimits limits)
     : limits_(limits),
       buffer_(new uint8_t[limits.max_flight_bytes]) {
   limits_.max_certificates =
-      std::min(limits_.max_certificates, kMaxCertificatesCap);
+      std::min(limits_.max_certificates, kMaxFlightCertificates);
 }
 
 void ServerFlightParser::Reset() {

@@ -111,6 +111,10 @@ struct ServerKeyExchangeInfo {
   uint32_t rsa_modulus_bits = 0;
 };
 
+// The most certificates any FlightLimits may ask to keep (the views live in
+// ServerFlight itself, so this bounds its size: 64 spans, 1 KiB).
+inline constexpr size_t kMaxFlightCertificates = 64;
+
 struct ServerFlight {
   bool has_server_hello = false;
   ServerHelloInfo server_hello;
@@ -130,16 +134,14 @@ struct ServerFlight {
   uint8_t alert_description = 0;
 
   // Backing store for certificates(); the first certificate_count are set.
-  std::array<std::span<const uint8_t>, 64> certificate_views{};
+  std::array<std::span<const uint8_t>, kMaxFlightCertificates>
+      certificate_views{};
 };
 
 class ServerFlightParser {
  public:
-  // The most certificates any FlightLimits may ask to keep.
-  static constexpr size_t kMaxCertificatesCap = 64;
-
   // Allocates the flight buffer (control plane); limits.max_certificates is
-  // capped at kMaxCertificatesCap.
+  // capped at kMaxFlightCertificates.
   explicit ServerFlightParser(FlightLimits limits = {});
 
   ServerFlightParser(const ServerFlightParser&) = delete;
