@@ -19,7 +19,9 @@
 //   extended_master_secret, renegotiation_info, renegotiation_scsv,
 //   session_ticket, status_request
 //
-// List settings may repeat and then append, so a long suite list can span
+// Unset settings: record_version tls1.0, client_version tls1.2, sni yes, the
+// other switches no, the lists empty (no extension). List settings may
+// repeat and then append, so a long suite list can span
 // lines. Suites are IANA ids (any 16-bit value, so unregistered ones can be
 // offered) or registered IANA names. Errors name file:line.
 #ifndef TLSWEEP_TLS_TLS_PROFILES_H_
