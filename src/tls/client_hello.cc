@@ -52,12 +52,44 @@ void PutList16(ByteWriter& w, std::span<const uint16_t> values, int prefix) {
   w.Close(m);
 }
 
+// SSL 2.0 CLIENT-HELLO: a 2-byte record header (high bit set, 15-bit
+// length), then msg type 1, version 0x0002, the three lengths, the specs
+// and the challenge (the first 16 bytes of the random).
+std::optional<size_t> BuildSslv2ClientHello(const ClientHelloProfile& profile,
+                                            const ClientHelloInputs& in,
+                                            std::span<uint8_t> out) {
+  constexpr size_t kChallengeBytes = 16;
+  ByteWriter w(out);
+  const size_t specs =
+      profile.sslv2_cipher_specs.size() + profile.cipher_suites.size();
+  const size_t length = 9 + 3 * specs + kChallengeBytes;
+  if (length > 0x7FFF) return std::nullopt;
+  w.Put16(static_cast<uint16_t>(0x8000 | length));
+  w.Put8(1);  // CLIENT-HELLO
+  w.Put16(0x0002);
+  w.Put16(static_cast<uint16_t>(3 * specs));
+  w.Put16(0);  // session id
+  w.Put16(kChallengeBytes);
+  const auto put_spec = [&w](uint32_t spec) {
+    w.Put8(static_cast<uint8_t>(spec >> 16));
+    w.Put16(static_cast<uint16_t>(spec));
+  };
+  for (uint32_t spec : profile.sslv2_cipher_specs) put_spec(spec);
+  for (uint16_t suite : profile.cipher_suites) put_spec(suite);
+  w.PutBytes(in.random.first(kChallengeBytes));
+  if (!w.ok()) return std::nullopt;
+  return w.size();
+}
+
 }  // namespace
 
 std::optional<size_t> BuildClientHello(const ClientHelloProfile& profile,
                                        const ClientHelloInputs& in,
                                        std::span<uint8_t> out) {
   if (in.random.size() != 32 || in.session_id.size() > 32) return std::nullopt;
+  if (!profile.sslv2_cipher_specs.empty()) {
+    return BuildSslv2ClientHello(profile, in, out);
+  }
   const bool sni = profile.server_name && !in.server_name.empty() &&
                    !IsIpLiteral(in.server_name);
   if (sni && in.server_name.size() > 255) return std::nullopt;

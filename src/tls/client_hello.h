@@ -11,6 +11,12 @@
 // since the handshake never completes. Servers check the point's validity,
 // not its secrecy.
 //
+// A profile with SSLv2 cipher specs instead makes an SSL 2.0 CLIENT-HELLO
+// (Hickman, "The SSL Protocol", 1995, 2.6 and Appendix B; the same message
+// RFC 5246 E.2 describes for backward compatibility) with version 0x0002,
+// no session id and a 16-byte challenge from the inputs' random: the DROWN
+// question is only whether a server still answers SSLv2 at all.
+//
 // Layout (RFC 5246 7.4.1.2 and 6.2.1; RFC 8446 4.1.2 and 4.2): one record
 // (type 22) holding one handshake message; extensions in a fixed order
 // (server_name, extended_master_secret, renegotiation_info, supported_groups,
@@ -71,6 +77,10 @@ struct ClientHelloProfile {
   bool renegotiation_scsv = false;  // 0x00FF appended to the suites
   bool session_ticket = false;      // empty SessionTicket (RFC 5077 3.2)
   bool status_request = false;      // OCSP, no responders (RFC 6066 8)
+  // Non-empty: an SSLv2 CLIENT-HELLO with these 3-byte cipher specs (e.g.
+  // 0x010080 SSL_CK_RC4_128_WITH_MD5); everything above but the suites,
+  // which follow as 0x00XXYY specs, is then unused.
+  std::vector<uint32_t> sslv2_cipher_specs;
 };
 
 // Per-connection inputs.

@@ -18,6 +18,8 @@ namespace {
 constexpr uint8_t kContentChangeCipherSpec = 20;
 constexpr uint8_t kContentAlert = 21;
 constexpr uint8_t kContentApplicationData = 23;
+// Not a TLS content type: marks the SSL 2.0 record being read.
+constexpr uint8_t kSslv2Record = 0x80;
 
 constexpr uint8_t kHelloRequest = 0;
 constexpr uint8_t kServerHello = 2;
@@ -67,6 +69,8 @@ std::string_view FlightVerdictName(FlightVerdict verdict) {
     case FlightVerdict::kTls13ServerHello: return "tls13-server-hello";
     case FlightVerdict::kHelloRetryRequest: return "hello-retry-request";
     case FlightVerdict::kAlert: return "alert";
+    case FlightVerdict::kSslv2ServerHello: return "sslv2-server-hello";
+    case FlightVerdict::kSslv2Error: return "sslv2-error";
     case FlightVerdict::kTruncated: return "truncated";
     case FlightVerdict::kNotTls: return "not-tls";
     case FlightVerdict::kRecordOverflow: return "record-overflow";
@@ -80,6 +84,7 @@ std::string_view FlightVerdictName(FlightVerdict verdict) {
     case FlightVerdict::kMalformedServerKeyExchange:
       return "malformed-server-key-exchange";
     case FlightVerdict::kMalformedHandshake: return "malformed-handshake";
+    case FlightVerdict::kMalformedSslv2: return "malformed-sslv2";
   }
   return "unknown";
 }
@@ -99,6 +104,7 @@ void ServerFlightParser::Reset() {
   handshake_bytes_ = 0;
   parse_offset_ = 0;
   header_have_ = 0;
+  any_record_ = false;
   record_remaining_ = 0;
   record_type_ = 0;
   alert_have_ = 0;
@@ -123,6 +129,26 @@ FlightVerdict ServerFlightParser::Feed(std::span<const uint8_t> bytes) {
       bytes = bytes.subspan(n);
       consumed_ += n;
       if (header_have_ < sizeof(header_)) break;
+      const bool first = !any_record_;
+      any_record_ = true;
+      if (first && (header_[0] & 0x80) != 0) {
+        // SSL 2.0: a 2-byte header with a 15-bit length; the other three
+        // header bytes already read are the message's first.
+        const size_t length =
+            static_cast<size_t>(((header_[0] & 0x7F) << 8) | header_[1]);
+        if (length < 3) {
+          verdict_ = FlightVerdict::kMalformedSslv2;
+          break;
+        }
+        record_type_ = kSslv2Record;
+        std::memcpy(buffer_.get(), header_ + 2, 3);
+        handshake_bytes_ = 3;
+        record_remaining_ = length - 3;
+        if (record_remaining_ == 0) {
+          verdict_ = ParseSslv2(std::span<const uint8_t>(buffer_.get(), 3));
+        }
+        continue;
+      }
       record_type_ = header_[0];
       record_remaining_ = static_cast<size_t>((header_[3] << 8) | header_[4]);
       // A TLS record has a known type and a 3.x version; anything else
@@ -158,6 +184,22 @@ FlightVerdict ServerFlightParser::Feed(std::span<const uint8_t> bytes) {
 }
 
 void ServerFlightParser::FeedRecordPayload(std::span<const uint8_t> payload) {
+  if (record_type_ == kSslv2Record) {
+    // The record's length (at most 2^15) fits any sane flight limit; the
+    // check below still guards a smaller one.
+    if (payload.size() > limits_.max_flight_bytes - handshake_bytes_) {
+      verdict_ = FlightVerdict::kFlightTooLarge;
+      return;
+    }
+    std::memcpy(buffer_.get() + handshake_bytes_, payload.data(),
+                payload.size());
+    handshake_bytes_ += payload.size();
+    if (record_remaining_ == 0) {
+      verdict_ = ParseSslv2(
+          std::span<const uint8_t>(buffer_.get(), handshake_bytes_));
+    }
+    return;
+  }
   if (record_type_ == kContentAlert) {
     // An alert may itself arrive a byte at a time; the first complete one
     // decides.
@@ -331,6 +373,42 @@ FlightVerdict ServerFlightParser::ParseServerHello(
     return FlightVerdict::kTls13ServerHello;
   }
   return FlightVerdict::kIncomplete;
+}
+
+FlightVerdict ServerFlightParser::ParseSslv2(
+    std::span<const uint8_t> message) {
+  constexpr FlightVerdict kBad = FlightVerdict::kMalformedSslv2;
+  Sslv2ServerHelloInfo& v2 = flight_.sslv2;
+  ByteReader r(message);
+  uint8_t type;
+  if (!r.Read8(&type)) return kBad;
+  if (type == 0) {  // ERROR
+    if (!r.Read16(&v2.error_code)) return kBad;
+    return FlightVerdict::kSslv2Error;
+  }
+  if (type != 4) return kBad;  // SERVER-HELLO
+  uint8_t hit;
+  uint16_t certificate_length;
+  uint16_t specs_length;
+  uint16_t connection_id_length;
+  std::span<const uint8_t> certificate;
+  std::span<const uint8_t> connection_id;
+  if (!r.Read8(&hit) || !r.Read8(&v2.certificate_type) ||
+      !r.Read16(&v2.version) || !r.Read16(&certificate_length) ||
+      !r.Read16(&specs_length) || !r.Read16(&connection_id_length) ||
+      !r.ReadBytes(certificate_length, &certificate) ||
+      !r.ReadBytes(specs_length, &v2.cipher_specs) ||
+      !r.ReadBytes(connection_id_length, &connection_id) ||
+      specs_length % 3 != 0) {
+    return kBad;
+  }
+  v2.session_id_hit = hit != 0;
+  if (!certificate.empty() && limits_.max_certificates > 0) {
+    flight_.certificate_views[0] = certificate;
+    flight_.certificate_count = 1;
+    flight_.has_certificate = true;
+  }
+  return FlightVerdict::kSslv2ServerHello;
 }
 
 FlightVerdict ServerFlightParser::ParseCertificate(

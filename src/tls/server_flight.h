@@ -8,8 +8,8 @@
 // then parses ServerHello (or HelloRetryRequest), Certificate,
 // ServerKeyExchange, CertificateRequest, CertificateStatus and
 // ServerHelloDone, or an Alert. For TLS 1.3 it stops after ServerHello:
-// everything after it is encrypted. SSLv2 answers are recognised only as
-// "not TLS".
+// everything after it is encrypted. A first record in SSL 2.0 form (high bit
+// set) is read as an SSLv2 SERVER-HELLO or ERROR (Hickman 1995, 2.6).
 //
 // Bounded by construction: the handshake bytes go into one buffer allocated
 // when the parser is made (limits.max_flight_bytes) and never grown; at most
@@ -36,6 +36,8 @@ enum class FlightVerdict : uint8_t {
   kTls13ServerHello,   // TLS 1.3 chosen; the rest of the flight is encrypted
   kHelloRetryRequest,  // TLS 1.3 HelloRetryRequest (RFC 8446 4.1.4)
   kAlert,              // the server answered with an alert
+  kSslv2ServerHello,   // the server speaks SSL 2.0
+  kSslv2Error,         // an SSL 2.0 ERROR message (e.g. no cipher)
   // Errors: the flight is not what TLS allows.
   kTruncated,                   // the stream ended mid-flight
   kNotTls,                      // not a TLS record (plaintext, SSLv2, ...)
@@ -49,6 +51,7 @@ enum class FlightVerdict : uint8_t {
   kTooManyCertificates,         // over limits.max_certificates
   kMalformedServerKeyExchange,
   kMalformedHandshake,          // other handshake messages (lengths)
+  kMalformedSslv2,              // an SSL 2.0 record that does not parse
 };
 
 // "server-hello-done", "malformed-certificate", ...
@@ -115,7 +118,19 @@ struct ServerKeyExchangeInfo {
 // ServerFlight itself, so this bounds its size: 64 spans, 1 KiB).
 inline constexpr size_t kMaxFlightCertificates = 64;
 
+// SSL 2.0 SERVER-HELLO (or ERROR). Its certificate, if any, is the flight's
+// only certificate.
+struct Sslv2ServerHelloInfo {
+  uint16_t version = 0;  // 0x0002
+  bool session_id_hit = false;
+  uint8_t certificate_type = 0;  // 1: X.509
+  // The server's 3-byte cipher specs, as sent.
+  std::span<const uint8_t> cipher_specs;
+  uint16_t error_code = 0;  // kSslv2Error: e.g. 0x0001 NO-CIPHER-ERROR
+};
+
 struct ServerFlight {
+  Sslv2ServerHelloInfo sslv2;
   bool has_server_hello = false;
   ServerHelloInfo server_hello;
   // Certificate (TLS <= 1.2): DER, leaf first, as sent.
@@ -169,6 +184,7 @@ class ServerFlightParser {
   FlightVerdict ParseServerHello(std::span<const uint8_t> body);
   FlightVerdict ParseCertificate(std::span<const uint8_t> body);
   FlightVerdict ParseServerKeyExchange(std::span<const uint8_t> body);
+  FlightVerdict ParseSslv2(std::span<const uint8_t> message);
 
   FlightLimits limits_;
   std::unique_ptr<uint8_t[]> buffer_;  // handshake stream, max_flight_bytes
@@ -177,6 +193,7 @@ class ServerFlightParser {
 
   uint8_t header_[5] = {};
   size_t header_have_ = 0;
+  bool any_record_ = false;  // a record header was read
   size_t record_remaining_ = 0;
   uint8_t record_type_ = 0;
   uint8_t alert_[2] = {};

@@ -182,7 +182,9 @@ class Parser {
     line_ = start_line_;
     const std::string where = absl::StrCat("profile '", p.name, "': ");
     if (p.source.empty()) return Error(where + std::string("no source"));
-    if (p.cipher_suites.empty()) return Error(where + "no suites");
+    if (p.cipher_suites.empty() && p.sslv2_cipher_specs.empty()) {
+      return Error(where + "no suites");
+    }
     bool offers_tls13 = false;
     for (uint16_t v : p.supported_versions) offers_tls13 |= v == kTls13Version;
     if (!p.key_shares.empty() && !offers_tls13) {
@@ -253,6 +255,12 @@ class Parser {
     if (key == "signature_algorithms") {
       return AppendList(key, value, ParseSignatureScheme,
                         &p.signature_algorithms);
+    }
+    if (key == "sslv2_ciphers") {
+      return AppendList(
+          key, value,
+          [](std::string_view token) { return ParseNumber(token, 0xFFFFFF); },
+          &p.sslv2_cipher_specs);
     }
     if (key == "key_share") {
       return AppendList(

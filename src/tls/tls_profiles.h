@@ -15,6 +15,7 @@
 //   point_formats = uncompressed    or 0..2
 //   signature_algorithms = rsa_pkcs1_sha256 0x0401 ...
 //   key_share = x25519              x25519 and/or secp256r1
+//   sslv2_ciphers = 0x010080 ...    SSL 2.0 cipher specs: an SSLv2 hello
 //   sni = yes                       yes | no, also for the switches below:
 //   extended_master_secret, renegotiation_info, renegotiation_scsv,
 //   session_ticket, status_request

@@ -130,6 +130,18 @@ TEST(ClientHelloTest, Tls12ExtensionsKnownAnswer) {
   EXPECT_THAT(Build(p, ""), ElementsAreArray(expected));
 }
 
+TEST(ClientHelloTest, Sslv2KnownAnswer) {
+  ClientHelloProfile p;
+  p.sslv2_cipher_specs = {0x010080, 0x0700C0};
+  const std::vector<uint8_t> expected = Hex(
+      "801f"                // SSLv2 record header: 31 bytes
+      "01 0002"             // CLIENT-HELLO, SSL 2.0
+      "0006 0000 0010"      // specs, session id, challenge lengths
+      "010080 0700c0"       // RC4_128_WITH_MD5, DES_192_EDE3_CBC_WITH_MD5
+      "000102030405060708090a0b0c0d0e0f");  // challenge
+  EXPECT_THAT(Build(p, "mail.example"), ElementsAreArray(expected));
+}
+
 TEST(ClientHelloTest, IpLiteralGetsNoServerName) {
   ClientHelloProfile p;
   p.cipher_suites = {0x002F};

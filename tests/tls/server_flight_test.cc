@@ -374,8 +374,8 @@ TEST(ServerFlightTest, MalformedFlightsNameWhatWasWrong) {
   const std::vector<uint8_t> done = Message(14, {});
   const std::vector<uint8_t> banner = {'2', '2', '0', ' ', 'm', 'x', '\r', '\n'};
   EXPECT_EQ(Parse(banner), FlightVerdict::kNotTls);
-  // An SSLv2 record header (0x80 | length).
-  EXPECT_EQ(Parse({0x80, 0x2e, 0x04, 0x00, 0x01, 0x00, 0x02}),
+  // A TLS record type after an SSLv2-looking first record is not TLS.
+  EXPECT_EQ(Parse(Cat({Record(22, sh({})), {0x80, 0x2e, 4, 0, 1}})),
             FlightVerdict::kNotTls);
   EXPECT_EQ(Parse({22, 3, 1, 0x48, 0x01}), FlightVerdict::kRecordOverflow);
   EXPECT_EQ(Parse({22, 3, 1, 0, 0}), FlightVerdict::kEmptyRecord);
@@ -462,6 +462,53 @@ TEST(ServerFlightTest, HandMadeFlightParsesEveryPart) {
   EXPECT_EQ(f.server_key_exchange.rsa_modulus_bits, 512u);
   EXPECT_TRUE(f.certificate_request);
   EXPECT_EQ(ParseByteByByte(Reframe(flight, 1)), ParseWhole(flight));
+}
+
+std::vector<uint8_t> Sslv2ServerHello() {
+  std::vector<uint8_t> m = {4, 0, 1, 0, 2, 0, 3, 0, 6, 0, 16,  // lengths
+                            0x30, 0x01, 0x00,                  // certificate
+                            0x01, 0x00, 0x80, 0x07, 0x00, 0xC0};  // specs
+  m.insert(m.end(), 16, 0xC1);  // connection id
+  std::vector<uint8_t> r = {static_cast<uint8_t>(0x80 | (m.size() >> 8)),
+                            static_cast<uint8_t>(m.size())};
+  r.insert(r.end(), m.begin(), m.end());
+  return r;
+}
+
+TEST(ServerFlightTest, Sslv2ServerHello) {
+  const std::vector<uint8_t> hello = Sslv2ServerHello();
+  ServerFlightParser parser;
+  ASSERT_EQ(parser.Feed(hello), FlightVerdict::kSslv2ServerHello);
+  const ServerFlight& f = parser.flight();
+  EXPECT_EQ(f.sslv2.version, 2);
+  EXPECT_EQ(f.sslv2.certificate_type, 1);
+  EXPECT_FALSE(f.sslv2.session_id_hit);
+  EXPECT_THAT(f.sslv2.cipher_specs,
+              ElementsAreArray({0x01, 0x00, 0x80, 0x07, 0x00, 0xC0}));
+  ASSERT_EQ(f.certificate_count, 1u);
+  EXPECT_THAT(f.certificates()[0], ElementsAreArray({0x30, 0x01, 0x00}));
+  EXPECT_FALSE(IsFlightError(parser.verdict()));
+  EXPECT_EQ(ParseByteByByte(hello), ParseWhole(hello));
+  for (size_t len = 0; len < hello.size(); ++len) {
+    parser.Reset();
+    parser.Feed(std::span<const uint8_t>(hello).first(len));
+    ASSERT_EQ(parser.Finish(), FlightVerdict::kTruncated) << len;
+  }
+}
+
+TEST(ServerFlightTest, Sslv2ErrorsAndMalformedRecords) {
+  ServerFlightParser parser;
+  ASSERT_EQ(parser.Feed({{0x80, 0x03, 0x00, 0x00, 0x01}}),
+            FlightVerdict::kSslv2Error);
+  EXPECT_EQ(parser.flight().sslv2.error_code, 1);
+  EXPECT_EQ(Parse({0x80, 0x02, 0x00, 0x00, 0x01}),
+            FlightVerdict::kMalformedSslv2);
+  std::vector<uint8_t> bad = Sslv2ServerHello();
+  bad[10] = 5;  // cipher specs length not a multiple of 3
+  EXPECT_EQ(Parse(bad), FlightVerdict::kMalformedSslv2);
+  bad = Sslv2ServerHello();
+  bad[2] = 2;  // CLIENT-MASTER-KEY from a server
+  EXPECT_EQ(Parse(bad), FlightVerdict::kMalformedSslv2);
 }
 
 TEST(ServerFlightTest, DowngradeSentinel) {
