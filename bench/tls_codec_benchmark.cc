@@ -11,7 +11,7 @@
 #include "benchmark/benchmark.h"
 #include "tls/client_hello.h"
 #include "tls/server_flight.h"
-#include "tls/test_server.h"
+#include "testing/tls_server.h"
 #include "tls/tls_profiles.h"
 
 namespace tlsweep {

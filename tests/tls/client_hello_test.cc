@@ -10,7 +10,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/tls/test_server.h"
+#include "testing/tls_server.h"
 #include "tls/server_flight.h"
 
 namespace tlsweep {

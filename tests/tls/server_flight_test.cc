@@ -14,7 +14,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/tls/test_server.h"
+#include "testing/tls_server.h"
 #include "tls/client_hello.h"
 #include "tls/dh_primes.h"
 

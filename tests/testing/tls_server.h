@@ -1,9 +1,10 @@
-// An in-process OpenSSL 3 server for the handshake codec's tests: it takes a
+// An in-process OpenSSL 3 server for the handshake codec's tests and
+// benchmarks: it takes a
 // ClientHello's bytes over a memory BIO and returns its first flight, the
 // real bytes a probe would read. Keys and certificates are made here
 // (a P-256 root that signs an RSA-2048 leaf), so no files and no network.
-#ifndef TLSWEEP_TESTS_TLS_TEST_SERVER_H_
-#define TLSWEEP_TESTS_TLS_TEST_SERVER_H_
+#ifndef TLSWEEP_TESTS_TESTING_TLS_SERVER_H_
+#define TLSWEEP_TESTS_TESTING_TLS_SERVER_H_
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -145,4 +146,4 @@ class TestServer {
 
 }  // namespace tlsweep::testing
 
-#endif  // TLSWEEP_TESTS_TLS_TEST_SERVER_H_
+#endif  // TLSWEEP_TESTS_TESTING_TLS_SERVER_H_
