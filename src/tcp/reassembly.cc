@@ -1,0 +1,88 @@
+#include "tcp/reassembly.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace tlsweep {
+
+void Reassembly::Reset(SeqNum next, uint8_t* ring, uint32_t capacity) {
+  ring_ = ring;
+  capacity_ = capacity;
+  head_ = 0;
+  next_ = next;
+  num_ranges_ = 0;
+}
+
+void Reassembly::Advance(uint32_t len) {
+  next_ += len;
+  head_ = (head_ + len) % capacity_;
+}
+
+Reassembly::StoreResult Reassembly::Store(SeqNum seq, const uint8_t* data, uint32_t len) {
+  // Clip to the window [next_, next_ + capacity_).
+  if (seq + len <= next_) return StoreResult::kDuplicate;
+  if (seq < next_) {
+    const uint32_t skip = SeqSpan(seq, next_);
+    data += skip;
+    len -= skip;
+    seq = next_;
+  }
+  const uint32_t offset = SeqSpan(next_, seq);
+  if (offset >= capacity_) return StoreResult::kDuplicate;
+  len = std::min(len, capacity_ - offset);
+  if (len == 0) return StoreResult::kDuplicate;
+
+  // Merge [seq, seq + len) into the sorted, disjoint, non-adjacent ranges.
+  Range merged[kMaxRanges + 1];
+  int n = 0;
+  Range add{seq, seq + len};
+  bool placed = false;
+  bool contained = false;
+  for (int k = 0; k < num_ranges_; ++k) {
+    const Range& r = ranges_[k];
+    if (r.end < add.start) {
+      merged[n++] = r;
+    } else if (add.end < r.start) {
+      if (!placed) {
+        merged[n++] = add;
+        placed = true;
+      }
+      merged[n++] = r;
+    } else {
+      contained |= r.start <= add.start && add.end <= r.end;
+      add.start = std::min(add.start, r.start);
+      add.end = SeqMax(add.end, r.end);
+    }
+  }
+  if (!placed) merged[n++] = add;
+  if (contained) return StoreResult::kDuplicate;
+  if (n > kMaxRanges) return StoreResult::kTooManyRanges;
+
+  const uint32_t at = (head_ + offset) % capacity_;
+  const uint32_t first = std::min(len, capacity_ - at);
+  std::memcpy(ring_ + at, data, first);
+  std::memcpy(ring_, data + first, len - first);
+  std::copy(merged, merged + n, ranges_);
+  num_ranges_ = static_cast<uint8_t>(n);
+  return StoreResult::kStored;
+}
+
+bool Reassembly::PopContiguous(Contiguous* out) {
+  while (num_ranges_ > 0 && ranges_[0].start <= next_) {
+    const Range r = ranges_[0];
+    std::copy(ranges_ + 1, ranges_ + num_ranges_, ranges_);
+    --num_ranges_;
+    if (r.end <= next_) continue;  // covered by in-order data since
+    const uint32_t len = SeqSpan(next_, r.end);
+    const uint32_t at = head_;
+    const uint32_t first = std::min(len, capacity_ - at);
+    const char* ring = reinterpret_cast<const char*>(ring_);
+    out->first = std::string_view(ring + at, first);
+    out->second = std::string_view(ring, len - first);
+    Advance(len);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace tlsweep
