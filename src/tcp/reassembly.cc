@@ -20,7 +20,7 @@ void Reassembly::Advance(uint32_t len) {
 
 Reassembly::StoreResult Reassembly::Store(SeqNum seq, const uint8_t* data, uint32_t len) {
   // Clip to the window [next_, next_ + capacity_).
-  if (seq + len <= next_) return StoreResult::kDuplicate;
+  if (len == 0 || seq + len <= next_) return StoreResult::kDuplicate;
   if (seq < next_) {
     const uint32_t skip = SeqSpan(seq, next_);
     data += skip;
@@ -28,9 +28,8 @@ Reassembly::StoreResult Reassembly::Store(SeqNum seq, const uint8_t* data, uint3
     seq = next_;
   }
   const uint32_t offset = SeqSpan(next_, seq);
-  if (offset >= capacity_) return StoreResult::kDuplicate;
+  if (offset >= capacity_) return StoreResult::kOutsideWindow;
   len = std::min(len, capacity_ - offset);
-  if (len == 0) return StoreResult::kDuplicate;
 
   // Merge [seq, seq + len) into the sorted, disjoint, non-adjacent ranges.
   Range merged[kMaxRanges + 1];

@@ -29,6 +29,7 @@ class Reassembly {
   enum class StoreResult : uint8_t {
     kStored,         // new bytes kept for later
     kDuplicate,      // every byte was here already (or is before next())
+    kOutsideWindow,  // at or beyond next() + capacity: nothing kept
     kTooManyRanges,  // would leave more than kMaxRanges ranges: dropped
   };
 
@@ -55,7 +56,8 @@ class Reassembly {
   void ConsumeFin() { next_ += 1; }
 
   // Keeps [seq, seq + len) of `data`; the part before next() or at and
-  // beyond next() + capacity is ignored.
+  // beyond next() + capacity is ignored (the stack trims to its advertised
+  // window first, which is never larger).
   StoreResult Store(SeqNum seq, const uint8_t* data, uint32_t len);
 
   // The buffered bytes that now start at next(), and moves next() past

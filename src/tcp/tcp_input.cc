@@ -314,6 +314,9 @@ void TcpStack::Impl::StoreOutOfOrder(Tcb& c, SeqNum seq, const uint8_t* payload,
     case Reassembly::StoreResult::kDuplicate:
       ++stats_.duplicates;
       break;
+    case Reassembly::StoreResult::kOutsideWindow:
+      ++stats_.out_of_window;
+      break;
     case Reassembly::StoreResult::kTooManyRanges:
       ++stats_.ooo_dropped;
       break;
