@@ -76,6 +76,7 @@ struct Tcb {
   bool rtx_running = false;  // the slot's timer is the retransmission timer
   bool ack_pending = false;
   bool zero_window = false;  // blocked by a zero window: the persist timer runs
+  bool fin_received = false;  // the peer's FIN is at fin_seq
 
   RttEstimator rtt;
   uint32_t retries = 0;
@@ -85,7 +86,6 @@ struct Tcb {
   // Receive side: rcv.next() is RCV.NXT.
   Reassembly rcv;
   uint32_t rcv_wnd = 0;
-  bool fin_received = false;
   SeqNum fin_seq;  // the peer's FIN, possibly ahead of rcv.next()
 
   // TIME-WAIT list, oldest first; kept by the connection table.

@@ -89,26 +89,24 @@ void TcpStack::Impl::SynSentInput(uint32_t i, const ParsedTcp& seg, uint64_t now
   if (c.ack_pending) SendAck(c);
 }
 
-void TcpStack::Impl::SynchronizedInput(uint32_t i, const ParsedTcp& seg,
-                                       const uint8_t* payload, uint64_t now) {
+bool TcpStack::Impl::CheckSynchronized(uint32_t i, const ParsedTcp& seg, uint64_t now) {
   Tcb& c = table_[i];
   const SeqNum seq(seg.seq);
-  const bool fin = (seg.flags & kTcpFin) != 0;
-  const uint32_t seg_len = seg.payload_len + fin + ((seg.flags & kTcpSyn) ? 1 : 0);
-
+  const uint32_t seg_len = seg.payload_len + ((seg.flags & kTcpFin) ? 1 : 0) +
+                           ((seg.flags & kTcpSyn) ? 1 : 0);
   // RFC 9293 3.10.7.4, first: is any of the segment in the window?
   const bool acceptable = seg_len == 0 ? InReceiveWindow(c, seq)
                                        : InReceiveWindow(c, seq) ||
                                              InReceiveWindow(c, seq + (seg_len - 1));
   if (!acceptable) {
-    if (seg.flags & kTcpRst) return;
+    if (seg.flags & kTcpRst) return false;
     if (seq + seg_len <= c.rcv.next()) {
       ++stats_.duplicates;
     } else {
       ++stats_.out_of_window;
     }
     SendAck(c);
-    return;
+    return false;
   }
   // RFC 5961 3.2: only a reset at exactly RCV.NXT is believed; one
   // elsewhere in the window gets a challenge ACK, which a genuine peer
@@ -121,29 +119,35 @@ void TcpStack::Impl::SynchronizedInput(uint32_t i, const ParsedTcp& seg,
     } else {
       Finish(i, TcpCloseReason::kReset, now);
     }
-    return;
+    return false;
   }
   // RFC 5961 4.2: a SYN in a synchronized state gets a challenge ACK.
   if (seg.flags & kTcpSyn) {
     ++stats_.bad_segments;
     SendAck(c);
-    return;
+    return false;
   }
-  if (!(seg.flags & kTcpAck)) return;
+  if (!(seg.flags & kTcpAck)) return false;
   if (SeqNum(seg.ack) > c.snd_max) {
     ++stats_.bad_segments;  // acknowledges data never sent
     SendAck(c);
-    return;
+    return false;
   }
-  if (c.state == TcpState::kTimeWait) return;
+  return c.state != TcpState::kTimeWait;
+}
 
+void TcpStack::Impl::SynchronizedInput(uint32_t i, const ParsedTcp& seg,
+                                       const uint8_t* payload, uint64_t now) {
+  if (!CheckSynchronized(i, seg, now)) return;
+  Tcb& c = table_[i];
   const uint32_t generation = c.generation;
   ProcessAck(i, seg, now);
   if (!table_.Same(i, generation)) return;
+  const bool fin = (seg.flags & kTcpFin) != 0;
   if (seg.payload_len > 0 || fin) {
     if (c.state == TcpState::kEstablished || c.state == TcpState::kFinWait1 ||
         c.state == TcpState::kFinWait2) {
-      Receive(i, seq, payload, seg.payload_len, fin, now);
+      Receive(i, SeqNum(seg.seq), payload, seg.payload_len, fin, now);
       if (!table_.Same(i, generation)) return;
     } else {
       c.ack_pending = true;  // past the peer's FIN: acknowledge, ignore

@@ -33,6 +33,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "packet/headers.h"
 #include "packet/parse.h"
 #include "tcp/conn_table.h"
 #include "tcp/segment_writer.h"
@@ -75,6 +76,10 @@ class TcpStack::Impl {
 
   // --- tcp_input.cc -------------------------------------------------------
   void SynSentInput(uint32_t i, const ParsedTcp& seg, uint64_t now);
+  // RFC 9293 3.10.7.4 up to the ACK field: the sequence number check, RST,
+  // SYN and an ACK of data never sent, answered as the RFCs say. True when
+  // the segment goes on to ACK and data processing.
+  bool CheckSynchronized(uint32_t i, const ParsedTcp& seg, uint64_t now);
   void SynchronizedInput(uint32_t i, const ParsedTcp& seg, const uint8_t* payload,
                          uint64_t now);
   void ProcessAck(uint32_t i, const ParsedTcp& seg, uint64_t now);
