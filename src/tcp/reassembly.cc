@@ -13,11 +13,6 @@ void Reassembly::Reset(SeqNum next, uint8_t* ring, uint32_t capacity) {
   num_ranges_ = 0;
 }
 
-void Reassembly::Advance(uint32_t len) {
-  next_ += len;
-  head_ = (head_ + len) % capacity_;
-}
-
 Reassembly::StoreResult Reassembly::Store(SeqNum seq, const uint8_t* data, uint32_t len) {
   // Clip to the window [next_, next_ + capacity_).
   if (len == 0 || seq + len <= next_) return StoreResult::kDuplicate;
@@ -64,24 +59,6 @@ Reassembly::StoreResult Reassembly::Store(SeqNum seq, const uint8_t* data, uint3
   std::copy(merged, merged + n, ranges_);
   num_ranges_ = static_cast<uint8_t>(n);
   return StoreResult::kStored;
-}
-
-bool Reassembly::PopContiguous(Contiguous* out) {
-  while (num_ranges_ > 0 && ranges_[0].start <= next_) {
-    const Range r = ranges_[0];
-    std::copy(ranges_ + 1, ranges_ + num_ranges_, ranges_);
-    --num_ranges_;
-    if (r.end <= next_) continue;  // covered by in-order data since
-    const uint32_t len = SeqSpan(next_, r.end);
-    const uint32_t at = head_;
-    const uint32_t first = std::min(len, capacity_ - at);
-    const char* ring = reinterpret_cast<const char*>(ring_);
-    out->first = std::string_view(ring + at, first);
-    out->second = std::string_view(ring, len - first);
-    Advance(len);
-    return true;
-  }
-  return false;
 }
 
 }  // namespace tlsweep

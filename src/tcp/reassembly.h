@@ -10,9 +10,11 @@
 // data that would need more is dropped for the peer to send again. Nothing
 // outside [next(), next() + capacity) is ever written, whatever the peer
 // sends, so a connection holds at most `capacity` bytes of its data.
+// What runs for every in-order segment is inline.
 #ifndef TLSWEEP_TCP_REASSEMBLY_H_
 #define TLSWEEP_TCP_REASSEMBLY_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <string_view>
 
@@ -51,7 +53,10 @@ class Reassembly {
   // In-order bytes the caller delivered straight from a segment (seq ==
   // next(), len <= capacity): the stream moves on by `len` without
   // touching the ring.
-  void Advance(uint32_t len);
+  void Advance(uint32_t len) {
+    next_ += len;
+    head_ = (head_ + len) % capacity_;
+  }
   // The peer's FIN, which takes one sequence number and no byte.
   void ConsumeFin() { next_ += 1; }
 
@@ -63,7 +68,22 @@ class Reassembly {
   // The buffered bytes that now start at next(), and moves next() past
   // them; false when the first buffered range still lies beyond a hole.
   // The views point into the ring and stay valid until the next Store().
-  bool PopContiguous(Contiguous* out);
+  bool PopContiguous(Contiguous* out) {
+    while (num_ranges_ > 0 && ranges_[0].start <= next_) {
+      const Range r = ranges_[0];
+      std::copy(ranges_ + 1, ranges_ + num_ranges_, ranges_);
+      --num_ranges_;
+      if (r.end <= next_) continue;  // covered by in-order data since
+      const uint32_t len = SeqSpan(next_, r.end);
+      const uint32_t first = std::min(len, capacity_ - head_);
+      const char* ring = reinterpret_cast<const char*>(ring_);
+      out->first = std::string_view(ring + head_, first);
+      out->second = std::string_view(ring, len - first);
+      Advance(len);
+      return true;
+    }
+    return false;
+  }
 
  private:
   struct Range {

@@ -25,28 +25,4 @@ SegmentWriter::SegmentWriter(const TcpStackConfig& config, uint8_t wscale,
   o[7] = wscale;
 }
 
-void SegmentWriter::Write(const Segment& s) {
-  const bool syn = (s.flags & kTcpSyn) != 0;
-  const size_t options_len = syn ? kSynOptionsLen : 0;
-  const size_t frame_len = TcpFrameLen(options_len, s.data1.size() + s.data2.size());
-  uint8_t* frame = sink_.Reserve(static_cast<uint16_t>(frame_len));
-  if (frame == nullptr) {
-    ++stats_.sink_full;
-    return;
-  }
-  TcpFrameFields& f = fields_;
-  f.daddr = s.remote_ip;
-  f.ip_id = ip_id_++;
-  f.sport = s.local_port;
-  f.dport = s.remote_port;
-  f.seq = s.seq.value();
-  f.ack = s.ack.value();
-  f.flags = s.flags;
-  f.window = s.window;
-  f.options = std::span<const uint8_t>(syn_options_, options_len);
-  WriteTcpFrame(frame, f, s.data1, s.data2, checksums_);
-  sink_.Commit(static_cast<uint16_t>(frame_len));
-  ++stats_.segments_out;
-}
-
 }  // namespace tlsweep

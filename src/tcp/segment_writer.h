@@ -11,6 +11,7 @@
 #include <span>
 
 #include "common/net_types.h"
+#include "packet/headers.h"
 #include "packet/frame_writer.h"
 #include "tcp/seq.h"
 #include "tcp/tcp_stack.h"
@@ -44,7 +45,9 @@ class SegmentWriter {
 
   // Writes the segment into the sink: a SYN carries the options above.
   // When the sink has no room the segment is lost (counted as sink_full):
-  // retransmission recovers it.
+  // retransmission recovers it. Always inlined into the stack's few
+  // callers, where the segment's fields stay in registers: as a call it
+  // cost bench/tcp_benchmark about 3%.
   void Write(const Segment& segment);
 
  private:
@@ -55,6 +58,30 @@ class SegmentWriter {
   uint8_t syn_options_[kSynOptionsLen];
   uint16_t ip_id_ = 0;
 };
+
+[[gnu::always_inline]] inline void SegmentWriter::Write(const Segment& s) {
+  const bool syn = (s.flags & kTcpSyn) != 0;
+  const size_t options_len = syn ? kSynOptionsLen : 0;
+  const size_t frame_len = TcpFrameLen(options_len, s.data1.size() + s.data2.size());
+  uint8_t* frame = sink_.Reserve(static_cast<uint16_t>(frame_len));
+  if (frame == nullptr) {
+    ++stats_.sink_full;
+    return;
+  }
+  TcpFrameFields& f = fields_;
+  f.daddr = s.remote_ip;
+  f.ip_id = ip_id_++;
+  f.sport = s.local_port;
+  f.dport = s.remote_port;
+  f.seq = s.seq.value();
+  f.ack = s.ack.value();
+  f.flags = s.flags;
+  f.window = s.window;
+  f.options = std::span<const uint8_t>(syn_options_, options_len);
+  WriteTcpFrame(frame, f, s.data1, s.data2, checksums_);
+  sink_.Commit(static_cast<uint16_t>(frame_len));
+  ++stats_.segments_out;
+}
 
 }  // namespace tlsweep
 
