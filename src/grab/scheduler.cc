@@ -18,7 +18,10 @@ std::optional<GrabScheduler::Started> GrabScheduler::Next(uint64_t now_ms) {
     QueuedGrab grab = std::move(ready_.front());
     ready_.pop_front();
     const uint32_t host = grab.target.ip.value();
-    if (per_host_[host] >= options_.per_host) {
+    // find(), not operator[]: an entry exists only while the address has a
+    // grab in flight, so skipped targets leave none behind.
+    const auto busy = per_host_.find(host);
+    if (busy != per_host_.end() && busy->second >= options_.per_host) {
       ready_.push_back(std::move(grab));  // again when one of its grabs ends
       ++deferred;
       continue;
@@ -64,8 +67,8 @@ void GrabScheduler::Finished(const GrabTarget& target, GrabStatus status) {
   ++stats_.finished;
   ++stats_.by_status[static_cast<size_t>(status)];
   --in_flight_;
-  const uint32_t host = target.ip.value();
-  if (--per_host_[host] == 0) per_host_.erase(host);
+  const auto it = per_host_.find(target.ip.value());
+  if (--it->second == 0) per_host_.erase(it);
 }
 
 namespace {

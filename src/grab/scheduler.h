@@ -86,6 +86,9 @@ class GrabScheduler {
   std::optional<Started> Next(uint64_t now_ms);
   // A started grab's connection is gone: frees its slots, counts its status.
   void Finished(const GrabTarget& target, GrabStatus status);
+  // Addresses with grabs in flight (each holds one entry of the per-host
+  // limit's table until its last grab ends).
+  size_t hosts_in_flight() const { return per_host_.size(); }
 
   const GrabStats& stats() const { return stats_; }
 
