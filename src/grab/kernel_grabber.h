@@ -1,9 +1,10 @@
 // `tlsweep grab` on kernel sockets: non-blocking connects and an epoll loop
-// driving one GrabSession per connection, for host lists from any scanner on
+// as the transport of a GrabDriver, for host lists from any scanner on
 // machines where the kernel owns the NIC.
 //
-// The limits are GrabScheduler's. Each finished grab is written as one
-// whole JSON line, so an interrupted run leaves only complete records.
+// The limits are GrabScheduler's, the grab's life GrabDriver's (the same as
+// over tlsweep's userspace TCP). Each finished grab is written as one whole
+// JSON line, so an interrupted run leaves only complete records.
 #ifndef TLSWEEP_GRAB_KERNEL_GRABBER_H_
 #define TLSWEEP_GRAB_KERNEL_GRABBER_H_
 
@@ -20,7 +21,8 @@ namespace tlsweep {
 // Grabs every target, writing one JSON line per finished grab to `out`.
 // Returns an error only for set-up failures (epoll); every per-target
 // failure is a record with an error status. SIGINT (scan/stop_signal.h)
-// stops starting new grabs; a second one abandons those in flight.
+// stops starting new grabs; a second one abandons those in flight (a grab
+// already done has its record).
 absl::Status RunKernelGrab(const std::vector<GrabTarget>& targets,
                            const TlsContext& tls, const GrabOptions& options,
                            std::FILE* out, GrabStats* stats);

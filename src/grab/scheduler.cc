@@ -63,9 +63,12 @@ std::optional<QueuedGrab> GrabScheduler::Pop() {
   return g;
 }
 
-void GrabScheduler::Finished(const GrabTarget& target, GrabStatus status) {
+void GrabScheduler::Recorded(GrabStatus status) {
   ++stats_.finished;
   ++stats_.by_status[static_cast<size_t>(status)];
+}
+
+void GrabScheduler::Release(const GrabTarget& target) {
   --in_flight_;
   const auto it = per_host_.find(target.ip.value());
   if (--it->second == 0) per_host_.erase(it);

@@ -51,7 +51,7 @@ using GrabStatusCounts = std::array<uint64_t, kGrabStatusCount>;
 
 struct GrabStats {
   uint64_t started = 0;
-  uint64_t finished = 0;
+  uint64_t finished = 0;   // records written
   uint64_t no_module = 0;  // targets on a port with no module (skipped)
   GrabStatusCounts by_status{};
 };
@@ -84,10 +84,12 @@ class GrabScheduler {
   // its per-host limit. Targets on a port with no module are counted and
   // dropped.
   std::optional<Started> Next(uint64_t now_ms);
-  // A started grab's connection is gone: frees its slots, counts its status.
-  void Finished(const GrabTarget& target, GrabStatus status);
+  // A started grab's record is written: counts it by status.
+  void Recorded(GrabStatus status);
+  // A started grab's connection is gone (or abandoned): frees its slots.
+  void Release(const GrabTarget& target);
   // Addresses with grabs in flight (each holds one entry of the per-host
-  // limit's table until its last grab ends).
+  // limit's table until its last grab is released).
   size_t hosts_in_flight() const { return per_host_.size(); }
 
   const GrabStats& stats() const { return stats_; }

@@ -34,6 +34,7 @@ void GrabSession::OnConnected(uint64_t now_ms) {
 }
 
 void GrabSession::OnConnectFailed(GrabStatus status, std::string error) {
+  if (done_) return;
   transport_status_ = status;
   error_ = std::move(error);
   done_ = true;

@@ -1,11 +1,13 @@
 // One grab: a protocol module and, when the module asks for it, a TLS client,
 // joined into a byte-stream session that any transport can drive.
 //
-// Sans-I/O like its parts: the transport (kernel sockets for `tlsweep grab`,
-// tlsweep's userspace TCP later) reports connect, bytes and close, calls
-// Tick() with the time, and sends whatever outgoing() holds. The session
-// routes bytes through TLS once it is up, enforces the phase deadlines and
-// produces one ZGrab2-style record when it is done.
+// Sans-I/O like its parts: GrabDriver (grab/grab_driver.h), over kernel
+// sockets for `tlsweep grab` or tlsweep's userspace TCP for `tlsweep run`,
+// reports connect, bytes and close, calls Tick() with the time, and sends
+// whatever outgoing() holds. The session routes bytes through TLS once it
+// is up, enforces the phase deadlines and produces one ZGrab2-style record
+// when it is done; once done it ignores every further event, so the record
+// is final from then on.
 #ifndef TLSWEEP_GRAB_SESSION_H_
 #define TLSWEEP_GRAB_SESSION_H_
 

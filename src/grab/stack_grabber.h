@@ -2,62 +2,63 @@
 // TcpStack connections, for the grabber lcores of `tlsweep run`.
 //
 // The same sessions as `tlsweep grab` on kernel sockets (GrabScheduler
-// makes both), so a server gives the same record on either path. Plain
-// C++: the DPDK side only feeds segments in, hands the stack a FrameSink
-// and calls Poll(); tests drive it with an in-memory link.
+// makes both) and the same GrabDriver, so a server gives the same record on
+// either path. Plain C++: the DPDK side only feeds segments in, hands the
+// stack a FrameSink and calls Poll(); tests drive it with an in-memory link.
 #ifndef TLSWEEP_GRAB_STACK_GRABBER_H_
 #define TLSWEEP_GRAB_STACK_GRABBER_H_
 
 #include <cstdint>
-#include <functional>
-#include <list>
 #include <memory>
-#include <string>
-#include <vector>
 
+#include "absl/status/statusor.h"
+#include "grab/grab_driver.h"
 #include "grab/scheduler.h"
 #include "tcp/tcp_stack.h"
 
 namespace tlsweep {
 
+// GrabTransport over a TcpStack: Close() sends FIN after the queued bytes
+// and the connection is closed when the stack says so (FINs exchanged, a
+// reset, a timeout); Abort() sends RST. A connection that closes before it
+// was established failed to connect (refused, timed out).
+class TcpStackTransport final : public GrabTransport {
+ public:
+  explicit TcpStackTransport(TcpStack& stack) : stack_(stack) {}
+
+  absl::StatusOr<std::unique_ptr<GrabConnection>> Connect(const GrabTarget& target,
+                                                          GrabEvents& events,
+                                                          uint64_t now_ms) override;
+
+ private:
+  class Connection;
+  TcpStack& stack_;
+};
+
 class StackGrabber {
  public:
-  // Receives each finished grab's record line.
-  using RecordSink = std::function<void(std::string line)>;
+  using RecordSink = GrabDriver::RecordSink;
 
   StackGrabber(TcpStack& stack, GrabScheduler& scheduler, RecordSink sink);
-  ~StackGrabber();
   StackGrabber(const StackGrabber&) = delete;
   StackGrabber& operator=(const StackGrabber&) = delete;
 
-  // Starts what the scheduler allows (unless `admit` is false: stopping),
-  // runs the stack's timers, sends what the sessions queued and retires
-  // finished grabs. Only grabs the stack called back since the last poll
-  // are visited, plus every grab once per kSweepMs for its deadlines, so a
-  // poll costs what happened, not how many grabs are in flight.
+  // Runs the stack's timers, then GrabDriver::Poll(): starts what the
+  // scheduler allows (unless `admit` is false: stopping), sends what the
+  // sessions queued, records and retires finished grabs.
   void Poll(uint64_t now_ms, bool admit = true);
-  // Ends every grab at once (a second Ctrl-C): RST, no records.
-  void AbortAll();
+  // Ends every grab at once (a second Ctrl-C): RST; records only for the
+  // sessions that were already done.
+  void AbortAll() { driver_.AbortAll(); }
 
-  size_t in_flight() const { return grabs_.size(); }
+  size_t in_flight() const { return driver_.in_flight(); }
   // Connections that failed to start: no slot or source port was free.
-  uint64_t connect_errors() const { return connect_errors_; }
+  uint64_t connect_errors() const { return driver_.connect_errors(); }
 
  private:
-  class Grab;
-  // Flushes a grab's output, writes its record once it is done, closes its
-  // connection; queues it for retirement once the connection is gone.
-  void Process(Grab& grab, uint64_t now_ms);
-  void MarkDirty(Grab& grab);
-
   TcpStack& stack_;
-  GrabScheduler& scheduler_;
-  RecordSink sink_;
-  std::list<std::unique_ptr<Grab>> grabs_;
-  std::vector<Grab*> dirty_;    // called back (or swept) since the last poll
-  std::vector<Grab*> retired_;  // done and closed: removed at the poll's end
-  uint64_t next_sweep_ms_ = 0;
-  uint64_t connect_errors_ = 0;
+  TcpStackTransport transport_;
+  GrabDriver driver_;
 };
 
 }  // namespace tlsweep

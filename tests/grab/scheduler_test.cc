@@ -41,7 +41,8 @@ TEST_F(GrabSchedulerTest, PerHostLimitDefersAHostsPortsNotOthers) {
   EXPECT_EQ(started[2], Target(kServerIp + 1, 25));
   EXPECT_EQ(s.in_flight(), 3u);
   EXPECT_EQ(s.queued(), 1u);
-  s.Finished(started[0], GrabStatus::kSuccess);
+  s.Recorded(GrabStatus::kSuccess);
+  s.Release(started[0]);
   auto next = s.Next(0);
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(next->grab.target, Target(kServerIp, 465));
@@ -62,7 +63,9 @@ TEST_F(GrabSchedulerTest, ConcurrencyRateAndPortsWithoutModule) {
   EXPECT_FALSE(s.Next(50).has_value());  // the rate
   ASSERT_TRUE(s.Next(100).has_value());
   EXPECT_FALSE(s.Next(1000).has_value());  // concurrency 2 reached
-  s.Finished(a->grab.target, GrabStatus::kIoTimeout);
+  s.Recorded(GrabStatus::kIoTimeout);
+  EXPECT_FALSE(s.Next(1000).has_value()) << "a recorded grab holds its slot until released";
+  s.Release(a->grab.target);
   EXPECT_TRUE(s.Next(1000).has_value());
   EXPECT_EQ(s.queued(), 0u);
   EXPECT_FALSE(s.Pop().has_value());
@@ -93,7 +96,7 @@ TEST_F(GrabSchedulerTest, ServerNameFromInputThenNamesThenDefault) {
 }
 
 // Only addresses with a grab in flight hold an entry of the per-host table:
-// a target skipped for want of a module leaves none, a finished grab's
+// a target skipped for want of a module leaves none, a released grab's
 // entry goes with it.
 TEST_F(GrabSchedulerTest, PerHostTableHoldsOnlyAddressesInFlight) {
   GrabScheduler s(*tls_, options_);
@@ -104,7 +107,8 @@ TEST_F(GrabSchedulerTest, PerHostTableHoldsOnlyAddressesInFlight) {
   ASSERT_TRUE(g.has_value());
   EXPECT_EQ(s.stats().no_module, 100u);
   EXPECT_EQ(s.hosts_in_flight(), 1u);
-  s.Finished(g->grab.target, GrabStatus::kSuccess);
+  s.Recorded(GrabStatus::kSuccess);
+  s.Release(g->grab.target);
   EXPECT_EQ(s.hosts_in_flight(), 0u);
   EXPECT_EQ(s.in_flight(), 0u);
   EXPECT_EQ(s.stats().finished, 1u);
