@@ -167,9 +167,14 @@ class GrabPool::Worker {
     const uint64_t now = NowMs();
     const StopLevel level = CurrentStopLevel();
     if (level == StopLevel::kStopNow) {
+      // Grabs in flight are abandoned (those already done keep their
+      // records); the worker is done once every record it made is in the
+      // ring, which the control lcore drains until then.
       grabber_.AbortAll();
       sink_.Flush();
-      done_.store(true, std::memory_order_release);
+      PushRecords();
+      Publish();
+      if (overflow_.empty()) done_.store(true, std::memory_order_release);
       return;
     }
     void* mbufs[kBurst];
