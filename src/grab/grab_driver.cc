@@ -129,11 +129,6 @@ void GrabDriver::Process(Grab& g, uint64_t now_ms) {
 }
 
 void GrabDriver::Poll(uint64_t now_ms, bool admit) {
-  while (admit) {
-    std::optional<GrabScheduler::Started> started = scheduler_.Next(now_ms);
-    if (!started) break;
-    Start(*std::move(started), now_ms);
-  }
   if (now_ms >= next_sweep_ms_) {
     next_sweep_ms_ = now_ms + kSweepMs;
     for (const auto& g : grabs_) {
@@ -141,6 +136,20 @@ void GrabDriver::Poll(uint64_t now_ms, bool admit) {
       MarkDirty(*g);
     }
   }
+  Advance(now_ms);
+  if (!admit) return;
+  // After Advance(), so the slots it freed go to waiting targets in this
+  // same poll (with one grab at a time, a poll later would be an epoll
+  // wait later); a grab that could not start is recorded at once.
+  bool started = false;
+  while (std::optional<GrabScheduler::Started> next = scheduler_.Next(now_ms)) {
+    Start(*std::move(next), now_ms);
+    started = true;
+  }
+  if (started) Advance(now_ms);
+}
+
+void GrabDriver::Advance(uint64_t now_ms) {
   // Processing calls the transport, whose events may add to dirty_.
   for (size_t i = 0; i < dirty_.size(); ++i) {
     Grab& g = *dirty_[i];

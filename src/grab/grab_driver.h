@@ -91,10 +91,10 @@ class GrabDriver {
   GrabDriver(const GrabDriver&) = delete;
   GrabDriver& operator=(const GrabDriver&) = delete;
 
-  // Starts what the scheduler allows (unless `admit` is false: stopping),
-  // then moves forward the grabs the transport reported on since the last
-  // poll, plus every grab once per kSweepMs for its deadlines, so a poll
-  // costs what happened, not how many grabs are in flight.
+  // Moves forward the grabs the transport reported on since the last poll,
+  // plus every grab once per kSweepMs for its deadlines, so a poll costs
+  // what happened, not how many grabs are in flight; then starts what the
+  // scheduler allows (unless `admit` is false: stopping).
   void Poll(uint64_t now_ms, bool admit);
   // Ends every grab at once (a second Ctrl-C): the sessions that are done
   // have their records, the others are abandoned without one.
@@ -108,6 +108,8 @@ class GrabDriver {
  private:
   class Grab;
   void Start(GrabScheduler::Started started, uint64_t now_ms);
+  // Processes the dirty grabs, then retires those whose connections are gone.
+  void Advance(uint64_t now_ms);
   // Flushes a grab's output; once its session is done, records it, closes
   // its connection and, when the connection is gone, queues it for
   // retirement.

@@ -85,10 +85,11 @@ class EpollTransport::Socket final : public GrabConnection {
     if (fd_ >= 0) close(fd_);
   }
 
-  // Registers the connecting socket: writable means connected (or failed).
+  // Registers the connecting socket: writable means connected (or failed),
+  // and a banner already there is read with the same wake-up.
   bool Watch() {
     epoll_event ev{};
-    ev.events = watched_ = EPOLLOUT;
+    ev.events = watched_ = Interest();
     ev.data.ptr = this;
     return epoll_ctl(epfd_, EPOLL_CTL_ADD, fd_, &ev) == 0;
   }
@@ -149,11 +150,14 @@ class EpollTransport::Socket final : public GrabConnection {
     }
   }
 
-  // Asks epoll for what the socket waits for now; level-triggered, so a
-  // socket at EOF is no longer watched for reading.
+  // What the socket waits for now. Level-triggered: a socket at EOF is no
+  // longer watched for reading, nor one with nothing to send for writing.
+  uint32_t Interest() const {
+    return (reading_ ? EPOLLIN | EPOLLRDHUP : 0u) | (connecting_ || want_write_ ? EPOLLOUT : 0u);
+  }
+
   void Rewatch() {
-    const uint32_t want = (reading_ ? EPOLLIN | EPOLLRDHUP : 0u) |
-                          (connecting_ || want_write_ ? EPOLLOUT : 0u);
+    const uint32_t want = Interest();
     if (fd_ < 0 || want == watched_) return;
     epoll_event ev{};
     ev.events = watched_ = want;
