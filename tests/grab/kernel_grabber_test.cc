@@ -1,8 +1,8 @@
 // RunKernelGrab (epoll, kernel sockets) against scripted servers on
 // 127.0.0.1, each a thread of this test: an SMTP dialogue through STARTTLS
 // and a real TLS handshake to success, a refused connect, a connect that
-// is never answered, a silent server hitting the phase deadline. Loopback
-// only: nothing leaves the machine.
+// is never answered, a silent server hitting the phase deadline, and the
+// two stop levels. Loopback only: nothing leaves the machine.
 #include "grab/kernel_grabber.h"
 
 #include <arpa/inet.h>
@@ -13,11 +13,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -25,6 +25,7 @@
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "scan/stop_signal.h"
 #include "tls/openssl_util.h"
 #include "tls/tls_context.h"
 
@@ -142,15 +143,19 @@ class KernelGrabberTest : public ::testing::Test {
     options_.timeouts = {.connect_ms = 500, .phase_ms = 2000, .session_ms = 5000};
   }
 
-  // Grabs 127.0.0.1:port as SMTP; the records, and how long it took.
-  std::vector<nlohmann::json> Grab(uint16_t port) {
-    EXPECT_TRUE(options_.ports.ApplyOverride(std::to_string(port) + "=smtp").ok());
+  // Grabs 127.0.0.1 on each port as SMTP, in order; the records, and how
+  // long it took.
+  std::vector<nlohmann::json> Grab(const std::vector<uint16_t>& ports) {
+    std::vector<GrabTarget> targets;
+    for (uint16_t port : ports) {
+      EXPECT_TRUE(options_.ports.ApplyOverride(std::to_string(port) + "=smtp").ok());
+      targets.push_back({Ipv4Address(kLoopback), port, ""});
+    }
     char* buf = nullptr;
     size_t len = 0;
     std::FILE* out = open_memstream(&buf, &len);
     const auto start = std::chrono::steady_clock::now();
-    const absl::Status status =
-        RunKernelGrab({{Ipv4Address(kLoopback), port, ""}}, *tls_, options_, out, &stats_);
+    const absl::Status status = RunKernelGrab(targets, *tls_, options_, out, &stats_);
     took_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now() - start)
                    .count();
@@ -179,15 +184,12 @@ class KernelGrabberTest : public ::testing::Test {
 
 TEST_F(KernelGrabberTest, StartTlsDialogueToSuccess) {
   SslCtxPtr ctx = ServerContext();
-  std::mutex mu;
-  std::vector<std::string> heard;  // what the server read, in order
-  LoopbackServer server([&](int fd) {
+  std::vector<std::string> heard;  // what the server read, in order (read after the join)
+  auto server = std::make_unique<LoopbackServer>([&](int fd) {
     Peer peer{fd};
     auto hear = [&] {
-      std::string line = peer.ReadLine();
-      std::lock_guard<std::mutex> lock(mu);
-      heard.push_back(line);
-      return line;
+      heard.push_back(peer.ReadLine());
+      return heard.back();
     };
     peer.Send("220 mail.lab.test ESMTP scripted\r\n");
     if (hear().rfind("EHLO ", 0) != 0) return;
@@ -204,18 +206,19 @@ TEST_F(KernelGrabberTest, StartTlsDialogueToSuccess) {
     hear();  // then nothing more (close_notify, FIN)
   });
 
-  const std::vector<nlohmann::json> records = Grab(server.port());
+  const uint16_t port = server->port();
+  const std::vector<nlohmann::json> records = Grab({port});
+  server.reset();  // joins it: its script has seen the client close
   ASSERT_EQ(records.size(), 1u);
   const nlohmann::json& r = records[0];
   EXPECT_EQ(r["ip"], "127.0.0.1");
-  EXPECT_EQ(r["port"], server.port());
+  EXPECT_EQ(r["port"], port);
   EXPECT_FALSE(r.contains("scan")) << "kernel grabs have no scan answer";
   EXPECT_EQ(Smtp(r)["status"], "success") << r.dump();
   EXPECT_EQ(Smtp(r)["result"]["banner"], "220 mail.lab.test ESMTP scripted");
   EXPECT_EQ(Smtp(r)["result"]["ehlo_after_tls"], "250-mail.lab.test\n250 AUTH PLAIN LOGIN");
   EXPECT_TRUE(Smtp(r)["result"].contains("tls"));
   EXPECT_EQ(Count(GrabStatus::kSuccess), 1u);
-  std::lock_guard<std::mutex> lock(mu);
   ASSERT_EQ(heard.size(), 5u);
   EXPECT_EQ(heard[3], "QUIT") << "the session's last bytes leave before the close";
   EXPECT_EQ(heard[4], "") << "then the connection closes";
@@ -224,7 +227,7 @@ TEST_F(KernelGrabberTest, StartTlsDialogueToSuccess) {
 TEST_F(KernelGrabberTest, RefusedConnect) {
   uint16_t port = 0;
   const int fd = BoundSocket(&port);  // bound, not listening: the kernel answers RST
-  const std::vector<nlohmann::json> records = Grab(port);
+  const std::vector<nlohmann::json> records = Grab({port});
   close(fd);
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(Smtp(records[0])["status"], "connection-refused");
@@ -245,7 +248,7 @@ TEST_F(KernelGrabberTest, UnansweredConnectTimesOut) {
   sa.sin_port = htons(port);
   sa.sin_addr.s_addr = htonl(kLoopback);
   ASSERT_EQ(connect(filler, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)), 0);
-  const std::vector<nlohmann::json> records = Grab(port);
+  const std::vector<nlohmann::json> records = Grab({port});
   close(filler);
   close(listener);
   ASSERT_EQ(records.size(), 1u);
@@ -260,13 +263,50 @@ TEST_F(KernelGrabberTest, SilentServerHitsThePhaseDeadline) {
   LoopbackServer server([](int fd) {
     Peer{fd}.ReadLine();  // waits for the client to give up and close
   });
-  const std::vector<nlohmann::json> records = Grab(server.port());
+  const std::vector<nlohmann::json> records = Grab({server.port()});
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(Smtp(records[0])["status"], "io-timeout");
   EXPECT_EQ(Smtp(records[0])["phase"], "banner");
   EXPECT_GE(took_ms_, 300);
   EXPECT_LT(took_ms_, 1300);
   EXPECT_EQ(Count(GrabStatus::kIoTimeout), 1u);
+}
+
+// Ctrl-C twice, from inside the run: the first (when the dialogue server
+// accepts) lets the two grabs in flight go on and starts no other; the
+// second (once that dialogue has sent QUIT) abandons the silent server's
+// grab without a record and returns at once, with the finished grab's
+// record. The stop level (scan/stop_signal.h) is the process's and only
+// rises, so the run happens in a child process of its own.
+TEST_F(KernelGrabberTest, FirstStopStartsNoMoreSecondAbandons) {
+  options_.concurrency = 2;
+  options_.timeouts.phase_ms = 10'000;
+  EXPECT_EXIT(
+      {
+        InstallStopSignals();
+        LoopbackServer talking([](int fd) {
+          std::raise(SIGINT);
+          Peer peer{fd};
+          peer.Send("220 mx.lab.test ESMTP\r\n");
+          peer.ReadLine();  // EHLO
+          peer.Send("250-mx.lab.test\r\n250 PIPELINING\r\n");
+          peer.ReadLine();  // QUIT: that grab is done and recorded
+          std::raise(SIGINT);
+        });
+        LoopbackServer silent([](int fd) { Peer{fd}.ReadLine(); });
+        // The third target waits for a slot, which frees after the first stop.
+        const std::vector<nlohmann::json> records =
+            Grab({talking.port(), silent.port(), silent.port()});
+        const bool ok = records.size() == 1 && records[0]["port"] == talking.port() &&
+                        Smtp(records[0])["status"] == "no-starttls" && stats_.started == 2 &&
+                        stats_.finished == 1 && took_ms_ < 2000;
+        std::fprintf(stderr, "%zu records (%s), %llu started, %lld ms\n", records.size(),
+                     records.empty() ? "" : records[0].dump().c_str(),
+                     static_cast<unsigned long long>(stats_.started),
+                     static_cast<long long>(took_ms_));
+        std::exit(ok ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace
