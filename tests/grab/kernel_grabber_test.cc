@@ -8,7 +8,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/ssl.h>
-#include <openssl/x509.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -26,6 +25,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "scan/stop_signal.h"
+#include "testing/tls_server.h"
 #include "tls/openssl_util.h"
 #include "tls/tls_context.h"
 
@@ -116,20 +116,10 @@ struct Peer {
 // server context: the grabber records whatever it gets, verified or not.
 SslCtxPtr ServerContext() {
   EvpPkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
-  X509Ptr cert(X509_new());
-  X509_set_version(cert.get(), 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 86400);
-  X509_set_pubkey(cert.get(), key.get());
-  X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>("mail.lab.test"), -1, -1, 0);
-  X509_set_issuer_name(cert.get(), name);
-  EXPECT_GT(X509_sign(cert.get(), key.get(), EVP_sha256()), 0) << DrainOpenSslErrors();
+  X509Ptr cert = testing::SignCert("mail.lab.test", key.get(), nullptr, nullptr, false);
   SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
-  EXPECT_EQ(SSL_CTX_use_certificate(ctx.get(), cert.get()), 1);
-  EXPECT_EQ(SSL_CTX_use_PrivateKey(ctx.get(), key.get()), 1);
+  EXPECT_EQ(SSL_CTX_use_certificate(ctx.get(), cert.get()), 1) << DrainOpenSslErrors();
+  EXPECT_EQ(SSL_CTX_use_PrivateKey(ctx.get(), key.get()), 1) << DrainOpenSslErrors();
   return ctx;
 }
 
