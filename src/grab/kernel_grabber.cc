@@ -44,8 +44,8 @@ struct Connection {
 
 class Grabber {
  public:
-  Grabber(const TlsContext& tls, const GrabOptions& options, std::FILE* out)
-      : options_(options), out_(out), scheduler_(tls, options) {}
+  Grabber(const TlsContext& tls, const GrabOptions& options, const GrabRecordSink& sink)
+      : options_(options), sink_(sink), scheduler_(tls, options) {}
 
   ~Grabber() {
     for (Connection& c : conns_) close(c.fd);
@@ -90,7 +90,6 @@ class Grabber {
         next_status += 1000;
       }
     }
-    std::fflush(out_);
     return absl::OkStatus();
   }
 
@@ -209,14 +208,13 @@ class Grabber {
 
   std::list<Connection>::iterator Finish(std::list<Connection>::iterator it) {
     if (it->fd >= 0) close(it->fd);
-    const std::string line = GrabRecordLine(*it->session, it->grab.scan);
-    std::fwrite(line.data(), 1, line.size(), out_);
+    sink_(it->session->Result(), it->grab.scan);
     scheduler_.Finished(it->grab.target, it->session->status());
     return conns_.erase(it);
   }
 
   const GrabOptions& options_;
-  std::FILE* out_;
+  const GrabRecordSink& sink_;
   GrabScheduler scheduler_;
   int epfd_ = -1;
   std::list<Connection> conns_;  // stable addresses for epoll's data.ptr
@@ -225,8 +223,9 @@ class Grabber {
 }  // namespace
 
 absl::Status RunKernelGrab(const std::vector<GrabTarget>& targets, const TlsContext& tls,
-                           const GrabOptions& options, std::FILE* out, GrabStats* stats) {
-  Grabber grabber(tls, options, out);
+                           const GrabOptions& options, const GrabRecordSink& sink,
+                           GrabStats* stats) {
+  Grabber grabber(tls, options, sink);
   absl::Status status = grabber.Run(targets);
   *stats = grabber.stats();
   return status;

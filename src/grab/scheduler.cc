@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "scan/result_output.h"
-
 namespace tlsweep {
 
 GrabScheduler::GrabScheduler(const TlsContext& tls, const GrabOptions& options)
@@ -66,29 +64,6 @@ void GrabScheduler::Finished(const GrabTarget& target, GrabStatus status) {
   --in_flight_;
   const uint32_t host = target.ip.value();
   if (--per_host_[host] == 0) per_host_.erase(host);
-}
-
-namespace {
-
-std::string Line(const nlohmann::json& record) {
-  std::string line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  line.push_back('\n');
-  return line;
-}
-
-}  // namespace
-
-std::string GrabRecordLine(const GrabSession& session, const std::optional<ScanResult>& scan) {
-  nlohmann::json record = session.Record();
-  if (scan) record["scan"] = ScanResultJson(*scan);
-  return Line(record);
-}
-
-std::string NotGrabbedRecordLine(const ScanResult& scan, std::string_view reason) {
-  return Line({{"ip", scan.response.target.ToString()},
-               {"port", scan.response.port},
-               {"scan", ScanResultJson(scan)},
-               {"not_grabbed", reason}});
 }
 
 }  // namespace tlsweep

@@ -66,7 +66,7 @@ class StackGrabber::Grab : public TcpHandler {
   uint64_t done_at_ms = 0;
 };
 
-StackGrabber::StackGrabber(TcpStack& stack, GrabScheduler& scheduler, RecordSink sink)
+StackGrabber::StackGrabber(TcpStack& stack, GrabScheduler& scheduler, GrabRecordSink sink)
     : stack_(stack), scheduler_(scheduler), sink_(std::move(sink)) {}
 
 StackGrabber::~StackGrabber() = default;
@@ -91,7 +91,7 @@ void StackGrabber::Process(Grab& g, uint64_t now_ms) {
     if (!g.recorded) {
       g.recorded = true;
       g.done_at_ms = now_ms;
-      sink_(GrabRecordLine(s, g.grab.scan));
+      sink_(s.Result(), g.grab.scan);
     }
     if (!g.closed && !g.fin_sent) {
       if (!s.connected()) {

@@ -22,10 +22,7 @@ namespace tlsweep {
 
 class StackGrabber {
  public:
-  // Receives each finished grab's record line.
-  using RecordSink = std::function<void(std::string line)>;
-
-  StackGrabber(TcpStack& stack, GrabScheduler& scheduler, RecordSink sink);
+  StackGrabber(TcpStack& stack, GrabScheduler& scheduler, GrabRecordSink sink);
   ~StackGrabber();
   StackGrabber(const StackGrabber&) = delete;
   StackGrabber& operator=(const StackGrabber&) = delete;
@@ -52,7 +49,7 @@ class StackGrabber {
 
   TcpStack& stack_;
   GrabScheduler& scheduler_;
-  RecordSink sink_;
+  GrabRecordSink sink_;
   std::list<std::unique_ptr<Grab>> grabs_;
   std::vector<Grab*> dirty_;    // called back (or swept) since the last poll
   std::vector<Grab*> retired_;  // done and closed: removed at the poll's end

@@ -11,6 +11,7 @@
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "output/record_json.h"
 #include "packet/headers.h"
 #include "packet/parse.h"
 #include "testing/frames.h"
@@ -87,7 +88,7 @@ TEST_F(GrabSchedulerTest, ServerNameFromInputThenNamesThenDefault) {
   s.Push({Target(kServerIp + 1, 5222), std::nullopt});
   s.Push({Target(kServerIp + 2, 25), std::nullopt});
   std::vector<std::string> domains;
-  while (auto g = s.Next(0)) domains.push_back(g->session->Record().value("domain", ""));
+  while (auto g = s.Next(0)) domains.push_back(GrabRecordJson(g->session->Result(), std::nullopt).value("domain", ""));
   EXPECT_EQ(domains, (std::vector<std::string>{"mx.example", "mail.lab.test", "xmpp.lab.test",
                                                 "default.lab.test"}));
   options_.server_name.clear();
@@ -96,7 +97,7 @@ TEST_F(GrabSchedulerTest, ServerNameFromInputThenNamesThenDefault) {
   unnamed.Push({Target(kServerIp + 2, 25), std::nullopt});
   auto g = unnamed.Next(0);
   ASSERT_TRUE(g.has_value());
-  EXPECT_FALSE(g->session->Record().contains("domain"));
+  EXPECT_FALSE(GrabRecordJson(g->session->Result(), std::nullopt).contains("domain"));
 }
 
 // A scripted SMTP server without STARTTLS on the far end of the link: it
@@ -208,9 +209,10 @@ class StackGrabberTest : public GrabSchedulerTest {
     config.max_connections = 4;
     TcpStack stack(config, sink_);
     GrabScheduler scheduler(*tls_, options_);
-    StackGrabber grabber(stack, scheduler, [this](std::string line) {
-      records_.push_back(nlohmann::json::parse(line));
-    });
+    StackGrabber grabber(stack, scheduler,
+                         [this](const GrabResult& grab, const std::optional<ScanResult>& scan) {
+                           records_.push_back(nlohmann::json::parse(GrabRecordLine(grab, scan)));
+                         });
     ScanResult scan;
     scan.response.target = Ipv4Address(kServerIp);
     scan.response.port = 25;
