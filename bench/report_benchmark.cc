@@ -16,7 +16,7 @@ namespace tlsweep::report {
 namespace {
 
 // One record as `tlsweep grab` writes it (field names from
-// GrabSession::Record, TlsClient::Record, CertificateJson, ModuleBase::Result).
+// output/record_json.cc and output/tls_json.cc).
 std::string RecordLine(uint64_t i) {
   static constexpr uint16_t kPorts[] = {25, 587, 143, 110, 5222, 6667};
   static constexpr const char* kModules[] = {"smtp", "submission", "imap", "pop3", "xmpp", "irc"};

@@ -1,7 +1,7 @@
 // The client-side cost of TLS in a grab, without network or servers to wait
 // for: a full handshake against an in-process OpenSSL server over memory
 // BIOs (both sides' CPU; the server's share is reported separately), and
-// the extraction alone: TlsClient::Record() on a finished session (chain
+// the extraction alone: TlsClient::Result() and its JSON (output/tls_json.h) on a finished session (chain
 // parsing, fingerprints, verification fields, JSON).
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
@@ -11,6 +11,7 @@
 #include <string>
 
 #include "benchmark/benchmark.h"
+#include "output/tls_json.h"
 #include "tls/openssl_util.h"
 #include "tls/tls_client.h"
 #include "tls/tls_context.h"
@@ -92,7 +93,7 @@ void BM_ExtractRecord(benchmark::State& state) {
   if (client->state() != TlsClient::State::kEstablished) state.SkipWithError("handshake failed");
   size_t bytes = 0;
   for (auto _ : state) {
-    const std::string record = client->Record().dump();
+    const std::string record = TlsJson(client->Result()).dump();
     bytes = record.size();
     benchmark::DoNotOptimize(record.data());
   }

@@ -8,8 +8,9 @@ BUILD_PACKAGES=(
 )
 # tshark checks the generated frames' checksums independently; zmap is the
 # reference scanner the lab tests compare with; chromium (headless) renders
-# the report's HTML page in the demo lab test.
-TEST_PACKAGES=(tshark zmap chromium)
+# the report's HTML page in the demo lab test; python3-jsonschema validates
+# records and metadata against docs/schema/ (scripts/validate_records.py).
+TEST_PACKAGES=(tshark zmap chromium python3-jsonschema)
 # scripts/demo.sh: the build and lab packages, and chromium for the
 # screenshot of the report's HTML page.
 DEMO_PACKAGES=(chromium)

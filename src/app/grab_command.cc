@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "app/flag_parsing.h"
@@ -14,6 +15,7 @@
 #include "grab/grab_input.h"
 #include "grab/kernel_grabber.h"
 #include "output/metadata.h"
+#include "output/record_json.h"
 #include "scan/stop_signal.h"
 #include "targets/target_parse.h"
 #include "tls/tls_context.h"
@@ -108,7 +110,12 @@ absl::Status Run(const GrabCommandLine& cl) {
   }
   GrabStats stats;
   const uint64_t t0 = WallClockNs();
-  TLSWEEP_RETURN_IF_ERROR(RunKernelGrab(targets, *tls, cl.grab.options, out, &stats));
+  const GrabRecordSink write_record = [out](const GrabResult& grab,
+                                           const std::optional<ScanResult>& scan) {
+    const std::string line = GrabRecordLine(grab, scan);
+    std::fwrite(line.data(), 1, line.size(), out);
+  };
+  TLSWEEP_RETURN_IF_ERROR(RunKernelGrab(targets, *tls, cl.grab.options, write_record, &stats));
   if (std::fflush(out) != 0 || std::ferror(out) != 0) {
     return absl::UnavailableError(absl::StrCat("-o: write to ", cl.output_file.empty() ? "stdout" : cl.output_file, " failed"));
   }

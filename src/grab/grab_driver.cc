@@ -56,7 +56,7 @@ class GrabDriver::Grab final : public GrabEvents {
   uint64_t done_at_ms = 0;  // when the record was written
 };
 
-GrabDriver::GrabDriver(GrabTransport& transport, GrabScheduler& scheduler, RecordSink sink)
+GrabDriver::GrabDriver(GrabTransport& transport, GrabScheduler& scheduler, GrabRecordSink sink)
     : transport_(transport), scheduler_(scheduler), sink_(std::move(sink)) {}
 
 GrabDriver::~GrabDriver() = default;
@@ -100,7 +100,7 @@ void GrabDriver::Flush(Grab& g) {
 
 void GrabDriver::Record(Grab& g) {
   g.recorded = true;
-  sink_(GrabRecordLine(*g.session, g.grab.scan));
+  sink_(g.session->Result(), g.grab.scan);
   scheduler_.Recorded(g.session->status());
 }
 

@@ -83,10 +83,7 @@ class GrabTransport {
 
 class GrabDriver {
  public:
-  // Receives each finished grab's record line.
-  using RecordSink = std::function<void(std::string line)>;
-
-  GrabDriver(GrabTransport& transport, GrabScheduler& scheduler, RecordSink sink);
+  GrabDriver(GrabTransport& transport, GrabScheduler& scheduler, GrabRecordSink sink);
   ~GrabDriver();
   GrabDriver(const GrabDriver&) = delete;
   GrabDriver& operator=(const GrabDriver&) = delete;
@@ -121,7 +118,7 @@ class GrabDriver {
 
   GrabTransport& transport_;
   GrabScheduler& scheduler_;
-  RecordSink sink_;
+  GrabRecordSink sink_;
   std::list<std::unique_ptr<Grab>> grabs_;
   std::vector<Grab*> dirty_;    // reported on (or swept) since the last poll
   std::vector<Grab*> retired_;  // recorded and closed: removed at the poll's end

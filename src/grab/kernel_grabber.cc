@@ -227,13 +227,12 @@ StatusSnapshot Snapshot(const GrabStats& stats, size_t in_flight, double elapsed
 }  // namespace
 
 absl::Status RunKernelGrab(const std::vector<GrabTarget>& targets, const TlsContext& tls,
-                           const GrabOptions& options, std::FILE* out, GrabStats* stats) {
+                           const GrabOptions& options, const GrabRecordSink& sink,
+                           GrabStats* stats) {
   EpollTransport transport;
   TLSWEEP_RETURN_IF_ERROR(transport.Init());
   GrabScheduler scheduler(tls, options);
-  GrabDriver driver(transport, scheduler, [out](std::string line) {
-    std::fwrite(line.data(), 1, line.size(), out);
-  });
+  GrabDriver driver(transport, scheduler, sink);
   for (const GrabTarget& t : targets) scheduler.Push({t, std::nullopt});
   const uint64_t t0 = NowMs();
   scheduler.Start(t0);
@@ -258,7 +257,6 @@ absl::Status RunKernelGrab(const std::vector<GrabTarget>& targets, const TlsCont
     }
   }
   *stats = scheduler.stats();
-  std::fflush(out);
   return absl::OkStatus();
 }
 

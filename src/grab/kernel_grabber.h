@@ -3,12 +3,12 @@
 // machines where the kernel owns the NIC.
 //
 // The limits are GrabScheduler's, the grab's life GrabDriver's (the same as
-// over tlsweep's userspace TCP). Each finished grab is written as one whole
-// JSON line, so an interrupted run leaves only complete records.
+// over tlsweep's userspace TCP). Each finished grab goes to the record sink
+// as soon as its session is done, so an interrupted run leaves only
+// complete records.
 #ifndef TLSWEEP_GRAB_KERNEL_GRABBER_H_
 #define TLSWEEP_GRAB_KERNEL_GRABBER_H_
 
-#include <cstdio>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -18,14 +18,14 @@
 
 namespace tlsweep {
 
-// Grabs every target, writing one JSON line per finished grab to `out`.
+// Grabs every target, handing every finished grab to `sink`.
 // Returns an error only for set-up failures (epoll); every per-target
 // failure is a record with an error status. SIGINT (scan/stop_signal.h)
 // stops starting new grabs; a second one abandons those in flight (a grab
 // already done has its record).
 absl::Status RunKernelGrab(const std::vector<GrabTarget>& targets,
                            const TlsContext& tls, const GrabOptions& options,
-                           std::FILE* out, GrabStats* stats);
+                           const GrabRecordSink& sink, GrabStats* stats);
 
 }  // namespace tlsweep
 

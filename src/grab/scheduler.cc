@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "scan/result_output.h"
-
 namespace tlsweep {
 
 GrabScheduler::GrabScheduler(const TlsContext& tls, const GrabOptions& options)
@@ -72,29 +70,6 @@ void GrabScheduler::Release(const GrabTarget& target) {
   --in_flight_;
   const auto it = per_host_.find(target.ip.value());
   if (--it->second == 0) per_host_.erase(it);
-}
-
-namespace {
-
-std::string Line(const nlohmann::json& record) {
-  std::string line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  line.push_back('\n');
-  return line;
-}
-
-}  // namespace
-
-std::string GrabRecordLine(const GrabSession& session, const std::optional<ScanResult>& scan) {
-  nlohmann::json record = session.Record();
-  if (scan) record["scan"] = ScanResultJson(*scan);
-  return Line(record);
-}
-
-std::string NotGrabbedRecordLine(const ScanResult& scan, std::string_view reason) {
-  return Line({{"ip", scan.response.target.ToString()},
-               {"port", scan.response.port},
-               {"scan", ScanResultJson(scan)},
-               {"not_grabbed", reason}});
 }
 
 }  // namespace tlsweep

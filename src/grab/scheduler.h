@@ -12,6 +12,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -104,12 +105,10 @@ class GrabScheduler {
   GrabStats stats_;
 };
 
-// The record line of a finished grab: the session's record, with the scan's
-// answer under "scan" when there is one, as one JSON line ending in '\n'.
-std::string GrabRecordLine(const GrabSession& session, const std::optional<ScanResult>& scan);
-// The record of an open port that was not grabbed: {"ip", "port", "scan",
-// "not_grabbed": reason} ("queue-full", "interrupted").
-std::string NotGrabbedRecordLine(const ScanResult& scan, std::string_view reason);
+// Takes each finished grab, with the scan's answer that found it when there
+// is one (`tlsweep run`); output/record_json.h turns them into a record.
+using GrabRecordSink =
+    std::function<void(const GrabResult& grab, const std::optional<ScanResult>& scan)>;
 
 }  // namespace tlsweep
 

@@ -151,22 +151,19 @@ GrabStatus GrabSession::status() const {
   return module_->status();
 }
 
-nlohmann::json GrabSession::Record() const {
-  nlohmann::json result = connected_ ? module_->Result() : nlohmann::json::object();
-  if (tls_ != nullptr) result["tls"] = tls_->Record();
-  nlohmann::json grab = {
-      {"status", GrabStatusName(status())},
-      {"protocol", module_->name()},
-      {"timestamp", timestamp_},
-      {"phase", module_->phase()},
-      {"result", std::move(result)},
-  };
-  if (!error_.empty()) grab["error"] = error_;
-  nlohmann::json record = {{"ip", ip_.ToString()}, {"port", port_}};
-  // ZGrab2's "domain": the name this grab sent and checked, when it had one.
-  if (!server_name_.empty()) record["domain"] = server_name_;
-  record["data"] = {{std::string(module_->name()), std::move(grab)}};
-  return record;
+GrabResult GrabSession::Result() const {
+  GrabResult r;
+  r.ip = ip_;
+  r.port = port_;
+  r.domain = server_name_;
+  r.protocol = std::string(module_->name());
+  r.status = status();
+  r.timestamp = timestamp_;
+  r.phase = std::string(module_->phase());
+  if (connected_) r.module = module_->Result();
+  if (tls_ != nullptr) r.tls = tls_->Result();
+  r.error = error_;
+  return r;
 }
 
 }  // namespace tlsweep

@@ -5,15 +5,15 @@
 // sockets for `tlsweep grab` or tlsweep's userspace TCP for `tlsweep run`,
 // reports connect, bytes and close, calls Tick() with the time, and sends
 // whatever outgoing() holds. The session routes bytes through TLS once it
-// is up, enforces the phase deadlines and produces one ZGrab2-style record
-// when it is done; once done it ignores every further event, so the record
-// is final from then on.
+// is up, enforces the phase deadlines and produces one GrabResult when it
+// is done (output/ writes it as a ZGrab2-style record); once done it
+// ignores every further event, so the result is final from then on.
 #ifndef TLSWEEP_GRAB_SESSION_H_
 #define TLSWEEP_GRAB_SESSION_H_
 
 #include <cstdint>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +21,7 @@
 #include "proto/module.h"
 #include "tls/tls_client.h"
 #include "tls/tls_context.h"
+#include "tls/tls_result.h"
 
 namespace tlsweep {
 
@@ -32,6 +33,20 @@ struct GrabTimeouts {
   uint64_t connect_ms = 10'000;
   uint64_t phase_ms = 10'000;    // banner, each reply, the TLS handshake
   uint64_t session_ms = 30'000;  // the whole grab
+};
+
+// One grab as its record shows it.
+struct GrabResult {
+  Ipv4Address ip;
+  uint16_t port = 0;
+  std::string domain;    // the name sent as SNI and checked ("" = none)
+  std::string protocol;  // the module's registered name
+  GrabStatus status = GrabStatus::kUnknownError;
+  std::string timestamp;  // RFC 3339, when the grab started
+  std::string phase;      // where the module's dialogue stood
+  std::optional<ModuleResult> module;  // set once TCP connected
+  std::optional<TlsResult> tls;        // set once a TLS session was started
+  std::string error;  // the transport's or the TLS session's reason ("" = none)
 };
 
 class GrabSession {
@@ -57,9 +72,8 @@ class GrabSession {
   uint64_t next_deadline_ms() const { return deadline_ms_; }
   GrabStatus status() const;
 
-  // The record: {"ip", "port", "data": {<module>: {"status", "protocol",
-  // "result": {...module result..., "tls": {...}}, "timestamp", "error"}}}.
-  nlohmann::json Record() const;
+  // What the grab learned so far (complete once done()).
+  GrabResult Result() const;
 
  private:
   void Apply(const ModuleActions& a, uint64_t now_ms);

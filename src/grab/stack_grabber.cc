@@ -63,7 +63,7 @@ absl::StatusOr<std::unique_ptr<GrabConnection>> TcpStackTransport::Connect(
   return connection;
 }
 
-StackGrabber::StackGrabber(TcpStack& stack, GrabScheduler& scheduler, RecordSink sink)
+StackGrabber::StackGrabber(TcpStack& stack, GrabScheduler& scheduler, GrabRecordSink sink)
     : stack_(stack), transport_(stack), driver_(transport_, scheduler, std::move(sink)) {}
 
 void StackGrabber::Poll(uint64_t now_ms, bool admit) {

@@ -37,9 +37,8 @@ class TcpStackTransport final : public GrabTransport {
 
 class StackGrabber {
  public:
-  using RecordSink = GrabDriver::RecordSink;
 
-  StackGrabber(TcpStack& stack, GrabScheduler& scheduler, RecordSink sink);
+  StackGrabber(TcpStack& stack, GrabScheduler& scheduler, GrabRecordSink sink);
   StackGrabber(const StackGrabber&) = delete;
   StackGrabber& operator=(const StackGrabber&) = delete;
 

@@ -17,7 +17,7 @@
 #include "nic/grab_pool.h"
 #include "nlohmann/json.hpp"
 #include "nic/port.h"
-#include "scan/result_output.h"
+#include "output/result_output.h"
 #include "scan/scan_config.h"
 #include "tls/tls_context.h"
 

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <deque>
+#include <optional>
 #include <string>
 #include <type_traits>
 
@@ -17,6 +18,8 @@
 #include "common/byte_order.h"
 #include "common/status_macros.h"
 #include "grab/stack_grabber.h"
+#include "output/record_fields.h"
+#include "output/record_json.h"
 #include "packet/headers.h"
 #include "packet/parse.h"
 #include "scan/stop_signal.h"
@@ -114,7 +117,10 @@ class GrabPool::Worker {
       : sink_(port, queue, pool, offload),
         stack_(tcp, sink_),
         scheduler_(tls, options.grab),
-        grabber_(stack_, scheduler_, [this](std::string line) { Emit(std::move(line)); }) {}
+        grabber_(stack_, scheduler_,
+                 [this](const GrabResult& grab, const std::optional<ScanResult>& scan) {
+                   Emit(GrabRecordLine(grab, scan));
+                 }) {}
 
   ~Worker() {
     void* p;
@@ -200,7 +206,7 @@ class GrabPool::Worker {
         const ScanResult& r = hosts[i];
         if (level != StopLevel::kRunning) {
           // Ctrl-C: in-flight grabs finish, waiting ones are recorded as such.
-          Emit(NotGrabbedRecordLine(r, "interrupted"));
+          Emit(NotGrabbedRecordLine(r, field::kNotGrabbedInterrupted));
           ++not_grabbed_;
           continue;
         }
@@ -209,7 +215,7 @@ class GrabPool::Worker {
     }
     if (level != StopLevel::kRunning) {
       while (std::optional<QueuedGrab> g = scheduler_.Pop()) {
-        Emit(NotGrabbedRecordLine(*g->scan, "interrupted"));
+        Emit(NotGrabbedRecordLine(*g->scan, field::kNotGrabbedInterrupted));
         ++not_grabbed_;
       }
     }
@@ -369,7 +375,7 @@ void GrabPool::Offer(const ScanResult& result,
       (static_cast<uint64_t>(result.response.target.value()) * 0x9e3779b1u >> 32) % workers_.size());
   if (!workers_[w]->OfferHost(result)) {
     ++queue_full_;
-    write(NotGrabbedRecordLine(result, "queue-full"));
+    write(NotGrabbedRecordLine(result, field::kNotGrabbedQueueFull));
   }
 }
 

@@ -95,12 +95,14 @@ class ImapModule final : public LineModule {
            before_tls_.OffersPlaintextMechanism();
   }
 
-  void AddResultFields(nlohmann::json* r) const override {
-    if (!bye_.empty()) (*r)["bye"] = proto_text::JsonSafe(bye_);
+  ModuleExtras Extras() const override {
+    ImapExtras extras;
+    extras.bye = bye_;
     // LOGINDISABLED on the side the study reads: before TLS for STARTTLS
     // ports, inside TLS for implicit ones.
     const CapabilitySet& caps = implicit_tls() ? after_tls_ : before_tls_;
-    if (caps.seen) (*r)["login_disabled"] = caps.login_disabled.value_or(false);
+    if (caps.seen) extras.login_disabled = caps.login_disabled.value_or(false);
+    return extras;
   }
 
  private:

@@ -179,9 +179,11 @@ class IrcModule final : public LineModule {
     }
   }
 
-  void AddResultFields(nlohmann::json* r) const override {
-    (*r)["cap_supported"] = cap_supported_;
-    if (!implicit_tls() && before_tls_.seen) (*r)["tls_cap"] = tls_cap_;
+  ModuleExtras Extras() const override {
+    IrcExtras extras;
+    extras.cap_supported = cap_supported_;
+    if (!implicit_tls() && before_tls_.seen) extras.tls_cap = tls_cap_;
+    return extras;
   }
 
  private:

@@ -19,9 +19,10 @@
 #define TLSWEEP_PROTO_MODULE_H_
 
 #include <cstddef>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+
+#include "proto/module_result.h"
 
 namespace tlsweep {
 
@@ -38,28 +39,6 @@ struct ModuleActions {
   // The dialogue is over: the session closes after sending `send`.
   bool finished = false;
 };
-
-// Outcome of one grab, named like ZGrab2's statuses so existing tools can read
-// the records.
-enum class GrabStatus {
-  kSuccess,            // dialogue completed (for STARTTLS ports: TLS was up)
-  kConnectionRefused,  // set by the session (RST to SYN)
-  kConnectionTimeout,  // set by the session (no SYN-ACK)
-  kConnectionClosed,   // the peer closed before the dialogue ended
-  kIoTimeout,          // a phase deadline expired
-  kProtocolError,      // the peer does not speak the protocol / broke a bound
-  kApplicationError,   // well-formed refusal: 554 banner, -ERR, BYE, stream
-                       // error
-  kStartTlsRefused,  // STARTTLS offered or tried but refused (454, NO, 691 ...)
-  kNoStartTls,       // the server does not offer STARTTLS
-  kTlsError,         // the TLS handshake failed
-  kTooMuchData,      // the peer sent more than max_session_bytes
-  kUnknownError,     // not finished yet, or nothing more specific applies
-};
-inline constexpr size_t kGrabStatusCount = static_cast<size_t>(GrabStatus::kUnknownError) + 1;
-
-// ZGrab2-style name: "success", "protocol-error", "io-timeout", ...
-std::string_view GrabStatusName(GrabStatus status);
 
 // Upper bound on one protocol line (without CR LF). SMTP reply lines are
 // limited to 512 octets by RFC 5321 4.5.3.1.5, IRC lines to 512 plus 8191 of
@@ -128,11 +107,9 @@ class ProtocolModule {
   // can pick the phase deadline and the record can say where a grab stopped.
   virtual std::string_view phase() const = 0;
 
-  // ZGrab2-like result: banner, capabilities before TLS, STARTTLS offered /
-  // accepted (and the refusal reply), capabilities and SASL mechanisms after
-  // TLS in the order offered, LOGINDISABLED, plaintext auth before TLS.
-  // Every string is valid UTF-8, so dump() never throws.
-  virtual nlohmann::json Result() const = 0;
+  // What the dialogue learned so far (output/ makes it the record's
+  // "result").
+  virtual ModuleResult Result() const = 0;
 };
 
 }  // namespace tlsweep

@@ -7,55 +7,6 @@
 
 namespace tlsweep {
 
-using proto_text::AsciiUpper;
-using proto_text::JsonSafe;
-
-std::string_view GrabStatusName(GrabStatus status) {
-  switch (status) {
-    case GrabStatus::kSuccess:
-      return "success";
-    case GrabStatus::kConnectionRefused:
-      return "connection-refused";
-    case GrabStatus::kConnectionTimeout:
-      return "connection-timeout";
-    case GrabStatus::kConnectionClosed:
-      return "connection-closed";
-    case GrabStatus::kIoTimeout:
-      return "io-timeout";
-    case GrabStatus::kProtocolError:
-      return "protocol-error";
-    case GrabStatus::kApplicationError:
-      return "application-error";
-    case GrabStatus::kStartTlsRefused:
-      return "starttls-refused";
-    case GrabStatus::kNoStartTls:
-      return "no-starttls";
-    case GrabStatus::kTlsError:
-      return "tls-error";
-    case GrabStatus::kTooMuchData:
-      return "too-much-data";
-    case GrabStatus::kUnknownError:
-      return "unknown-error";
-  }
-  return "unknown-error";
-}
-
-void CapabilitySet::AddMechanism(std::string_view mech) {
-  std::string upper = AsciiUpper(mech);
-  if (upper.empty() || HasMechanism(upper)) return;
-  mechanisms.push_back(std::move(upper));
-}
-
-bool CapabilitySet::HasMechanism(std::string_view mech) const {
-  for (const std::string& m : mechanisms) {
-    if (proto_text::EqualsIgnoreCase(m, mech)) return true;
-  }
-  return false;
-}
-
-bool CapabilitySet::OffersPlaintextMechanism() const {
-  return HasMechanism("PLAIN") || HasMechanism("LOGIN");
-}
 
 ModuleBase::ModuleBase(std::string name, bool implicit_tls,
                        const ModuleOptions& options)
@@ -131,50 +82,26 @@ void ModuleBase::OnTimeout() {
   status_ = GrabStatus::kIoTimeout;
 }
 
-namespace {
-
-nlohmann::json StringArray(const std::vector<std::string>& v) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const std::string& s : v) out.push_back(JsonSafe(s));
-  return out;
-}
-
-nlohmann::json CapsJson(const CapabilitySet& caps) {
-  nlohmann::json out = nlohmann::json::object();
-  out["capabilities"] = StringArray(caps.capabilities);
-  out["auth_mechanisms"] = StringArray(caps.mechanisms);
-  if (caps.login_disabled.has_value()) {
-    out["login_disabled"] = *caps.login_disabled;
-  }
-  return out;
-}
-
-}  // namespace
-
-nlohmann::json ModuleBase::Result() const {
-  nlohmann::json r = nlohmann::json::object();
-  r["status"] = std::string(GrabStatusName(status()));
-  r["phase"] = std::string(phase_);
-  r["implicit_tls"] = implicit_tls_;
-  if (!banner_.empty()) r["banner"] = JsonSafe(banner_);
-  if (before_tls_.seen) {
-    r["before_tls"] = CapsJson(before_tls_);
-    r["plaintext_auth_before_tls"] = PlaintextAuthBeforeTls();
-  }
+ModuleResult ModuleBase::Result() const {
+  ModuleResult r;
+  r.status = status();
+  r.phase = phase_;
+  r.implicit_tls = implicit_tls_;
+  r.banner = banner_;
+  r.before_tls = before_tls_;
+  if (before_tls_.seen) r.plaintext_auth_before_tls = PlaintextAuthBeforeTls();
   if (!implicit_tls_ && before_tls_.seen) {
-    nlohmann::json st = nlohmann::json::object();
-    st["offered"] = starttls_offered_;
-    st["attempted"] = starttls_attempted_;
-    st["accepted"] = starttls_accepted_;
-    if (!starttls_reply_.empty()) st["reply"] = JsonSafe(starttls_reply_);
-    if (discarded_after_starttls_ > 0) {
-      st["plaintext_bytes_after_go_ahead"] = discarded_after_starttls_;
-    }
-    r["starttls"] = std::move(st);
+    r.starttls = StartTlsResult{
+        .offered = starttls_offered_,
+        .attempted = starttls_attempted_,
+        .accepted = starttls_accepted_,
+        .reply = starttls_reply_,
+        .plaintext_bytes_after_go_ahead = discarded_after_starttls_,
+    };
   }
-  if (after_tls_.seen) r["after_tls"] = CapsJson(after_tls_);
-  if (!error_.empty()) r["error"] = JsonSafe(error_);
-  AddResultFields(&r);
+  r.after_tls = after_tls_;
+  r.error = error_;
+  r.extras = Extras();
   return r;
 }
 

@@ -4,8 +4,8 @@
 // mechanisms before and after TLS, what happened to STARTTLS) and handles the
 // terminal events (TLS failed, peer closed, deadline) the same way: keep what
 // was learned, set the status once. ModuleBase holds that, so the modules are
-// only their state machines and `tlsweep report` sees one JSON shape for all
-// protocols. LineModule adds the bounded line reader for the line protocols.
+// only their state machines and `tlsweep report` sees one record shape for
+// all protocols. LineModule adds the bounded line reader for the line protocols.
 #ifndef TLSWEEP_PROTO_MODULE_BASE_H_
 #define TLSWEEP_PROTO_MODULE_BASE_H_
 
@@ -18,21 +18,6 @@
 #include "proto/module.h"
 
 namespace tlsweep {
-
-// What the server advertised on one side of the TLS upgrade.
-struct CapabilitySet {
-  bool seen = false;                      // a capability listing was received
-  std::vector<std::string> capabilities;  // as offered, raw text
-  std::vector<std::string> mechanisms;    // SASL / AUTH, in the order offered
-  std::optional<bool> login_disabled;     // IMAP LOGINDISABLED
-
-  // Appends `mech` (upper-cased) unless already listed.
-  void AddMechanism(std::string_view mech);
-  bool HasMechanism(std::string_view mech) const;
-  // True when a mechanism that sends the password in the clear (PLAIN,
-  // LOGIN) is offered.
-  bool OffersPlaintextMechanism() const;
-};
 
 class ModuleBase : public ProtocolModule {
  public:
@@ -52,7 +37,7 @@ class ModuleBase : public ProtocolModule {
     return done_ ? status_ : GrabStatus::kUnknownError;
   }
   std::string_view phase() const override { return phase_; }
-  nlohmann::json Result() const override;
+  ModuleResult Result() const override;
 
  protected:
   // The dialogue's first step, once connected (and, on an implicit-TLS
@@ -60,8 +45,8 @@ class ModuleBase : public ProtocolModule {
   virtual void Start(ModuleActions* a) = 0;
   // The first step inside TLS after STARTTLS.
   virtual void ResumeAfterTls(ModuleActions* a) = 0;
-  // Module-specific fields added to Result().
-  virtual void AddResultFields(nlohmann::json* /*result*/) const {}
+  // Module-specific facts for Result().
+  virtual ModuleExtras Extras() const { return std::monostate(); }
   // Whether plaintext authentication was offered before TLS; only asked
   // when before_tls_.seen.
   virtual bool PlaintextAuthBeforeTls() const {

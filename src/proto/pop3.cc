@@ -94,9 +94,8 @@ class Pop3Module final : public LineModule {
     return user_before_tls_ || before_tls_.OffersPlaintextMechanism();
   }
 
-  void AddResultFields(nlohmann::json* r) const override {
-    if (!capa_error_.empty())
-      (*r)["capa_error"] = proto_text::JsonSafe(capa_error_);
+  ModuleExtras Extras() const override {
+    return Pop3Extras{.capa_error = capa_error_};
   }
 
  private:

@@ -86,11 +86,8 @@ class SmtpModule final : public LineModule {
     OnReply(reply, a);
   }
 
-  void AddResultFields(nlohmann::json* r) const override {
-    if (!ehlo_.empty()) (*r)["ehlo"] = proto_text::JsonSafe(ehlo_);
-    if (!ehlo_after_tls_.empty()) {
-      (*r)["ehlo_after_tls"] = proto_text::JsonSafe(ehlo_after_tls_);
-    }
+  ModuleExtras Extras() const override {
+    return SmtpExtras{.ehlo = ehlo_, .ehlo_after_tls = ehlo_after_tls_};
   }
 
  private:

@@ -112,20 +112,19 @@ class XmppModule final : public ModuleBase {
     return before_tls_.OffersPlaintextMechanism() || iq_auth_before_tls_;
   }
 
-  void AddResultFields(nlohmann::json* r) const override {
-    using proto_text::JsonSafe;
+  ModuleExtras Extras() const override {
+    XmppExtras extras;
+    extras.server_to_server = server_to_server_;
+    extras.stream_error = stream_error_;
     if (!stream_id_.empty() || !stream_from_.empty() ||
         !stream_version_.empty()) {
-      nlohmann::json s = nlohmann::json::object();
-      s["id"] = JsonSafe(stream_id_);
-      s["from"] = JsonSafe(stream_from_);
-      s["version"] = JsonSafe(stream_version_);
-      (*r)["stream"] = std::move(s);
+      extras.stream = XmppExtras::Stream{
+          .id = stream_id_, .from = stream_from_, .version = stream_version_};
     }
-    (*r)["server_to_server"] = server_to_server_;
-    if (!implicit_tls() && before_tls_.seen)
-      (*r)["starttls_required"] = starttls_required_;
-    if (!stream_error_.empty()) (*r)["stream_error"] = JsonSafe(stream_error_);
+    if (!implicit_tls() && before_tls_.seen) {
+      extras.starttls_required = starttls_required_;
+    }
+    return extras;
   }
 
  private:

@@ -14,6 +14,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/net_types.h"
+#include "output/record_fields.h"
+#include "proto/module_result.h"
 
 namespace tlsweep::report {
 
@@ -120,7 +122,7 @@ sj::error_code GetString(od::value& v, std::string_view* out) {
 // {"name": ...} -> name
 sj::error_code GetName(od::value& v, std::string_view* out) {
   return ForEachField(v, [&](std::string_view key, od::value& value) {
-    return key == "name" ? GetString(value, out) : sj::SUCCESS;
+    return key == field::kName ? GetString(value, out) : sj::SUCCESS;
   });
 }
 
@@ -147,7 +149,7 @@ sj::error_code GetDigest(od::value& v, ParseState* st, Digest* out, bool* has) {
 
 sj::error_code ParseCaps(od::value& v, std::vector<std::string_view>* mechs) {
   return ForEachField(v, [&](std::string_view key, od::value& value) {
-    if (key != "auth_mechanisms") return sj::SUCCESS;
+    if (key != field::kAuthMechanisms) return sj::SUCCESS;
     od::array arr;
     TLSWEEP_SJ_TRY(value.get_array().get(arr));
     for (auto element : arr) {
@@ -163,15 +165,15 @@ sj::error_code ParseLeaf(od::value& v, ParseState* st) {
   RecordFacts* f = st->f;
   f->has_leaf = true;
   return ForEachField(v, [&](std::string_view key, od::value& parsed) {
-    if (key != "parsed") return sj::SUCCESS;
+    if (key != field::kParsed) return sj::SUCCESS;
     return ForEachField(parsed, [&](std::string_view k, od::value& value) {
-      if (k == "fingerprint_sha256") return GetDigest(value, st, &f->cert, &f->has_cert);
-      if (k == "signature_algorithm") return GetName(value, &f->signature_algorithm);
-      if (k != "subject_key_info") return sj::SUCCESS;
+      if (k == field::kFingerprintSha256) return GetDigest(value, st, &f->cert, &f->has_cert);
+      if (k == field::kSignatureAlgorithm) return GetName(value, &f->signature_algorithm);
+      if (k != field::kSubjectKeyInfo) return sj::SUCCESS;
       return ForEachField(value, [&](std::string_view kk, od::value& spki) {
-        if (kk == "fingerprint_sha256") return GetDigest(spki, st, &f->spki, &f->has_spki);
-        if (kk == "key_algorithm") return GetName(spki, &f->key_algorithm);
-        if (kk != "key_bits") return sj::SUCCESS;
+        if (kk == field::kFingerprintSha256) return GetDigest(spki, st, &f->spki, &f->has_spki);
+        if (kk == field::kKeyAlgorithm) return GetName(spki, &f->key_algorithm);
+        if (kk != field::kKeyBits) return sj::SUCCESS;
         bool is_null = false;
         TLSWEEP_SJ_TRY(spki.is_null().get(is_null));
         if (is_null) return sj::SUCCESS;
@@ -184,7 +186,7 @@ sj::error_code ParseLeaf(od::value& v, ParseState* st) {
 sj::error_code ParseCertificates(od::value& v, ParseState* st) {
   RecordFacts* f = st->f;
   return ForEachField(v, [&](std::string_view key, od::value& value) {
-    if (key == "chain") {
+    if (key == field::kChain) {
       od::array chain;
       TLSWEEP_SJ_TRY(value.get_array().get(chain));
       for (auto element : chain) {
@@ -195,13 +197,13 @@ sj::error_code ParseCertificates(od::value& v, ParseState* st) {
       }
       return sj::SUCCESS;
     }
-    if (key != "validation") return sj::SUCCESS;
+    if (key != field::kValidation) return sj::SUCCESS;
     f->has_validation = true;
     return ForEachField(value, [&](std::string_view k, od::value& x) {
-      if (k == "browser_trusted") return GetBool(x, &f->trusted);
-      if (k == "self_signed") return GetBool(x, &f->self_signed);
-      if (k == "expired") return GetBool(x, &f->expired);
-      if (k != "name_matches") return sj::SUCCESS;
+      if (k == field::kBrowserTrusted) return GetBool(x, &f->trusted);
+      if (k == field::kSelfSigned) return GetBool(x, &f->self_signed);
+      if (k == field::kExpired) return GetBool(x, &f->expired);
+      if (k != field::kNameMatches) return sj::SUCCESS;
       bool is_null = false;
       TLSWEEP_SJ_TRY(x.is_null().get(is_null));
       return is_null ? sj::SUCCESS : GetOptionalBool(x, &f->name_matches);
@@ -212,25 +214,25 @@ sj::error_code ParseCertificates(od::value& v, ParseState* st) {
 sj::error_code ParseHandshakeLog(od::value& v, ParseState* st) {
   RecordFacts* f = st->f;
   return ForEachField(v, [&](std::string_view key, od::value& value) {
-    if (key == "server_hello") {
+    if (key == field::kServerHello) {
       f->has_server_hello = true;
       return ForEachField(value, [&](std::string_view k, od::value& x) {
-        if (k == "version") return GetName(x, &f->version);
-        if (k == "cipher_suite") return GetName(x, &f->suite);
+        if (k == field::kVersion) return GetName(x, &f->version);
+        if (k == field::kCipherSuite) return GetName(x, &f->suite);
         return sj::SUCCESS;
       });
     }
-    if (key == "cipher_class") return GetString(value, &f->cipher_class);
-    if (key == "forward_secrecy") return GetBool(value, &f->forward_secrecy);
-    if (key == "key_exchange") {
+    if (key == field::kCipherClass) return GetString(value, &f->cipher_class);
+    if (key == field::kForwardSecrecy) return GetBool(value, &f->forward_secrecy);
+    if (key == field::kKeyExchange) {
       return ForEachField(value, [&](std::string_view k, od::value& x) {
-        if (k == "kind") return GetString(x, &f->kx_kind);
-        if (k == "group") return GetString(x, &f->kx_group);
-        if (k == "dh_prime_bits") return x.get_int64().get(f->dh_bits);
+        if (k == field::kKind) return GetString(x, &f->kx_kind);
+        if (k == field::kGroup) return GetString(x, &f->kx_group);
+        if (k == field::kDhPrimeBits) return x.get_int64().get(f->dh_bits);
         return sj::SUCCESS;
       });
     }
-    if (key == "server_certificates") return ParseCertificates(value, st);
+    if (key == field::kServerCertificates) return ParseCertificates(value, st);
     return sj::SUCCESS;
   });
 }
@@ -239,9 +241,9 @@ sj::error_code ParseTls(od::value& v, ParseState* st) {
   RecordFacts* f = st->f;
   f->has_tls = true;
   return ForEachField(v, [&](std::string_view key, od::value& value) {
-    if (key == "handshake_complete") return GetBool(value, &f->handshake_complete);
-    if (key == "profile") return GetString(value, &f->profile);
-    if (key == "handshake_log") return ParseHandshakeLog(value, st);
+    if (key == field::kHandshakeComplete) return GetBool(value, &f->handshake_complete);
+    if (key == field::kProfile) return GetString(value, &f->profile);
+    if (key == field::kHandshakeLog) return ParseHandshakeLog(value, st);
     return sj::SUCCESS;
   });
 }
@@ -249,25 +251,25 @@ sj::error_code ParseTls(od::value& v, ParseState* st) {
 sj::error_code ParseResult(od::value& v, ParseState* st) {
   RecordFacts* f = st->f;
   return ForEachField(v, [&](std::string_view key, od::value& value) {
-    if (key == "implicit_tls") return GetOptionalBool(value, &f->implicit_tls);
-    if (key == "starttls") {
+    if (key == field::kImplicitTls) return GetOptionalBool(value, &f->implicit_tls);
+    if (key == field::kStartTls) {
       return ForEachField(value, [&](std::string_view k, od::value& x) {
-        if (k == "offered") return GetOptionalBool(x, &f->starttls_offered);
-        if (k == "accepted") return GetOptionalBool(x, &f->starttls_accepted);
+        if (k == field::kOffered) return GetOptionalBool(x, &f->starttls_offered);
+        if (k == field::kAccepted) return GetOptionalBool(x, &f->starttls_accepted);
         return sj::SUCCESS;
       });
     }
-    if (key == "before_tls") {
+    if (key == field::kBeforeTls) {
       f->before_seen = true;
       return ParseCaps(value, &f->mech_before);
     }
-    if (key == "after_tls") {
+    if (key == field::kAfterTls) {
       f->after_seen = true;
       return ParseCaps(value, &f->mech_after);
     }
-    if (key == "plaintext_auth_before_tls") return GetOptionalBool(value, &f->plaintext_before);
-    if (key == "login_disabled") return GetOptionalBool(value, &f->login_disabled);
-    if (key == "tls") return ParseTls(value, st);
+    if (key == field::kPlaintextAuthBeforeTls) return GetOptionalBool(value, &f->plaintext_before);
+    if (key == field::kLoginDisabled) return GetOptionalBool(value, &f->login_disabled);
+    if (key == field::kTls) return ParseTls(value, st);
     return sj::SUCCESS;
   });
 }
@@ -279,8 +281,8 @@ sj::error_code ParseData(od::value& v, ParseState* st) {
     f->has_data = true;
     f->protocol = key;
     return ForEachField(grab, [&](std::string_view k, od::value& x) {
-      if (k == "status") return GetString(x, &f->status);
-      if (k == "result") return ParseResult(x, st);
+      if (k == field::kStatus) return GetString(x, &f->status);
+      if (k == field::kResult) return ParseResult(x, st);
       return sj::SUCCESS;
     });
   });
@@ -289,7 +291,7 @@ sj::error_code ParseData(od::value& v, ParseState* st) {
 sj::error_code ParseRecord(od::value& v, ParseState* st) {
   RecordFacts* f = st->f;
   const sj::error_code error = ForEachField(v, [&](std::string_view key, od::value& value) {
-    if (key == "ip") {
+    if (key == field::kIp) {
       std::string_view text;
       TLSWEEP_SJ_TRY(GetString(value, &text));
       const std::optional<Ipv4Address> ip = Ipv4Address::Parse(text);
@@ -298,7 +300,7 @@ sj::error_code ParseRecord(od::value& v, ParseState* st) {
       f->has_ip = true;
       return sj::SUCCESS;
     }
-    if (key == "port") {
+    if (key == field::kPort) {
       uint64_t port = 0;
       TLSWEEP_SJ_TRY(value.get_uint64().get(port));
       if (port > 65535) return st->Shape("\"port\" is above 65535");
@@ -306,22 +308,22 @@ sj::error_code ParseRecord(od::value& v, ParseState* st) {
       f->has_port = true;
       return sj::SUCCESS;
     }
-    if (key == "data") {
+    if (key == field::kData) {
       TLSWEEP_SJ_TRY(ParseData(value, st));
       return f->has_data ? sj::SUCCESS : st->Shape("\"data\" holds no protocol");
     }
-    if (key == "not_grabbed") {
+    if (key == field::kNotGrabbed) {
       f->has_not_grabbed = true;
       std::string_view reason;
       return GetString(value, &reason);
     }
-    if (key == "scan") {
+    if (key == field::kScan) {
       f->has_scan = true;
       return ForEachField(value, [&](std::string_view k, od::value& x) {
-        return k == "success" ? GetBool(x, &f->scan_open) : sj::SUCCESS;
+        return k == field::kSuccess ? GetBool(x, &f->scan_open) : sj::SUCCESS;
       });
     }
-    if (key == "tlsweep_record_version") {
+    if (key == field::kRecordVersion) {
       uint64_t version = 0;
       TLSWEEP_SJ_TRY(value.get_uint64().get(version));
       f->record_version = version;
@@ -515,11 +517,12 @@ void Aggregator::Fold(const RecordFacts& f, FileStats* file) {
   GroupStats& g = Group(f.port, f.has_data ? f.protocol : std::string_view("-"));
   ++g.records;
   if (f.has_scan ? f.scan_open
-                 : f.status != "connection-refused" && f.status != "connection-timeout") {
+                 : f.status != GrabStatusName(GrabStatus::kConnectionRefused) &&
+                       f.status != GrabStatusName(GrabStatus::kConnectionTimeout)) {
     ++g.open;
   }
   if (f.has_not_grabbed) {
-    Bump(&g.status, "not-grabbed");
+    Bump(&g.status, kNotGrabbedStatus);
     return;
   }
   Bump(&g.status, f.status);

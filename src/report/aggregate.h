@@ -55,6 +55,10 @@ inline constexpr char kRecordVersionRule[] =
 
 struct RecordFacts;
 
+// The status column of records of open ports that were never grabbed
+// ("not_grabbed" records); the other columns are GrabStatusName's.
+inline constexpr std::string_view kNotGrabbedStatus = "not-grabbed";
+
 // SHA-256 digest of an SPKI or a certificate.
 using Digest = std::array<uint8_t, 32>;
 // label -> count. Composite labels join their parts with kLabelSeparator.

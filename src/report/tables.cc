@@ -8,20 +8,23 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "proto/module_result.h"
 
 namespace tlsweep::report {
 namespace {
 
 using Row = std::vector<Cell>;
 
-// Grab statuses in the order of the record format (proto/module.h), then
-// the records the grab pool never started.
-constexpr std::string_view kStatusOrder[] = {
-    "success",          "connection-refused", "connection-timeout", "connection-closed",
-    "io-timeout",       "protocol-error",     "application-error",  "starttls-refused",
-    "no-starttls",      "tls-error",          "too-much-data",      "unknown-error",
-    "not-grabbed",
-};
+// Grab statuses in the order of the enum (proto/module_result.h), then the
+// records the grab pool never started.
+std::vector<std::string_view> StatusOrder() {
+  std::vector<std::string_view> order;
+  for (size_t i = 0; i < kGrabStatusCount; ++i) {
+    order.push_back(GrabStatusName(static_cast<GrabStatus>(i)));
+  }
+  order.push_back(kNotGrabbedStatus);
+  return order;
+}
 
 constexpr std::string_view kCipherClasses[] = {"AEAD", "CBC", "RC4", "3DES", "NULL", "EXPORT"};
 
@@ -96,7 +99,7 @@ Table OverviewTable(const std::vector<const GroupStats*>& groups, const TargetCo
     for (const auto& [status, n] : g->status) present.insert(status);
   }
   std::vector<std::string> statuses;
-  for (std::string_view s : kStatusOrder) {
+  for (std::string_view s : StatusOrder()) {
     if (present.erase(std::string(s)) > 0) statuses.emplace_back(s);
   }
   statuses.insert(statuses.end(), present.begin(), present.end());

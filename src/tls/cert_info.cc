@@ -13,17 +13,17 @@
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
-#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "tls/openssl_util.h"
 
 namespace tlsweep {
 
 namespace {
-
-using nlohmann::json;
 
 std::string_view AsView(const ASN1_STRING* s) {
   if (s == nullptr) return {};
@@ -88,8 +88,10 @@ std::string Asn1Text(const ASN1_STRING* s) {
   return out;
 }
 
-json NameJson(const X509_NAME* name) {
-  json out = json::object();
+// The attributes of `name` in order, keyed by AttributeKey.
+std::vector<std::pair<std::string, std::string>> NameAttributes(
+    const X509_NAME* name) {
+  std::vector<std::pair<std::string, std::string>> out;
   if (name == nullptr) return out;
   const int count = X509_NAME_entry_count(name);
   for (int i = 0; i < count; ++i) {
@@ -97,7 +99,7 @@ json NameJson(const X509_NAME* name) {
     if (entry == nullptr) continue;
     const std::string key = AttributeKey(X509_NAME_ENTRY_get_object(entry));
     if (key.empty()) continue;
-    out[key].push_back(Asn1Text(X509_NAME_ENTRY_get_data(entry)));
+    out.emplace_back(key, Asn1Text(X509_NAME_ENTRY_get_data(entry)));
   }
   return out;
 }
@@ -121,29 +123,30 @@ std::string NameString(const X509_NAME* name) {
   return JsonSafe(std::string_view(data, static_cast<size_t>(len)));
 }
 
-// RFC 3339 UTC time, or null if OpenSSL cannot decode it.
-json TimeJson(const ASN1_TIME* t) {
+// RFC 3339 UTC time, or nullopt if OpenSSL cannot decode it.
+std::optional<std::string> TimeText(const ASN1_TIME* t) {
   struct tm tm = {};
   if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) {
     DrainOpenSslErrors();
-    return nullptr;
+    return std::nullopt;
   }
   // Sized for any int fields, so snprintf cannot truncate.
   char buf[96];
   std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ",
                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
                 tm.tm_min, tm.tm_sec);
-  return buf;
+  return std::string(buf);
 }
 
-json SerialJson(const ASN1_INTEGER* serial) {
-  if (serial == nullptr) return nullptr;
+// Decimal serial number, or nullopt if OpenSSL cannot decode it.
+std::optional<std::string> SerialText(const ASN1_INTEGER* serial) {
+  if (serial == nullptr) return std::nullopt;
   BIGNUM* bn = ASN1_INTEGER_to_BN(serial, nullptr);
   if (bn == nullptr) {
     DrainOpenSslErrors();
-    return nullptr;
+    return std::nullopt;
   }
-  json out = nullptr;
+  std::optional<std::string> out;
   if (char* dec = BN_bn2dec(bn); dec != nullptr) {
     out = std::string(dec);
     OPENSSL_free(dec);
@@ -165,31 +168,30 @@ std::string IpText(std::string_view raw) {
   return HexEncode(raw);
 }
 
-json SanJson(X509* cert) {
+std::optional<CertificateInfo::AltNames> AltNames(X509* cert) {
   auto* names = static_cast<GENERAL_NAMES*>(
       X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
   if (names == nullptr) {
     DrainOpenSslErrors();
-    return nullptr;
+    return std::nullopt;
   }
-  json out = json::object();
+  CertificateInfo::AltNames out;
   const int count = sk_GENERAL_NAME_num(names);
   for (int i = 0; i < count; ++i) {
     const GENERAL_NAME* gen = sk_GENERAL_NAME_value(names, i);
     if (gen == nullptr) continue;
     switch (gen->type) {
       case GEN_DNS:
-        out["dns_names"].push_back(JsonSafe(AsView(gen->d.dNSName)));
+        out.dns_names.push_back(JsonSafe(AsView(gen->d.dNSName)));
         break;
       case GEN_IPADD:
-        out["ip_addresses"].push_back(IpText(AsView(gen->d.iPAddress)));
+        out.ip_addresses.push_back(IpText(AsView(gen->d.iPAddress)));
         break;
       case GEN_EMAIL:
-        out["email_addresses"].push_back(JsonSafe(AsView(gen->d.rfc822Name)));
+        out.email_addresses.push_back(JsonSafe(AsView(gen->d.rfc822Name)));
         break;
       case GEN_URI:
-        out["uniform_resource_identifiers"].push_back(
-            JsonSafe(AsView(gen->d.uniformResourceIdentifier)));
+        out.uris.push_back(JsonSafe(AsView(gen->d.uniformResourceIdentifier)));
         break;
       default:
         break;
@@ -220,8 +222,7 @@ std::string KeyAlgorithmName(const EVP_PKEY* pkey) {
   }
 }
 
-json SubjectKeyInfoJson(X509* cert) {
-  json out = json::object();
+void ParseSubjectKeyInfo(X509* cert, CertificateInfo* out) {
   // The SPKI is hashed as encoded in the certificate, so two certificates for
   // the same key give the same fingerprint whatever else differs.
   const X509_PUBKEY* spki = X509_get_X509_PUBKEY(cert);
@@ -229,7 +230,7 @@ json SubjectKeyInfoJson(X509* cert) {
     unsigned char* der = nullptr;
     const int len = i2d_X509_PUBKEY(spki, &der);
     if (len > 0 && der != nullptr) {
-      out["fingerprint_sha256"] = Sha256Hex(std::string_view(
+      out->spki_fingerprint_sha256 = Sha256Hex(std::string_view(
           reinterpret_cast<const char*>(der), static_cast<size_t>(len)));
       OPENSSL_free(der);
     } else {
@@ -244,37 +245,33 @@ json SubjectKeyInfoJson(X509* cert) {
     if (spki != nullptr &&
         X509_PUBKEY_get0_param(&alg, nullptr, nullptr, nullptr, spki) == 1 &&
         alg != nullptr) {
-      out["key_algorithm"] = {{"name", OidText(alg)}};
+      out->key_algorithm = OidText(alg);
     }
-    out["key_bits"] = nullptr;
-    return out;
+    return;
   }
-  out["key_algorithm"] = {{"name", KeyAlgorithmName(pkey)}};
-  out["key_bits"] = EVP_PKEY_get_bits(pkey);
+  out->key_algorithm = KeyAlgorithmName(pkey);
+  out->key_bits = EVP_PKEY_get_bits(pkey);
   if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_EC) {
     char group[64];
     size_t group_len = 0;
     if (EVP_PKEY_get_group_name(pkey, group, sizeof(group), &group_len) == 1) {
-      out["curve"] = JsonSafe(std::string_view(group, group_len));
+      out->curve = JsonSafe(std::string_view(group, group_len));
     } else {
       DrainOpenSslErrors();
     }
   }
-  return out;
 }
 
-json SignatureAlgorithmJson(const X509* cert) {
+void ParseSignatureAlgorithm(const X509* cert, CertificateInfo* out) {
   const X509_ALGOR* alg = nullptr;
   X509_get0_signature(nullptr, &alg, cert);
-  json out = json::object();
   const int nid = X509_get_signature_nid(cert);
-  out["name"] = nid != NID_undef ? OBJ_nid2ln(nid) : "unknown";
+  out->signature_algorithm = nid != NID_undef ? OBJ_nid2ln(nid) : "unknown";
   if (alg != nullptr) {
     const ASN1_OBJECT* obj = nullptr;
     X509_ALGOR_get0(&obj, nullptr, nullptr, alg);
-    if (obj != nullptr) out["oid"] = OidText(obj);
+    if (obj != nullptr) out->signature_algorithm_oid = OidText(obj);
   }
-  return out;
 }
 
 }  // namespace
@@ -291,51 +288,49 @@ std::string CertificateDer(X509* cert) {
   return out;
 }
 
-json CertificateJson(X509* cert) {
-  const std::string der = CertificateDer(cert);
-  json parsed = json::object();
-  parsed["version"] = X509_get_version(cert) + 1;
-  parsed["serial_number"] = SerialJson(X509_get0_serialNumber(cert));
-  parsed["subject"] = NameJson(X509_get_subject_name(cert));
-  parsed["subject_dn"] = NameString(X509_get_subject_name(cert));
-  parsed["issuer"] = NameJson(X509_get_issuer_name(cert));
-  parsed["issuer_dn"] = NameString(X509_get_issuer_name(cert));
-  json validity = {{"start", TimeJson(X509_get0_notBefore(cert))},
-                   {"end", TimeJson(X509_get0_notAfter(cert))}};
+CertificateInfo ParseCertificate(X509* cert) {
+  CertificateInfo info;
+  info.der = CertificateDer(cert);
+  info.version = static_cast<int>(X509_get_version(cert)) + 1;
+  info.serial_number = SerialText(X509_get0_serialNumber(cert));
+  info.subject = NameAttributes(X509_get_subject_name(cert));
+  info.subject_dn = NameString(X509_get_subject_name(cert));
+  info.issuer = NameAttributes(X509_get_issuer_name(cert));
+  info.issuer_dn = NameString(X509_get_issuer_name(cert));
+  info.not_before = TimeText(X509_get0_notBefore(cert));
+  info.not_after = TimeText(X509_get0_notAfter(cert));
   int days = 0, secs = 0;
   if (ASN1_TIME_diff(&days, &secs, X509_get0_notBefore(cert),
                      X509_get0_notAfter(cert)) == 1) {
-    validity["length"] = static_cast<int64_t>(days) * 86400 + secs;
+    info.validity_seconds = static_cast<int64_t>(days) * 86400 + secs;
   } else {
     DrainOpenSslErrors();
   }
-  parsed["validity"] = std::move(validity);
-  parsed["subject_key_info"] = SubjectKeyInfoJson(cert);
-  parsed["signature_algorithm"] = SignatureAlgorithmJson(cert);
-  parsed["subject_alt_name"] = SanJson(cert);
+  ParseSubjectKeyInfo(cert, &info);
+  ParseSignatureAlgorithm(cert, &info);
+  info.alt_names = AltNames(cert);
   // X509_check_ca also caches the decoded extensions; a value of 0 means the
   // certificate cannot act as a CA.
-  parsed["is_ca"] = X509_check_ca(cert) != 0;
-  parsed["fingerprint_sha256"] = Sha256Hex(der);
+  info.is_ca = X509_check_ca(cert) != 0;
+  info.fingerprint_sha256 = Sha256Hex(info.der);
   DrainOpenSslErrors();
-  return {{"raw", Base64Encode(der)}, {"parsed", std::move(parsed)}};
+  return info;
 }
 
-json ValidationJson(const SSL* ssl, X509* leaf, std::string_view server_name) {
-  json out = json::object();
+CertificateValidation ValidateLeaf(const SSL* ssl, X509* leaf,
+                                   std::string_view server_name) {
+  CertificateValidation out;
   const long result = SSL_get_verify_result(ssl);
-  out["verify_result"] = result;
-  out["verify_error"] = X509_verify_cert_error_string(result);
+  out.verify_result = result;
+  out.verify_error = X509_verify_cert_error_string(result);
   // "browser_trusted" in ZGrab2's sense: the chain verifies to the root store
   // this run was given (system store or --ca-file).
-  out["browser_trusted"] = result == X509_V_OK;
-  out["self_signed"] = X509_check_issued(leaf, leaf) == X509_V_OK;
+  out.browser_trusted = result == X509_V_OK;
+  out.self_signed = X509_check_issued(leaf, leaf) == X509_V_OK;
   // X509_cmp_current_time returns 0 on a malformed time: neither flag is set.
-  out["expired"] = X509_cmp_current_time(X509_get0_notAfter(leaf)) < 0;
-  out["not_yet_valid"] = X509_cmp_current_time(X509_get0_notBefore(leaf)) > 0;
-  if (server_name.empty()) {
-    out["name_matches"] = nullptr;
-  } else {
+  out.expired = X509_cmp_current_time(X509_get0_notAfter(leaf)) < 0;
+  out.not_yet_valid = X509_cmp_current_time(X509_get0_notBefore(leaf)) > 0;
+  if (!server_name.empty()) {
     const std::string name(server_name);
     unsigned char addr[sizeof(in6_addr)];
     const bool is_ip = inet_pton(AF_INET, name.c_str(), addr) == 1 ||
@@ -343,7 +338,7 @@ json ValidationJson(const SSL* ssl, X509* leaf, std::string_view server_name) {
     const int match =
         is_ip ? X509_check_ip_asc(leaf, name.c_str(), 0)
               : X509_check_host(leaf, name.data(), name.size(), 0, nullptr);
-    out["name_matches"] = match == 1;
+    out.name_matches = match == 1;
   }
   DrainOpenSslErrors();
   return out;

@@ -13,7 +13,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,8 +25,6 @@
 namespace tlsweep {
 
 namespace {
-
-using nlohmann::json;
 
 // Plaintext is read in records of at most 16 KiB (the TLS record limit).
 constexpr size_t kReadChunk = 16 * 1024;
@@ -125,9 +122,9 @@ std::string CipherClass(const SSL_CIPHER* cipher) {
   return "CBC";
 }
 
-json KeyExchangeJson(SSL* ssl, const SSL_CIPHER* cipher,
-                     bool* forward_secrecy) {
-  json out = json::object();
+// The key exchange's kind, group and DH prime size, and forward secrecy.
+void ReadKeyExchange(SSL* ssl, const SSL_CIPHER* cipher,
+                     TlsResult::Negotiated* out) {
   std::string kind;
   if (SSL_version(ssl) >= TLS1_3_VERSION) {
     kind = "TLS1.3";
@@ -157,11 +154,11 @@ json KeyExchangeJson(SSL* ssl, const SSL_CIPHER* cipher,
       }
     }
   }
-  out["kind"] = kind;
-  *forward_secrecy = kind == "ECDHE" || kind == "DHE" || kind == "TLS1.3";
+  out->forward_secrecy = kind == "ECDHE" || kind == "DHE" || kind == "TLS1.3";
+  out->kx_kind = std::move(kind);
 
   const std::string group = GroupName(SSL_get_negotiated_group(ssl));
-  if (!group.empty()) out["group"] = group;
+  if (!group.empty()) out->kx_group = group;
   // The peer's ephemeral key: DH prime size, or the curve when OpenSSL did not
   // report a group.
   EVP_PKEY* raw_tmp = nullptr;
@@ -169,19 +166,18 @@ json KeyExchangeJson(SSL* ssl, const SSL_CIPHER* cipher,
     EvpPkeyPtr tmp(raw_tmp);
     const int base = EVP_PKEY_get_base_id(tmp.get());
     if (base == EVP_PKEY_DH || base == EVP_PKEY_DHX) {
-      out["dh_prime_bits"] = EVP_PKEY_get_bits(tmp.get());
+      out->kx_dh_prime_bits = EVP_PKEY_get_bits(tmp.get());
     } else if (group.empty()) {
       char name[64];
       size_t len = 0;
       if (EVP_PKEY_get_group_name(tmp.get(), name, sizeof(name), &len) == 1) {
-        out["group"] = JsonSafe(std::string_view(name, len));
+        out->kx_group = JsonSafe(std::string_view(name, len));
       } else if (const char* type = EVP_PKEY_get0_type_name(tmp.get())) {
-        out["group"] = JsonSafe(type);
+        out->kx_group = JsonSafe(type);
       }
     }
   }
   DrainOpenSslErrors();
-  return out;
 }
 
 }  // namespace
@@ -238,11 +234,11 @@ void TlsClient::InfoCallback(const SSL* ssl, int where, int ret) {
   auto* self = static_cast<TlsClient*>(SSL_get_app_data(ssl));
   const int description = ret & 0xff;
   if (self == nullptr || description == SSL_AD_CLOSE_NOTIFY) return;
-  self->alert_ = {
-      {"direction", (where & SSL_CB_READ) != 0 ? "received" : "sent"},
-      {"level", JsonSafe(SSL_alert_type_string_long(ret))},
-      {"description", JsonSafe(SSL_alert_desc_string_long(ret))},
-      {"value", description},
+  self->alert_ = TlsAlert{
+      .received = (where & SSL_CB_READ) != 0,
+      .level = JsonSafe(SSL_alert_type_string_long(ret)),
+      .description = JsonSafe(SSL_alert_desc_string_long(ret)),
+      .value = description,
   };
 }
 
@@ -381,9 +377,8 @@ void TlsClient::Fail(std::string_view stage, int ssl_error) {
   } else if (ssl_error == SSL_ERROR_SYSCALL) {
     absl::StrAppend(&text, ": connection closed by peer");
   }
-  if (alert_.is_object() && alert_.value("direction", "") == "received") {
-    absl::StrAppend(&text,
-                    " (alert received: ", alert_.value("description", ""), ")");
+  if (alert_.has_value() && alert_->received) {
+    absl::StrAppend(&text, " (alert received: ", alert_->description, ")");
   }
   FailWith(std::move(text));
 }
@@ -393,54 +388,46 @@ void TlsClient::FailWith(std::string text) {
   state_ = State::kFailed;
 }
 
-json TlsClient::Record() const {
+TlsResult TlsClient::Result() const {
   SSL* ssl = ssl_.get();
-  json log = json::object();
+  TlsResult result;
   const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl);
   // A handshake that failed after ServerHello has only the pending cipher.
   if (cipher == nullptr) cipher = SSL_get_pending_cipher(ssl);
   if (cipher != nullptr) {
+    TlsResult::Negotiated& n = result.negotiated.emplace();
     const uint16_t id = SSL_CIPHER_get_protocol_id(cipher);
     char hex[8];
     std::snprintf(hex, sizeof(hex), "0x%04X", id);
     const char* standard = SSL_CIPHER_standard_name(cipher);
-    log["server_hello"] = {
-        {"version",
-         {{"name", SSL_get_version(ssl)}, {"value", SSL_version(ssl)}}},
-        {"cipher_suite",
-         {{"name",
-           standard != nullptr ? standard : SSL_CIPHER_get_name(cipher)},
-          {"openssl_name", SSL_CIPHER_get_name(cipher)},
-          {"hex", hex},
-          {"value", id}}},
-    };
-    bool forward_secrecy = false;
-    json kx = KeyExchangeJson(ssl, cipher, &forward_secrecy);
-    if (kx["kind"] == "DHE" && !kx.contains("dh_prime_bits") &&
-        offered_dh_bits_ > 0) {
+    n.version_name = SSL_get_version(ssl);
+    n.version_value = SSL_version(ssl);
+    n.cipher_name = standard != nullptr ? standard : SSL_CIPHER_get_name(cipher);
+    n.cipher_openssl_name = SSL_CIPHER_get_name(cipher);
+    n.cipher_hex = hex;
+    n.cipher_value = id;
+    ReadKeyExchange(ssl, cipher, &n);
+    if (n.kx_kind == "DHE" && !n.kx_dh_prime_bits && offered_dh_bits_ > 0) {
       // The handshake stopped at the DH check: keep the size it refused.
-      kx["dh_prime_bits"] = offered_dh_bits_;
+      n.kx_dh_prime_bits = offered_dh_bits_;
     }
-    log["key_exchange"] = std::move(kx);
-    log["forward_secrecy"] = forward_secrecy;
-    log["cipher_class"] = CipherClass(cipher);
+    n.cipher_class = CipherClass(cipher);
   }
 
   STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);  // borrowed
   X509* leaf = SSL_get0_peer_certificate(ssl);           // borrowed
   if (chain != nullptr && sk_X509_num(chain) > 0) {
-    json certs = json::array();
+    TlsResult::Certificates& certs = result.certificates.emplace();
     for (int i = 0; i < sk_X509_num(chain); ++i) {
       X509* cert = sk_X509_value(chain, i);
-      if (cert != nullptr) certs.push_back(CertificateJson(cert));
+      if (cert != nullptr) certs.chain.push_back(ParseCertificate(cert));
     }
     if (leaf == nullptr) leaf = sk_X509_value(chain, 0);
-    log["server_certificates"] = {
-        {"chain", std::move(certs)},
-        {"validation", ValidationJson(ssl, leaf, server_name_)}};
+    certs.validation = ValidateLeaf(ssl, leaf, server_name_);
   }
 
   if (cipher != nullptr) {
+    TlsResult::Negotiated& n = *result.negotiated;
     int type_nid = NID_undef;
     if (SSL_get_peer_signature_type_nid(ssl, &type_nid) == 1) {
       int hash_nid = NID_undef;
@@ -448,32 +435,26 @@ json TlsClient::Record() const {
       const bool pss_key =
           leaf != nullptr && X509_get0_pubkey(leaf) != nullptr &&
           EVP_PKEY_get_base_id(X509_get0_pubkey(leaf)) == EVP_PKEY_RSA_PSS;
-      json sig = json::object();
+      TlsResult::Negotiated::Signature& sig = n.server_signature.emplace();
       const char* type_sn = OBJ_nid2sn(type_nid);
       const char* hash_sn = OBJ_nid2sn(hash_nid);
-      sig["type"] = type_sn != nullptr ? type_sn : "unknown";
-      sig["hash"] = hash_sn != nullptr ? hash_sn : "unknown";
-      const std::string scheme =
-          SignatureSchemeName(type_nid, hash_nid, pss_key);
-      if (!scheme.empty()) sig["name"] = scheme;
-      log["server_signature_algorithm"] = std::move(sig);
+      sig.type = type_sn != nullptr ? type_sn : "unknown";
+      sig.hash = hash_sn != nullptr ? hash_sn : "unknown";
+      sig.scheme = SignatureSchemeName(type_nid, hash_nid, pss_key);
     }
     const SSL_SESSION* session = SSL_get_session(ssl);
-    log["session_ticket"] =
-        session != nullptr && SSL_SESSION_has_ticket(session) == 1;
+    n.session_ticket = session != nullptr && SSL_SESSION_has_ticket(session) == 1;
     const unsigned char* ocsp = nullptr;
     const long ocsp_len = SSL_get_tlsext_status_ocsp_resp(ssl, &ocsp);
-    log["ocsp_stapled"] = ocsp != nullptr && ocsp_len > 0;
+    n.ocsp_stapled = ocsp != nullptr && ocsp_len > 0;
   }
   DrainOpenSslErrors();
 
-  json record = json::object();
-  record["handshake_log"] = std::move(log);
-  record["profile"] = std::string(TlsProfileName(profile_));
-  record["handshake_complete"] = handshake_complete_;
-  if (!alert_.is_null()) record["alert"] = alert_;
-  if (!error_.empty()) record["error"] = error_;
-  return record;
+  result.profile = std::string(TlsProfileName(profile_));
+  result.handshake_complete = handshake_complete_;
+  result.alert = alert_;
+  result.error = error_;
+  return result;
 }
 
 }  // namespace tlsweep

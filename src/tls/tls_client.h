@@ -1,11 +1,11 @@
-// One TLS client connection, sans-I/O: bytes in, bytes out, a record at the
+// One TLS client connection, sans-I/O: bytes in, bytes out, a result at the
 // end.
 //
 // The same session runs over kernel sockets (`tlsweep grab`) and over
 // tlsweep's userspace TCP on DPDK, so it never touches a socket or a clock:
 // OpenSSL talks to two memory BIOs, the transport moves bytes between them and
 // the network, and the protocol module drives Advance(). Deadlines belong to
-// the caller, which can ask for Record() at any point and keep what was
+// the caller, which can ask for Result() at any point and keep what was
 // learned so far.
 //
 // Typical use:
@@ -13,7 +13,7 @@
 //   client->Advance();                // produces the ClientHello
 //   loop: client->DrainNetwork(&out); send(out);
 //         client->FeedNetwork(received); state = client->Advance();
-//   until state != kHandshaking; then Write/ReadPlaintext, Shutdown, Record.
+//   until state != kHandshaking; then Write/ReadPlaintext, Shutdown, Result.
 //
 // Nothing the peer sends can trigger an assert: malformed input ends the
 // session in kFailed with OpenSSL's error text, and the amount of handshake
@@ -25,13 +25,14 @@
 
 #include <cstddef>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
 #include "tls/openssl_util.h"
 #include "tls/tls_context.h"
+#include "tls/tls_result.h"
 
 namespace tlsweep {
 
@@ -91,19 +92,12 @@ class TlsClient {
   // drained error queue (which names received alerts). Empty otherwise.
   const std::string& error() const { return error_; }
 
-  // The TLS record, with field names close to ZGrab2's tls module:
-  //   handshake_log.server_hello.{version{name,value}, cipher_suite{name,
-  //     openssl_name, hex, value}}
-  //   handshake_log.server_certificates.{chain[{raw, parsed}], validation}
-  //   handshake_log.{key_exchange{kind, group, dh_prime_bits},
-  //     forward_secrecy, cipher_class, server_signature_algorithm,
-  //     session_ticket, ocsp_stapled}
-  //   profile, handshake_complete, alert{direction, level, description,
-  //   value} (last non-close_notify alert), error.
-  // Parts the handshake did not reach are absent; a chain received before a
-  // failure is still recorded. In TLS 1.3 session tickets arrive after the
-  // handshake, so session_ticket reflects what was read up to this call.
-  nlohmann::json Record() const;
+  // What the handshake established so far (output/tls_json.h makes it the
+  // record's "tls" object, ZGrab2's tls module's shape). Parts the handshake
+  // did not reach are absent; a chain received before a failure is still
+  // there. In TLS 1.3 session tickets arrive after the handshake, so
+  // session_ticket reflects what was read up to this call.
+  TlsResult Result() const;
 
  private:
   TlsClient(TlsProfile profile, std::string server_name, SslPtr ssl)
@@ -137,7 +131,7 @@ class TlsClient {
   std::string error_;
   std::string plaintext_;
   std::string pending_write_;
-  nlohmann::json alert_;  // null until a non-close_notify alert is seen
+  std::optional<TlsAlert> alert_;  // the last non-close_notify alert
   SecurityCallback default_security_check_ = nullptr;
   int offered_dh_bits_ = 0;  // server's DH prime size, 0 = none seen
 };

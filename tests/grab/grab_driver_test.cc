@@ -13,6 +13,7 @@
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "output/record_json.h"
 #include "tls/tls_context.h"
 
 namespace tlsweep {
@@ -78,8 +79,8 @@ class GrabDriverTest : public ::testing::Test {
     ASSERT_TRUE(tls.ok()) << tls.status();
     tls_ = *std::move(tls);
     scheduler_ = std::make_unique<GrabScheduler>(*tls_, options_);
-    driver_ = std::make_unique<GrabDriver>(transport_, *scheduler_, [this](std::string line) {
-      records_.push_back(nlohmann::json::parse(line));
+    driver_ = std::make_unique<GrabDriver>(transport_, *scheduler_, [this](const GrabResult& grab, const std::optional<ScanResult>& scan) {
+      records_.push_back(GrabRecordJson(grab, scan));
     });
     scheduler_->Start(0);
   }

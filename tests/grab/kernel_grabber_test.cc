@@ -13,17 +13,16 @@
 
 #include <chrono>
 #include <csignal>
-#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "output/record_json.h"
 #include "scan/stop_signal.h"
 #include "testing/tls_server.h"
 #include "tls/openssl_util.h"
@@ -141,20 +140,17 @@ class KernelGrabberTest : public ::testing::Test {
       EXPECT_TRUE(options_.ports.ApplyOverride(std::to_string(port) + "=smtp").ok());
       targets.push_back({Ipv4Address(kLoopback), port, ""});
     }
-    char* buf = nullptr;
-    size_t len = 0;
-    std::FILE* out = open_memstream(&buf, &len);
+    std::vector<nlohmann::json> records;
+    const GrabRecordSink sink = [&records](const GrabResult& grab,
+                                           const std::optional<ScanResult>& scan) {
+      records.push_back(GrabRecordJson(grab, scan));
+    };
     const auto start = std::chrono::steady_clock::now();
-    const absl::Status status = RunKernelGrab(targets, *tls_, options_, out, &stats_);
+    const absl::Status status = RunKernelGrab(targets, *tls_, options_, sink, &stats_);
     took_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now() - start)
                    .count();
     EXPECT_TRUE(status.ok()) << status;
-    std::fclose(out);
-    std::vector<nlohmann::json> records;
-    std::istringstream lines(std::string(buf, len));
-    std::free(buf);
-    for (std::string line; std::getline(lines, line);) records.push_back(nlohmann::json::parse(line));
     EXPECT_EQ(stats_.finished, records.size());
     return records;
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "output/record_json.h"
 #include "tls/tls_context.h"
 
 namespace tlsweep {
@@ -83,7 +84,7 @@ TEST_F(GrabSchedulerTest, ServerNameFromInputThenNamesThenDefault) {
   s.Push({Target(kServerIp + 1, 5222), std::nullopt});
   s.Push({Target(kServerIp + 2, 25), std::nullopt});
   std::vector<std::string> domains;
-  while (auto g = s.Next(0)) domains.push_back(g->session->Record().value("domain", ""));
+  while (auto g = s.Next(0)) domains.push_back(GrabRecordJson(g->session->Result(), std::nullopt).value("domain", ""));
   EXPECT_EQ(domains, (std::vector<std::string>{"mx.example", "mail.lab.test", "xmpp.lab.test",
                                                 "default.lab.test"}));
   options_.server_name.clear();
@@ -92,7 +93,7 @@ TEST_F(GrabSchedulerTest, ServerNameFromInputThenNamesThenDefault) {
   unnamed.Push({Target(kServerIp + 2, 25), std::nullopt});
   auto g = unnamed.Next(0);
   ASSERT_TRUE(g.has_value());
-  EXPECT_FALSE(g->session->Record().contains("domain"));
+  EXPECT_FALSE(GrabRecordJson(g->session->Result(), std::nullopt).contains("domain"));
 }
 
 // Only addresses with a grab in flight hold an entry of the per-host table:

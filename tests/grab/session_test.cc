@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "gtest/gtest.h"
+#include "output/record_json.h"
 #include "proto/registry.h"
 #include "tls/tls_context.h"
 
@@ -29,7 +30,7 @@ class GrabSessionTest : public ::testing::Test {
   }
 
   std::string Status(const GrabSession& s, std::string_view module) {
-    return s.Record()["data"][std::string(module)]["status"].get<std::string>();
+    return GrabRecordJson(s.Result(), std::nullopt)["data"][std::string(module)]["status"].get<std::string>();
   }
 
   std::unique_ptr<TlsContext> tls_;
@@ -43,7 +44,7 @@ TEST_F(GrabSessionTest, ConnectTimeout) {
   s->Tick(1100);
   ASSERT_TRUE(s->done());
   EXPECT_EQ(Status(*s, "smtp"), "connection-timeout");
-  const auto r = s->Record();
+  const auto r = GrabRecordJson(s->Result(), std::nullopt);
   EXPECT_EQ(r["ip"], "192.0.2.25");
   EXPECT_EQ(r["port"], 25);
   EXPECT_EQ(r["data"]["smtp"]["protocol"], "smtp");
@@ -55,7 +56,7 @@ TEST_F(GrabSessionTest, ConnectRefusedKeepsTheReason) {
   s->OnConnectFailed(GrabStatus::kConnectionRefused, "connect: Connection refused");
   ASSERT_TRUE(s->done());
   EXPECT_EQ(Status(*s, "smtp"), "connection-refused");
-  EXPECT_EQ(s->Record()["data"]["smtp"]["error"], "connect: Connection refused");
+  EXPECT_EQ(GrabRecordJson(s->Result(), std::nullopt)["data"]["smtp"]["error"], "connect: Connection refused");
 }
 
 TEST_F(GrabSessionTest, SilentServerIsAnIoTimeout) {
@@ -114,7 +115,7 @@ TEST_F(GrabSessionTest, PlaintextAnswerToClientHelloIsATlsError) {
   s->OnBytes("220 plain.example ESMTP\r\n", 10);
   ASSERT_TRUE(s->done());
   EXPECT_EQ(Status(*s, "smtps"), "tls-error");
-  const auto r = s->Record()["data"]["smtps"];
+  const auto r = GrabRecordJson(s->Result(), std::nullopt)["data"]["smtps"];
   EXPECT_FALSE(r["error"].get<std::string>().empty());
   EXPECT_TRUE(r["result"].contains("tls"));
 }
@@ -127,7 +128,7 @@ TEST_F(GrabSessionTest, PeerClosingMidReplyKeepsWhatWasLearned) {
   s->OnPeerClosed();
   ASSERT_TRUE(s->done());
   EXPECT_EQ(Status(*s, "smtp"), "connection-closed");
-  EXPECT_EQ(s->Record()["data"]["smtp"]["result"]["banner"], "220 mail.example ESMTP");
+  EXPECT_EQ(GrabRecordJson(s->Result(), std::nullopt)["data"]["smtp"]["result"]["banner"], "220 mail.example ESMTP");
 }
 
 }  // namespace

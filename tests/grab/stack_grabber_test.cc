@@ -10,6 +10,7 @@
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "output/record_json.h"
 #include "packet/headers.h"
 #include "packet/parse.h"
 #include "testing/frames.h"
@@ -138,9 +139,10 @@ class StackGrabberTest : public ::testing::Test {
     config.max_connections = 4;
     TcpStack stack(config, sink_);
     GrabScheduler scheduler(*tls_, options_);
-    StackGrabber grabber(stack, scheduler, [this](std::string line) {
-      records_.push_back(nlohmann::json::parse(line));
-    });
+    StackGrabber grabber(stack, scheduler,
+                         [this](const GrabResult& grab, const std::optional<ScanResult>& scan) {
+                           records_.push_back(nlohmann::json::parse(GrabRecordLine(grab, scan)));
+                         });
     ScanResult scan;
     scan.response.target = Ipv4Address(kServerIp);
     scan.response.port = 25;

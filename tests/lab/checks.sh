@@ -1,7 +1,8 @@
 # The lab tests' shared harness, sourced after scripts/lab/lib.sh: a work
 # directory, checks that print PASS/FAIL and are counted, a file comparison
-# that shows the difference, commands in the scanner namespace, and the
-# final tally that decides the exit status.
+# that shows the difference, validation against the published schema,
+# commands in the scanner namespace, and the final tally that decides the
+# exit status.
 
 work=$(mktemp -d)
 
@@ -23,6 +24,17 @@ same() {
   cat "$1" > "$work/same.a" && cat "$2" > "$work/same.b" || return 1
   cmp -s "$work/same.a" "$work/same.b" ||
     { diff "$work/same.a" "$work/same.b" | cut -c1-300 | head -20; return 1; }
+}
+
+# valid SCHEMA FILE...: every record (JSON Lines) or metadata document in the
+# files validates against docs/schema/SCHEMA.schema.json; otherwise the
+# validator's "FILE:LINE: path.to.field: message" lines.
+valid() {
+  local out
+  out=$(python3 "$(dirname "${BASH_SOURCE[0]}")/../../scripts/validate_records.py" "$@" 2>&1) &&
+    return 0
+  head -20 <<<"$out" | sed 's/^/    /'
+  return 1
 }
 
 in_scan() { ip netns exec "$LAB_SCAN_NS" "$@"; }

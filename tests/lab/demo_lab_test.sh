@@ -155,6 +155,8 @@ run_tests() {
     --names "$LAB_NAMES" --xmpp-domain xmpp.lab.test --seed 77 -r 5000 -c 2 -q \
     -o "$out/records.jsonl" -m "$out/metadata.json" "$LAB_RANGE" 2> "$out/run.err"
   check "tlsweep run over $LAB_RANGE exits 0" test $? -eq 0
+  check "the records validate (grab_record)" valid grab_record "$out/records.jsonl"
+  check "the metadata validates (run_metadata)" valid run_metadata "$out/metadata.json"
   tail -3 "$out/run.err" | sed 's/^/  /'
   check "one record per open port of demo.conf ($(wc -l < "$LAB_EXPECTED_OPEN"))" \
     same <(python3 -c "

@@ -64,6 +64,7 @@ run_tests() {
     # certificate name check and XMPP's to=.
     echo "$ip,$name,,$port" | in_scan "$tlsweep" grab -q --ca-file "$LAB_CA_FILE" \
       > "$work/rec.json" 2> "$work/grab.err"
+    check "$ip:$port $svc record validates (grab_record)" valid grab_record "$work/rec.json"
     read -r g_version g_cipher g_verify g_fp g_name g_status < <(record_fields "$work/rec.json")
     read -r s_version s_cipher s_verify s_fp < <(sclient_fields "$ip" "$port" "$(starttls_of "$svc" "$name")" "$name")
     local expect_name=true
@@ -88,6 +89,7 @@ run_tests() {
 import json,sys; r=json.load(open('$work/imap.json')); b=r['data']['imap']['result']['before_tls']
 sys.exit(0 if b.get('login_disabled') is True else 1)"
   echo "10.77.0.10,587" | in_scan "$tlsweep" grab -q --ca-file "$LAB_CA_FILE" > "$work/sub.json"
+  check "IMAP and submission records validate (grab_record)" valid grab_record "$work/imap.json" "$work/sub.json"
   check "submission offers no AUTH before TLS" python3 -c "
 import json,sys; r=json.load(open('$work/sub.json')); b=r['data']['submission']['result']['before_tls']
 sys.exit(0 if b.get('auth_mechanisms') == [] else 1)"
@@ -95,6 +97,7 @@ sys.exit(0 if b.get('auth_mechanisms') == [] else 1)"
   # Closed, filtered and unreachable ports end as records with their status.
   printf '10.77.0.20,25\n10.77.0.21,25\n10.77.0.22,25\n' |
     in_scan "$tlsweep" grab -q --connect-timeout 2 > "$work/bad.json"
+  check "closed, filtered, unreachable: records validate (grab_record)" valid grab_record "$work/bad.json"
   status_of() {  # status_of IP: "status error" of that address's record
     python3 -c "
 import json, sys
@@ -113,6 +116,8 @@ for line in open('$work/bad.json'):
   check "bad input lines named and skipped" grep -q "stdin:2:" "$work/in.err"
   check "the good line still grabbed" test "$(wc -l < "$work/in.json")" -eq 1
   check "metadata counts the skipped lines" grep -q '"input_lines_skipped": 2' "$work/meta.json"
+  check "the record validates (grab_record)" valid grab_record "$work/in.json"
+  check "the metadata validates (grab_metadata)" valid grab_metadata "$work/meta.json"
 }
 
 lab_with run_tests

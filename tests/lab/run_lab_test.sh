@@ -30,6 +30,8 @@ run() {
     -o "$out.jsonl" -m "$out.json" "$@" 2> "$out.err"
   local rc=$?
   if [ "$rc" -ne 0 ]; then echo "  run $out exited $rc:"; tail -5 "$out.err"; fi
+  check "$(basename "$out"): records validate (grab_record)" valid grab_record "$out.jsonl"
+  check "$(basename "$out"): metadata validates (run_metadata)" valid run_metadata "$out.json"
   return "$rc"
 }
 
@@ -81,6 +83,7 @@ run_tests() {
     same <(statuses "$work/clean.jsonl" | cut -d' ' -f1 | LC_ALL=C sort) "$LAB_EXPECTED_OPEN"
   in_scan "$tlsweep" grab -q --ca-file "$LAB_CA_FILE" --xmpp-domain xmpp.lab.test \
     -o "$work/kernel.jsonl" "$LAB_EXPECTED_OPEN"
+  check "kernel: records validate (grab_record)" valid grab_record "$work/kernel.jsonl"
   check "every record equals tlsweep grab's over kernel sockets" \
     same <(normalize "$work/clean.jsonl") <(normalize "$work/kernel.jsonl")
   check "records carry the scan's answer" \
@@ -122,6 +125,8 @@ run_tests() {
     --timeout 3 --session-timeout 8 -q -c 1 -o "$work/hostile.jsonl" -m "$work/hostile.json" \
     2> "$work/hostile.err"
   local took=$((SECONDS - start))
+  check "hostile: records validate (grab_record)" valid grab_record "$work/hostile.jsonl"
+  check "hostile: metadata validates (run_metadata)" valid run_metadata "$work/hostile.json"
   statuses "$work/hostile.jsonl" > "$work/hostile.txt"
   sed 's/^/  /' "$work/hostile.txt"
   check "silent peer: io-timeout" grep -q '^10.77.0.30,2501 io-timeout' "$work/hostile.txt"
@@ -151,6 +156,8 @@ import json, sys
 recs = [json.loads(l) for l in open('$work/int.jsonl')]
 sys.exit(0 if any(r['ip'] == '10.77.0.10' and r['data']['smtp']['status'] == 'success' for r in recs) else 1)"
   check "Ctrl-C: metadata says interrupted" grep -q '"interrupted": true' "$work/int.json"
+  check "Ctrl-C: records validate (grab_record)" valid grab_record "$work/int.jsonl"
+  check "Ctrl-C: metadata validates (run_metadata)" valid run_metadata "$work/int.json"
   kill "$peers" 2> /dev/null; wait "$peers" 2> /dev/null
 
   # 5. Bad flags name themselves.

@@ -71,6 +71,7 @@ scan() {
     -o "$out.csv" -m "$out.json" "$@" 2> "$out.err"
   local rc=$?
   if [ "$rc" -ne 0 ]; then echo "  scan $out exited $rc:"; tail -5 "$out.err"; fi
+  check "$(basename "$out"): metadata validates (scan_metadata)" valid scan_metadata "$out.json"
   return "$rc"
 }
 
@@ -153,6 +154,7 @@ sys.exit(0 if c['rst_sent'] == c['synack'] and c['repeats'] == 0 else 1)"
   wait "$pid"
   check_scan int1 "Ctrl-C exits 0 with a resume file" test -s "$work/pos.json"
   check_scan int1 "Ctrl-C metadata says interrupted" grep -q '"interrupted": true' "$work/int1.json"
+  check "int1: metadata validates (scan_metadata)" valid scan_metadata "$work/int1.json"
   scan "$work/int2" --seed 14 -r 2000 -c 3 --resume "$work/pos.json"
   check_scan "int1 int2" "Ctrl-C + --resume equals one run" \
     same <(cat <(answers "$work/int1") <(answers "$work/int2") | LC_ALL=C sort -u) "$work/expected.txt"

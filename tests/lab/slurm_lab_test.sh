@@ -111,6 +111,8 @@ sweep_tests() {
     -o "$work/all.jsonl" -m "$work/all.json" 2> "$work/all.err"
   check "unsharded run: a record per open port" \
     same <(statuses "$work/all.jsonl" | cut -d' ' -f1) "$LAB_EXPECTED_OPEN"
+  check "unsharded run: records validate (grab_record)" valid grab_record "$work/all.jsonl"
+  check "unsharded run: metadata validates (run_metadata)" valid run_metadata "$work/all.json"
   "$tlsweep" report -q -m "$work/all.json" --csv-dir "$work/all-csv" "$work/all.jsonl" \
     > "$work/all.md"
 
@@ -141,6 +143,8 @@ CONF
     check "shard $s wrote records and metadata" test -f "$work/sweep/shard-$s.jsonl" -a \
       -f "$work/sweep/shard-$s.json"
     echo "  shard $s: $(wc -l < "$work/sweep/shard-$s.jsonl" 2> /dev/null) records"
+    check "shard $s: records validate (grab_record)" valid grab_record "$work/sweep/shard-$s.jsonl"
+    check "shard $s: metadata validates (run_metadata)" valid run_metadata "$work/sweep/shard-$s.json"
   done
   check "the shards together: every open port exactly once, statuses as unsharded" \
     same <(statuses "$work"/sweep/shard-*.jsonl) <(statuses "$work/all.jsonl")

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "output/record_json.h"
 #include "proto/line_reader.h"
 #include "proto/module.h"
 #include "proto/registry.h"
@@ -169,7 +170,7 @@ Outcome RunScript(std::string_view module, const std::vector<Event>& events,
   }
   EXPECT_TRUE(m->done()) << module << " not done after the transcript";
   out.status = m->status();
-  out.result = m->Result();
+  out.result = ModuleResultJson(m->Result());
   // Always serialisable: peer text is made valid UTF-8.
   EXPECT_FALSE(out.result.dump().empty());
   return out;
@@ -1122,7 +1123,7 @@ TEST(AllModulesTest, RandomInputEndsCleanly) {
       AllSent().push_back(a.send);
       EXPECT_TRUE(m->done());
       EXPECT_NE(m->status(), GrabStatus::kUnknownError) << name;
-      EXPECT_FALSE(m->Result().dump().empty());
+      EXPECT_FALSE(ModuleResultJson(m->Result()).dump().empty());
     }
   }
 }

@@ -1,4 +1,4 @@
-#include "scan/result_output.h"
+#include "output/result_output.h"
 
 #include <cerrno>
 #include <cstring>
@@ -8,37 +8,38 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/time_format.h"
-#include "nlohmann/json.hpp"
+#include "output/record_fields.h"
+#include "output/record_json.h"
 
 namespace tlsweep {
 namespace {
 
 struct FieldName {
   OutputField field;
-  const char* name;
+  std::string_view name;
 };
 constexpr FieldName kFieldNames[] = {
-    {OutputField::kSaddr, "saddr"},
-    {OutputField::kDaddr, "daddr"},
-    {OutputField::kSport, "sport"},
-    {OutputField::kDport, "dport"},
-    {OutputField::kClassification, "classification"},
-    {OutputField::kSuccess, "success"},
-    {OutputField::kRepeat, "repeat"},
-    {OutputField::kTtl, "ttl"},
-    {OutputField::kWindow, "window"},
-    {OutputField::kMss, "mss"},
-    {OutputField::kWscale, "wscale"},
-    {OutputField::kSackPermitted, "sack_permitted"},
-    {OutputField::kTsval, "tsval"},
-    {OutputField::kTcpOptions, "tcp_options"},
-    {OutputField::kIcmpResponder, "icmp_responder"},
-    {OutputField::kIcmpCode, "icmp_code"},
-    {OutputField::kTimestampStr, "timestamp_str"},
-    {OutputField::kTimestampUs, "timestamp_us"},
+    {OutputField::kSaddr, field::kSaddr},
+    {OutputField::kDaddr, field::kDaddr},
+    {OutputField::kSport, field::kSport},
+    {OutputField::kDport, field::kDport},
+    {OutputField::kClassification, field::kClassification},
+    {OutputField::kSuccess, field::kSuccess},
+    {OutputField::kRepeat, field::kRepeat},
+    {OutputField::kTtl, field::kTtl},
+    {OutputField::kWindow, field::kWindow},
+    {OutputField::kMss, field::kMss},
+    {OutputField::kWscale, field::kWscale},
+    {OutputField::kSackPermitted, field::kSackPermitted},
+    {OutputField::kTsval, field::kTsval},
+    {OutputField::kTcpOptions, field::kTcpOptions},
+    {OutputField::kIcmpResponder, field::kIcmpResponder},
+    {OutputField::kIcmpCode, field::kIcmpCode},
+    {OutputField::kTimestampStr, field::kTimestampStr},
+    {OutputField::kTimestampUs, field::kTimestampUs},
 };
 
-const char* NameOf(OutputField f) {
+std::string_view NameOf(OutputField f) {
   for (const FieldName& n : kFieldNames) {
     if (n.field == f) return n.name;
   }
@@ -84,37 +85,6 @@ std::string FieldValue(OutputField f, const ScanResult& r) {
 
 }  // namespace
 
-nlohmann::json ScanResultJson(const ScanResult& r) {
-  const ScanResponse& s = r.response;
-  nlohmann::json j = {
-      {"saddr", s.target.ToString()},
-      {"sport", s.port},
-      {"daddr", s.saddr.ToString()},
-      {"dport", s.sport},
-      {"classification", ClassificationName(s.classification)},
-      {"success", s.success},
-      {"repeat", r.repeat},
-      {"ttl", s.ttl},
-      {"timestamp_str", FormatRfc3339(r.timestamp_ns)},
-  };
-  if (s.classification == Classification::kIcmpUnreachable) {
-    j["icmp_responder"] = s.icmp_responder.ToString();
-    j["icmp_code"] = s.icmp_code;
-  } else {
-    j["window"] = s.window;
-    nlohmann::json opts = nlohmann::json::object();
-    if (s.options.has_mss) opts["mss"] = s.options.mss;
-    if (s.options.has_wscale) opts["wscale"] = s.options.wscale;
-    if (s.options.sack_permitted) opts["sack_permitted"] = true;
-    if (s.options.has_timestamps) {
-      opts["tsval"] = s.options.ts_val;
-      opts["tsecr"] = s.options.ts_ecr;
-    }
-    j["tcp_options"] = std::move(opts);
-  }
-  return j;
-}
-
 absl::StatusOr<OutputFormat> ParseOutputFormat(std::string_view name) {
   if (name == "default" || name == "text") return OutputFormat::kDefault;
   if (name == "csv") return OutputFormat::kCsv;
@@ -137,7 +107,7 @@ absl::StatusOr<std::vector<OutputField>> ParseOutputFields(std::string_view list
     }
     if (!found) {
       std::vector<std::string> known;
-      for (const FieldName& n : kFieldNames) known.push_back(n.name);
+      for (const FieldName& n : kFieldNames) known.emplace_back(n.name);
       return absl::InvalidArgumentError(absl::StrCat(
           "unknown output field '", name, "' (", absl::StrJoin(known, ", "), ")"));
     }
@@ -165,7 +135,7 @@ absl::StatusOr<ResultWriter> ResultWriter::Open(const std::string& path,
                         OutputField::kWindow, OutputField::kTimestampStr};
     }
     std::vector<std::string> names;
-    for (OutputField f : options.fields) names.push_back(NameOf(f));
+    for (OutputField f : options.fields) names.emplace_back(NameOf(f));
     std::fprintf(file.get(), "%s\n", absl::StrJoin(names, ",").c_str());
   }
   return ResultWriter(std::move(file), path, std::move(options));

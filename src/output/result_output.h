@@ -4,14 +4,14 @@
 // - default: the responsive address (one port scanned) or `ip,port`
 //   (several), one per line, so the output pipes straight into a grabber;
 // - csv: the fields named with -f, with a header line (ZMap's names);
-// - json: JSON Lines with every field;
+// - json: JSON Lines with every field (ScanResultJson, record_json.h);
 // - zgrab2: ZGrab2's input format `ip,domain,tag,port` with domain and tag
 //   empty, so `tlsweep scan -O zgrab2 | zgrab2 ...` works across ports.
 // By default only new open ports are written (ZMap's default filter
 // "success = 1 && repeat = 0"); --output-all writes every validated answer.
 // This runs on the control thread, never on a receive lcore.
-#ifndef TLSWEEP_SCAN_RESULT_OUTPUT_H_
-#define TLSWEEP_SCAN_RESULT_OUTPUT_H_
+#ifndef TLSWEEP_OUTPUT_RESULT_OUTPUT_H_
+#define TLSWEEP_OUTPUT_RESULT_OUTPUT_H_
 
 #include <cstdio>
 #include <memory>
@@ -21,7 +21,6 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "nlohmann/json.hpp"
 #include "scan/response_handler.h"
 
 namespace tlsweep {
@@ -44,10 +43,6 @@ struct OutputOptions {
   bool all = false;                 // every validated answer, not only new open ports
   bool multi_port = false;          // default format: ip,port instead of ip
 };
-
-// Every field of one answer as a JSON object: the `-O json` line, and the
-// "scan" part of a `tlsweep run` record.
-nlohmann::json ScanResultJson(const ScanResult& r);
 
 class ResultWriter {
  public:
@@ -83,4 +78,4 @@ class ResultWriter {
 
 }  // namespace tlsweep
 
-#endif  // TLSWEEP_SCAN_RESULT_OUTPUT_H_
+#endif  // TLSWEEP_OUTPUT_RESULT_OUTPUT_H_

@@ -1,4 +1,4 @@
-#include "scan/result_output.h"
+#include "output/result_output.h"
 
 #include <cstdint>
 #include <fstream>

@@ -1,0 +1,156 @@
+// The key names of tlsweep's records: the scan's `-O json` line (also the
+// "scan" object of a `tlsweep run` record) and the grab / run record with its
+// module result and "tls" object. Every writer (output/record_json.cc,
+// output/tls_json.cc, output/result_output.cc) and `tlsweep report`'s reader
+// (report/aggregate.cc) use these constants, and docs/schema/ publishes them:
+// renaming a field is a change here plus the schema. The names follow ZGrab2
+// and ZMap so that existing tools read the records. The GrabStatus names are
+// defined with the enum (proto/module_result.h, GrabStatusName).
+#ifndef TLSWEEP_OUTPUT_RECORD_FIELDS_H_
+#define TLSWEEP_OUTPUT_RECORD_FIELDS_H_
+
+#include <string_view>
+
+namespace tlsweep::field {
+
+// The scan's answer (docs/schema/scan_result.schema.json); ZMap's names,
+// also the CSV columns of -f.
+inline constexpr std::string_view kSaddr = "saddr";
+inline constexpr std::string_view kDaddr = "daddr";
+inline constexpr std::string_view kSport = "sport";
+inline constexpr std::string_view kDport = "dport";
+inline constexpr std::string_view kClassification = "classification";
+inline constexpr std::string_view kSuccess = "success";
+inline constexpr std::string_view kRepeat = "repeat";
+inline constexpr std::string_view kTtl = "ttl";
+inline constexpr std::string_view kWindow = "window";
+inline constexpr std::string_view kMss = "mss";
+inline constexpr std::string_view kWscale = "wscale";
+inline constexpr std::string_view kSackPermitted = "sack_permitted";
+inline constexpr std::string_view kTsval = "tsval";
+inline constexpr std::string_view kTsecr = "tsecr";
+inline constexpr std::string_view kTcpOptions = "tcp_options";
+inline constexpr std::string_view kIcmpResponder = "icmp_responder";
+inline constexpr std::string_view kIcmpCode = "icmp_code";
+inline constexpr std::string_view kTimestampStr = "timestamp_str";
+inline constexpr std::string_view kTimestampUs = "timestamp_us";
+
+// The grab / run record (docs/schema/grab_record.schema.json), top level.
+inline constexpr std::string_view kIp = "ip";
+inline constexpr std::string_view kPort = "port";
+inline constexpr std::string_view kDomain = "domain";
+inline constexpr std::string_view kData = "data";
+inline constexpr std::string_view kScan = "scan";
+inline constexpr std::string_view kNotGrabbed = "not_grabbed";
+// Not written today; `tlsweep report` accepts 1 and refuses other values, so
+// a later record format can announce itself.
+inline constexpr std::string_view kRecordVersion = "tlsweep_record_version";
+// Why an open port was not grabbed (the value of kNotGrabbed).
+inline constexpr std::string_view kNotGrabbedQueueFull = "queue-full";
+inline constexpr std::string_view kNotGrabbedInterrupted = "interrupted";
+
+// data.<module>
+inline constexpr std::string_view kStatus = "status";
+inline constexpr std::string_view kProtocol = "protocol";
+inline constexpr std::string_view kTimestamp = "timestamp";
+inline constexpr std::string_view kPhase = "phase";
+inline constexpr std::string_view kResult = "result";
+inline constexpr std::string_view kError = "error";
+
+// data.<module>.result: every module.
+inline constexpr std::string_view kImplicitTls = "implicit_tls";
+inline constexpr std::string_view kBanner = "banner";
+inline constexpr std::string_view kBeforeTls = "before_tls";
+inline constexpr std::string_view kAfterTls = "after_tls";
+inline constexpr std::string_view kCapabilities = "capabilities";
+inline constexpr std::string_view kAuthMechanisms = "auth_mechanisms";
+inline constexpr std::string_view kLoginDisabled = "login_disabled";
+inline constexpr std::string_view kPlaintextAuthBeforeTls = "plaintext_auth_before_tls";
+inline constexpr std::string_view kStartTls = "starttls";
+inline constexpr std::string_view kOffered = "offered";
+inline constexpr std::string_view kAttempted = "attempted";
+inline constexpr std::string_view kAccepted = "accepted";
+inline constexpr std::string_view kReply = "reply";
+inline constexpr std::string_view kPlaintextBytesAfterGoAhead = "plaintext_bytes_after_go_ahead";
+inline constexpr std::string_view kTls = "tls";
+// ... per protocol.
+inline constexpr std::string_view kEhlo = "ehlo";                        // SMTP
+inline constexpr std::string_view kEhloAfterTls = "ehlo_after_tls";      // SMTP
+inline constexpr std::string_view kBye = "bye";                          // IMAP
+inline constexpr std::string_view kCapaError = "capa_error";             // POP3
+inline constexpr std::string_view kStream = "stream";                    // XMPP
+inline constexpr std::string_view kStreamId = "id";                      // XMPP
+inline constexpr std::string_view kStreamFrom = "from";                  // XMPP
+inline constexpr std::string_view kStreamVersion = "version";            // XMPP
+inline constexpr std::string_view kServerToServer = "server_to_server";  // XMPP
+inline constexpr std::string_view kStartTlsRequired = "starttls_required";  // XMPP
+inline constexpr std::string_view kStreamError = "stream_error";         // XMPP
+inline constexpr std::string_view kCapSupported = "cap_supported";       // IRC
+inline constexpr std::string_view kTlsCap = "tls_cap";                   // IRC
+
+// data.<module>.result.tls (ZGrab2's tls module's names).
+inline constexpr std::string_view kHandshakeLog = "handshake_log";
+inline constexpr std::string_view kProfile = "profile";
+inline constexpr std::string_view kHandshakeComplete = "handshake_complete";
+inline constexpr std::string_view kAlert = "alert";
+inline constexpr std::string_view kDirection = "direction";
+inline constexpr std::string_view kLevel = "level";
+inline constexpr std::string_view kDescription = "description";
+inline constexpr std::string_view kValue = "value";
+inline constexpr std::string_view kServerHello = "server_hello";
+inline constexpr std::string_view kVersion = "version";
+inline constexpr std::string_view kName = "name";
+inline constexpr std::string_view kCipherSuite = "cipher_suite";
+inline constexpr std::string_view kOpensslName = "openssl_name";
+inline constexpr std::string_view kHex = "hex";
+inline constexpr std::string_view kKeyExchange = "key_exchange";
+inline constexpr std::string_view kKind = "kind";
+inline constexpr std::string_view kGroup = "group";
+inline constexpr std::string_view kDhPrimeBits = "dh_prime_bits";
+inline constexpr std::string_view kForwardSecrecy = "forward_secrecy";
+inline constexpr std::string_view kCipherClass = "cipher_class";
+inline constexpr std::string_view kServerSignatureAlgorithm = "server_signature_algorithm";
+inline constexpr std::string_view kType = "type";
+inline constexpr std::string_view kHash = "hash";
+inline constexpr std::string_view kSessionTicket = "session_ticket";
+inline constexpr std::string_view kOcspStapled = "ocsp_stapled";
+inline constexpr std::string_view kServerCertificates = "server_certificates";
+inline constexpr std::string_view kChain = "chain";
+inline constexpr std::string_view kValidation = "validation";
+// ... one certificate of the chain.
+inline constexpr std::string_view kRaw = "raw";
+inline constexpr std::string_view kParsed = "parsed";
+inline constexpr std::string_view kSerialNumber = "serial_number";
+inline constexpr std::string_view kSubject = "subject";
+inline constexpr std::string_view kSubjectDn = "subject_dn";
+inline constexpr std::string_view kIssuer = "issuer";
+inline constexpr std::string_view kIssuerDn = "issuer_dn";
+inline constexpr std::string_view kValidity = "validity";
+inline constexpr std::string_view kStart = "start";
+inline constexpr std::string_view kEnd = "end";
+inline constexpr std::string_view kLength = "length";
+inline constexpr std::string_view kSubjectKeyInfo = "subject_key_info";
+inline constexpr std::string_view kFingerprintSha256 = "fingerprint_sha256";
+inline constexpr std::string_view kKeyAlgorithm = "key_algorithm";
+inline constexpr std::string_view kKeyBits = "key_bits";
+inline constexpr std::string_view kCurve = "curve";
+inline constexpr std::string_view kSignatureAlgorithm = "signature_algorithm";
+inline constexpr std::string_view kOid = "oid";
+inline constexpr std::string_view kSubjectAltName = "subject_alt_name";
+inline constexpr std::string_view kDnsNames = "dns_names";
+inline constexpr std::string_view kIpAddresses = "ip_addresses";
+inline constexpr std::string_view kEmailAddresses = "email_addresses";
+inline constexpr std::string_view kUris = "uniform_resource_identifiers";
+inline constexpr std::string_view kIsCa = "is_ca";
+// ... the leaf's validation.
+inline constexpr std::string_view kVerifyResult = "verify_result";
+inline constexpr std::string_view kVerifyError = "verify_error";
+inline constexpr std::string_view kBrowserTrusted = "browser_trusted";
+inline constexpr std::string_view kSelfSigned = "self_signed";
+inline constexpr std::string_view kExpired = "expired";
+inline constexpr std::string_view kNotYetValid = "not_yet_valid";
+inline constexpr std::string_view kNameMatches = "name_matches";
+
+}  // namespace tlsweep::field
+
+#endif  // TLSWEEP_OUTPUT_RECORD_FIELDS_H_

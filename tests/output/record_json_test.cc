@@ -1,0 +1,403 @@
+// The records as the real builders make them: GrabSession with the real
+// protocol modules and TLS client against scripted servers (TLS from an
+// in-process OpenSSL server with a CA-signed chain), every grab status,
+// not_grabbed records and each scan classification. Each test checks its
+// record's presence rules; with TLSWEEP_RECORDS_DIR set, every record is
+// also appended to grab_records.jsonl / scan_results.jsonl there, which
+// schema_test.sh validates against docs/schema/.
+#include "output/record_json.h"
+
+#include <openssl/pem.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "output/record_fields.h"
+#include "proto/registry.h"
+#include "testing/tls_peer.h"
+#include "tls/tls_context.h"
+
+namespace tlsweep {
+namespace {
+
+using nlohmann::json;
+using tls_peer::CertSpec;
+using tls_peer::MakeCert;
+using tls_peer::RsaKey;
+using tls_peer::ServerOptions;
+using tls_peer::TestServer;
+
+// Appends `record` to `file` in TLSWEEP_RECORDS_DIR, when it is set.
+void Keep(const std::string& file, const json& record) {
+  const char* dir = std::getenv("TLSWEEP_RECORDS_DIR");
+  if (dir == nullptr) return;
+  std::ofstream out(std::string(dir) + "/" + file, std::ios::app);
+  out << record.dump() << "\n";
+}
+
+// 2023-11-14T22:13:20.123456Z
+constexpr uint64_t kTimestampNs = 1700000000123456789ull;
+
+ScanResult Answer(Classification c, bool repeat = false) {
+  ScanResult r;
+  r.response.target = *Ipv4Address::Parse("192.0.2.25");
+  r.response.port = 25;
+  r.response.saddr = *Ipv4Address::Parse("10.9.0.1");
+  r.response.sport = 40123;
+  r.response.classification = c;
+  r.response.success = c == Classification::kSynAck;
+  r.response.ttl = 57;
+  if (c == Classification::kIcmpUnreachable) {
+    r.response.icmp_responder = *Ipv4Address::Parse("10.77.0.254");
+    r.response.icmp_code = 13;
+  } else {
+    r.response.window = 64240;
+  }
+  r.repeat = repeat;
+  r.timestamp_ns = kTimestampNs;
+  return r;
+}
+
+// One thing the scripted server does.
+struct Event {
+  enum Kind { kData, kTlsUp, kClose, kTimeout } kind;
+  std::string text;
+};
+Event Data(std::string text) { return {Event::kData, std::move(text)}; }
+Event TlsUp() { return {Event::kTlsUp, ""}; }
+Event Close() { return {Event::kClose, ""}; }
+Event Timeout() { return {Event::kTimeout, ""}; }
+
+class RecordJsonTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    root_key_ = RsaKey(2048).release();
+    leaf_key_ = RsaKey(2048).release();
+    root_ = MakeCert(CertSpec().set_common_name("tlsweep Test Root").set_ca(true).set_serial(1),
+                     root_key_, nullptr, nullptr)
+                .release();
+    leaf_ = MakeCert(CertSpec()
+                         .set_common_name("mail.example.com")
+                         .set_san("DNS:mail.example.com,IP:192.0.2.25,email:postmaster@example.com")
+                         .set_serial(4242),
+                     leaf_key_, root_, root_key_)
+                .release();
+    ca_file_ = new std::string(::testing::TempDir() + "/tlsweep_record_json_test_ca_" +
+                               std::to_string(getpid()) + ".pem");
+    FILE* f = std::fopen(ca_file_->c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    PEM_write_X509(f, root_);
+    std::fclose(f);
+  }
+  static void TearDownTestSuite() {
+    std::remove(ca_file_->c_str());
+    delete ca_file_;
+    X509_free(root_);
+    X509_free(leaf_);
+    EVP_PKEY_free(root_key_);
+    EVP_PKEY_free(leaf_key_);
+  }
+
+  void SetUp() override {
+    auto tls = TlsContext::Create(TlsProfile::kModern, *ca_file_);
+    ASSERT_TRUE(tls.ok()) << tls.status();
+    tls_ = *std::move(tls);
+  }
+
+  // Runs `module` on `port` against `events` (TLS from the first byte when
+  // `implicit`) and returns the record, also kept for the schema test.
+  json Grab(std::string_view module, uint16_t port, bool implicit, const std::vector<Event>& events,
+            ServerOptions server_options = ServerOptions(),
+            const std::optional<ScanResult>& scan = std::nullopt) {
+    ModuleOptions options;
+    options.target_address = "192.0.2.25";
+    options.server_name = "mail.example.com";
+    options.xmpp_domain = "example.com";
+    GrabSession session(MakeModule(module, options), *tls_, "mail.example.com",
+                        *Ipv4Address::Parse("192.0.2.25"), port, GrabTimeouts(), 0);
+    TestServer server(leaf_, leaf_key_, {root_}, std::move(server_options));
+    uint64_t now = 1;
+    bool tls = implicit;
+    // Moves bytes between the session and the TLS server until both are quiet.
+    const auto pump = [&] {
+      for (int round = 0; round < 64 && !session.done(); ++round) {
+        const std::string out = std::move(session.outgoing());
+        session.outgoing().clear();
+        server.Feed(out);
+        server.Step();
+        const std::string in = server.Drain();
+        if (!in.empty()) session.OnBytes(in, now);
+        if (out.empty() && in.empty()) break;
+      }
+    };
+    session.OnConnected(now);
+    if (tls) pump();
+    for (const Event& e : events) {
+      if (session.done()) break;
+      ++now;
+      switch (e.kind) {
+        case Event::kData:
+          if (tls) {
+            server.Write(e.text);
+            pump();
+          } else {
+            session.outgoing().clear();  // what the client said is not checked here
+            session.OnBytes(e.text, now);
+          }
+          break;
+        case Event::kTlsUp:
+          tls = true;
+          pump();
+          break;
+        case Event::kClose:
+          session.OnPeerClosed();
+          break;
+        case Event::kTimeout:
+          session.Tick(now + GrabTimeouts().session_ms);
+          break;
+      }
+    }
+    if (tls) pump();  // QUIT and close_notify
+    EXPECT_TRUE(session.done()) << module;
+    const json record = GrabRecordJson(session.Result(), scan);
+    Keep("grab_records.jsonl", record);
+    return record;
+  }
+
+  static json& Of(json& record, std::string_view module) { return record["data"][std::string(module)]; }
+
+  std::unique_ptr<TlsContext> tls_;
+  static inline EVP_PKEY* root_key_ = nullptr;
+  static inline EVP_PKEY* leaf_key_ = nullptr;
+  static inline X509* root_ = nullptr;
+  static inline X509* leaf_ = nullptr;
+  static inline std::string* ca_file_ = nullptr;
+};
+
+const std::string kEhlo = "250-mail.example.com\r\n250-STARTTLS\r\n250 AUTH PLAIN LOGIN\r\n";
+const std::string kEhloTls = "250-mail.example.com\r\n250 AUTH PLAIN LOGIN CRAM-MD5\r\n";
+
+TEST_F(RecordJsonTest, SmtpStartTlsWithChainAndScan) {
+  json r = Grab("smtp", 25, false,
+                {Data("220 mail.example.com ESMTP\r\n"), Data(kEhlo), Data("220 2.0.0 Ready\r\n"),
+                 TlsUp(), Data(kEhloTls)},
+                ServerOptions(), Answer(Classification::kSynAck));
+  json& g = Of(r, "smtp");
+  EXPECT_EQ(g["status"], "success");
+  EXPECT_EQ(r["domain"], "mail.example.com");
+  EXPECT_EQ(r["scan"]["classification"], "synack");
+  json& result = g["result"];
+  EXPECT_EQ(result["starttls"]["accepted"], true);
+  EXPECT_EQ(result["plaintext_auth_before_tls"], true);
+  EXPECT_EQ(result["after_tls"]["auth_mechanisms"], json({"PLAIN", "LOGIN", "CRAM-MD5"}));
+  EXPECT_TRUE(result.contains("ehlo_after_tls"));
+  json& tls = result["tls"];
+  EXPECT_EQ(tls["handshake_complete"], true);
+  EXPECT_FALSE(tls.contains("error"));
+  json& certs = tls["handshake_log"]["server_certificates"];
+  ASSERT_EQ(certs["chain"].size(), 2u);
+  EXPECT_EQ(certs["validation"]["browser_trusted"], true);
+  EXPECT_EQ(certs["validation"]["name_matches"], true);
+  json& leaf = certs["chain"][0]["parsed"];
+  EXPECT_EQ(leaf["subject"]["common_name"], json({"mail.example.com"}));
+  EXPECT_EQ(leaf["subject_alt_name"]["ip_addresses"], json({"192.0.2.25"}));
+  EXPECT_EQ(leaf["serial_number"], "4242");
+  EXPECT_EQ(certs["chain"][1]["parsed"]["is_ca"], true);
+}
+
+TEST_F(RecordJsonTest, SmtpsImplicitTls) {
+  json r = Grab("smtps", 465, true, {Data("220 mail.example.com ESMTP\r\n"), Data(kEhloTls)});
+  json& result = Of(r, "smtps")["result"];
+  EXPECT_EQ(Of(r, "smtps")["status"], "success");
+  EXPECT_EQ(result["implicit_tls"], true);
+  EXPECT_FALSE(result.contains("starttls"));
+  EXPECT_FALSE(result.contains("before_tls"));
+  EXPECT_TRUE(result["tls"]["handshake_log"].contains("server_hello"));
+}
+
+TEST_F(RecordJsonTest, ImapStartTlsAndImaps) {
+  json r = Grab("imap", 143, false,
+                {Data("* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\r\n"),
+                 Data("* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\na OK done\r\n"),
+                 Data("b OK Begin TLS\r\n"), TlsUp(),
+                 Data("* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\nc OK done\r\n"), Data("* BYE\r\nd OK\r\n")});
+  json& result = Of(r, "imap")["result"];
+  EXPECT_EQ(Of(r, "imap")["status"], "success");
+  EXPECT_EQ(result["login_disabled"], true);
+  EXPECT_EQ(result["before_tls"]["login_disabled"], true);
+  EXPECT_EQ(result["after_tls"]["auth_mechanisms"], json({"PLAIN"}));
+
+  json s = Grab("imaps", 993, true,
+                {Data("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n"),
+                 Data("* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\na OK done\r\n")});
+  EXPECT_EQ(Of(s, "imaps")["result"]["login_disabled"], false);
+}
+
+TEST_F(RecordJsonTest, ImapByeIsAnApplicationError) {
+  json r = Grab("imap", 143, false, {Data("* BYE too busy\r\n")});
+  EXPECT_EQ(Of(r, "imap")["status"], "application-error");
+  EXPECT_EQ(Of(r, "imap")["result"]["bye"], "* BYE too busy");
+}
+
+TEST_F(RecordJsonTest, Pop3StartTlsAndCapaError) {
+  json r = Grab("pop3", 110, false,
+                {Data("+OK ready\r\n"), Data("+OK\r\nSTLS\r\nUSER\r\nSASL PLAIN\r\n.\r\n"),
+                 Data("+OK Begin TLS\r\n"), TlsUp(), Data("+OK\r\nUSER\r\nSASL PLAIN LOGIN\r\n.\r\n")});
+  EXPECT_EQ(Of(r, "pop3")["status"], "success");
+  EXPECT_EQ(Of(r, "pop3")["result"]["starttls"]["reply"], "+OK Begin TLS");
+
+  json e = Grab("pop3", 110, false, {Data("+OK ready\r\n"), Data("-ERR unknown command\r\n")});
+  EXPECT_EQ(Of(e, "pop3")["result"]["capa_error"], "-ERR unknown command");
+}
+
+const std::string kStream =
+    "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+    "xmlns:stream='http://etherx.jabber.org/streams' id='s1' from='example.com' version='1.0'>";
+
+TEST_F(RecordJsonTest, XmppStartTlsAndStreamError) {
+  json r = Grab("xmpp", 5222, false,
+                {Data(kStream + "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'>"
+                                "<required/></starttls></stream:features>"),
+                 Data("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"), TlsUp(),
+                 Data(kStream + "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
+                                "<mechanism>SCRAM-SHA-1</mechanism><mechanism>PLAIN</mechanism>"
+                                "</mechanisms></stream:features>")});
+  json& result = Of(r, "xmpp")["result"];
+  EXPECT_EQ(Of(r, "xmpp")["status"], "success");
+  EXPECT_EQ(result["starttls_required"], true);
+  EXPECT_EQ(result["server_to_server"], false);
+  EXPECT_EQ(result["stream"]["id"], "s1");
+
+  json e = Grab("xmpp", 5222, false,
+                {Data(kStream + "<stream:error><host-unknown "
+                                "xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>")});
+  EXPECT_EQ(Of(e, "xmpp")["result"]["stream_error"], "host-unknown");
+}
+
+TEST_F(RecordJsonTest, XmppServerWithoutStartTls) {
+  json r = Grab("xmpp-server", 5269, false,
+                {Data("<?xml version='1.0'?><stream:stream xmlns='jabber:server' "
+                      "xmlns:stream='http://etherx.jabber.org/streams' id='s2' version='1.0'>"
+                      "<stream:features><dialback xmlns='urn:xmpp:features:dialback'/>"
+                      "</stream:features>")});
+  EXPECT_EQ(Of(r, "xmpp-server")["status"], "no-starttls");
+  EXPECT_EQ(Of(r, "xmpp-server")["result"]["server_to_server"], true);
+  EXPECT_EQ(Of(r, "xmpp-server")["result"]["starttls_required"], false);
+}
+
+TEST_F(RecordJsonTest, IrcStartTlsAndRefusal) {
+  json r = Grab("irc", 6667, false,
+                {Data(":irc.example.net NOTICE * :*** Looking up your hostname...\r\n"),
+                 Data(":irc.example.net CAP * LS :multi-prefix tls sasl=PLAIN\r\n"),
+                 Data(":irc.example.net 670 * :STARTTLS successful\r\n"), TlsUp(),
+                 Data(":irc.example.net CAP * LS :multi-prefix sasl=PLAIN,EXTERNAL\r\n")});
+  json& result = Of(r, "irc")["result"];
+  EXPECT_EQ(Of(r, "irc")["status"], "success");
+  EXPECT_EQ(result["tls_cap"], true);
+  EXPECT_EQ(result["cap_supported"], true);
+
+  json e = Grab("irc", 6667, false,
+                {Data(":irc.example.net CAP * LS :multi-prefix tls\r\n"
+                      ":irc.example.net 691 * :STARTTLS failure\r\n")});
+  EXPECT_EQ(Of(e, "irc")["status"], "starttls-refused");
+  EXPECT_EQ(Of(e, "irc")["result"]["starttls"]["reply"], ":irc.example.net 691 * :STARTTLS failure");
+}
+
+TEST_F(RecordJsonTest, DialogueFailures) {
+  json banner = Grab("smtp", 25, false, {Data("554 go away\r\n")});
+  EXPECT_EQ(Of(banner, "smtp")["status"], "application-error");
+  json refused = Grab("smtp", 25, false,
+                      {Data("220 mail.example.com ESMTP\r\n"), Data(kEhlo), Data("454 TLS not available\r\n")});
+  EXPECT_EQ(Of(refused, "smtp")["status"], "starttls-refused");
+  json none = Grab("submission", 587, false,
+                   {Data("220 mail.example.com ESMTP\r\n"), Data("250 mail.example.com\r\n")});
+  EXPECT_EQ(Of(none, "submission")["status"], "no-starttls");
+  EXPECT_EQ(Of(none, "submission")["result"]["before_tls"]["auth_mechanisms"], json::array());
+  json garbage = Grab("imap", 143, false, {Data("HTTP/1.1 400 Bad Request\r\n")});
+  EXPECT_EQ(Of(garbage, "imap")["status"], "protocol-error");
+  EXPECT_EQ(Of(garbage, "imap")["result"]["error"], "not an IMAP greeting");
+  json closed = Grab("smtp", 25, false, {Data("220 mail.example.com ESMTP\r\n"), Close()});
+  EXPECT_EQ(Of(closed, "smtp")["status"], "connection-closed");
+  json slow = Grab("pop3", 110, false, {Data("+OK ready\r\n"), Timeout()});
+  EXPECT_EQ(Of(slow, "pop3")["status"], "io-timeout");
+  json flood = Grab("smtp", 25, false, {Data(std::string(70 * 1024, 'x'))});
+  EXPECT_EQ(Of(flood, "smtp")["status"], "too-much-data");
+}
+
+TEST_F(RecordJsonTest, TlsFailures) {
+  // A server that only speaks TLS 1.0 against the modern profile: an alert
+  // and the error, no ServerHello.
+  json old = Grab("smtps", 465, true, {},
+                  ServerOptions().set_min_version(TLS1_VERSION).set_max_version(TLS1_VERSION));
+  json& g = Of(old, "smtps");
+  EXPECT_EQ(g["status"], "tls-error");
+  EXPECT_TRUE(g["result"]["tls"].contains("error"));
+  EXPECT_TRUE(g["result"]["tls"].contains("alert"));
+  EXPECT_FALSE(g["result"]["tls"]["handshake_log"].contains("server_hello"));
+}
+
+// Transport failures: the session never connected, so result is {}.
+TEST_F(RecordJsonTest, TransportFailures) {
+  const struct {
+    GrabStatus status;
+    const char* error;
+  } cases[] = {
+      {GrabStatus::kConnectionRefused, "connect: Connection refused"},
+      {GrabStatus::kConnectionTimeout, "connect: timed out"},
+      {GrabStatus::kUnknownError, "connect: No route to host"},
+  };
+  for (const auto& c : cases) {
+    GrabSession session(MakeModule("pop3s", ModuleOptions()), *tls_, "", *Ipv4Address::Parse("192.0.2.25"),
+                        995, GrabTimeouts(), 0);
+    session.OnConnectFailed(c.status, c.error);
+    const json r = GrabRecordJson(session.Result(), std::nullopt);
+    Keep("grab_records.jsonl", r);
+    EXPECT_EQ(r["data"]["pop3s"]["status"], GrabStatusName(c.status));
+    EXPECT_EQ(r["data"]["pop3s"]["result"], json::object());
+    EXPECT_FALSE(r.contains("domain"));
+  }
+}
+
+TEST_F(RecordJsonTest, NotGrabbed) {
+  for (std::string_view reason : {field::kNotGrabbedQueueFull, field::kNotGrabbedInterrupted}) {
+    const json r = json::parse(NotGrabbedRecordLine(Answer(Classification::kSynAck), reason));
+    Keep("grab_records.jsonl", r);
+    EXPECT_EQ(r["not_grabbed"], reason);
+    EXPECT_FALSE(r.contains("data"));
+    EXPECT_EQ(r["scan"]["saddr"], "192.0.2.25");
+  }
+}
+
+TEST(ScanResultJsonTest, EachClassification) {
+  ScanResult open = Answer(Classification::kSynAck);
+  TcpOptionsSeen& o = open.response.options;
+  o.has_mss = o.has_wscale = o.sack_permitted = o.has_timestamps = true;
+  o.mss = 1460;
+  o.wscale = 7;
+  o.ts_val = 123456;
+  const ScanResult answers[] = {open, Answer(Classification::kSynAck, /*repeat=*/true),
+                                Answer(Classification::kRst),
+                                Answer(Classification::kIcmpUnreachable)};
+  for (const ScanResult& a : answers) {
+    const json j = ScanResultJson(a);
+    Keep("scan_results.jsonl", j);
+    const bool icmp = a.response.classification == Classification::kIcmpUnreachable;
+    EXPECT_EQ(j.contains("icmp_code"), icmp);
+    EXPECT_EQ(j.contains("tcp_options"), !icmp);
+    EXPECT_EQ(j["timestamp_str"], "2023-11-14T22:13:20.123456Z");
+  }
+  EXPECT_EQ(ScanResultJson(open)["tcp_options"],
+            json({{"mss", 1460}, {"wscale", 7}, {"sack_permitted", true}, {"tsval", 123456}, {"tsecr", 0}}));
+  EXPECT_EQ(ScanResultJson(Answer(Classification::kRst))["tcp_options"], json::object());
+}
+
+}  // namespace
+}  // namespace tlsweep
