@@ -16,7 +16,6 @@
 #include "scan/rate_limiter.h"
 #include "scan/resume.h"
 #include "scan/scan_metadata.h"
-#include "scan/stop_signal.h"
 
 namespace tlsweep {
 namespace {
@@ -38,7 +37,7 @@ struct FileCloser {
 
 }  // namespace
 
-absl::Status RunDryrun(const ScanCommand& cmd) {
+absl::Status RunDryrun(const ScanCommand& cmd, const StopToken& stop) {
   const std::string start_time = Rfc3339Now();
   TLSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<ScanPlan> plan,
                            ScanPlan::Create(cmd.config, Cookies::RandomKey()));
@@ -92,14 +91,14 @@ absl::Status RunDryrun(const ScanCommand& cmd) {
   absl::Status io_status;
   // The senders take turns a burst at a time, as parallel lcores would
   // interleave, but in one thread so the output is deterministic.
-  while (active > 0 && CurrentStopLevel() == StopLevel::kRunning && io_status.ok()) {
+  while (active > 0 && stop.running() && io_status.ok()) {
     active = 0;
     for (ProbeGenerator& g : senders) {
       if (g.done()) continue;
       ++active;
       uint64_t now = NowNs();
       uint32_t allowed = limiter.Acquire(now, kBurst);
-      while (allowed == 0 && CurrentStopLevel() == StopLevel::kRunning) {
+      while (allowed == 0 && stop.running()) {
         std::this_thread::sleep_for(std::chrono::nanoseconds(
             std::min<uint64_t>(limiter.TicksUntilNext(now), 10'000'000)));
         now = NowNs();
@@ -148,7 +147,7 @@ absl::Status RunDryrun(const ScanCommand& cmd) {
       SaveResumeIfIncomplete(cmd.run.resume_out_file, *plan, positions, complete));
   if (!cmd.run.metadata_file.empty()) {
     nlohmann::json meta = RunMetadata(
-        *plan, {"dryrun", start_time, elapsed, CurrentStopLevel() != StopLevel::kRunning,
+        *plan, {"dryrun", start_time, elapsed, !stop.running(),
                 complete, cmd.run.resume_file, resume_written});
     meta["packets_built"] = sent;
     TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(cmd.run.metadata_file, meta));

@@ -16,7 +16,7 @@
 #include "grab/kernel_grabber.h"
 #include "nlohmann/json.hpp"
 #include "scan/scan_metadata.h"
-#include "scan/stop_signal.h"
+#include "app/stop_signal.h"
 #include "targets/target_parse.h"
 #include "tls/tls_context.h"
 
@@ -126,7 +126,7 @@ absl::StatusOr<std::vector<GrabTarget>> ReadTargets(const GrabCommandLine& cl, u
   return targets;
 }
 
-absl::Status Run(const GrabCommandLine& cl) {
+absl::Status Run(const GrabCommandLine& cl, const StopToken& stop) {
   const std::string start_time = Rfc3339Now();
   uint64_t bad_lines = 0;
   TLSWEEP_ASSIGN_OR_RETURN(std::vector<GrabTarget> targets, ReadTargets(cl, &bad_lines));
@@ -141,7 +141,7 @@ absl::Status Run(const GrabCommandLine& cl) {
   }
   GrabStats stats;
   const uint64_t t0 = WallClockNs();
-  TLSWEEP_RETURN_IF_ERROR(RunKernelGrab(targets, *tls, cl.grab.options, out, &stats));
+  TLSWEEP_RETURN_IF_ERROR(RunKernelGrab(targets, *tls, cl.grab.options, stop, out, &stats));
   if (std::fflush(out) != 0 || std::ferror(out) != 0) {
     return absl::UnavailableError(absl::StrCat("-o: write to ", cl.output_file.empty() ? "stdout" : cl.output_file, " failed"));
   }
@@ -152,7 +152,7 @@ absl::Status Run(const GrabCommandLine& cl) {
         {"start_time", start_time},
         {"end_time", Rfc3339Now()},
         {"duration_seconds", static_cast<double>(WallClockNs() - t0) / 1e9},
-        {"interrupted", CurrentStopLevel() != StopLevel::kRunning},
+        {"interrupted", !stop.running()},
         {"inputs", cl.inputs},
         {"input_lines_skipped", bad_lines},
         {"targets", targets.size()},
@@ -173,7 +173,7 @@ absl::Status Run(const GrabCommandLine& cl) {
 
 }  // namespace
 
-int GrabCommand(const std::vector<std::string>& args) {
+int GrabCommand(const std::vector<std::string>& args, StopToken& stop) {
   auto cl = Parse(args);
   if (!cl.ok()) return CommandError("grab", cl.status(), 2);
   if (cl->help) {
@@ -182,8 +182,8 @@ int GrabCommand(const std::vector<std::string>& args) {
     std::fputs(kUsageTail, stdout);
     return 0;
   }
-  InstallStopSignals();
-  const absl::Status status = Run(*cl);
+  InstallStopSignals(stop);
+  const absl::Status status = Run(*cl, stop);
   return status.ok() ? 0 : CommandError("grab", status, 1);
 }
 

@@ -13,7 +13,6 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
-#include "scan/stop_signal.h"
 
 namespace tlsweep {
 namespace {
@@ -42,8 +41,9 @@ struct Connection {
 
 class Grabber {
  public:
-  Grabber(const TlsContext& tls, const GrabOptions& options, std::FILE* out)
-      : options_(options), out_(out), scheduler_(tls, options) {}
+  Grabber(const TlsContext& tls, const GrabOptions& options, const StopToken& stop,
+          std::FILE* out)
+      : options_(options), stop_(stop), out_(out), scheduler_(tls, options) {}
 
   ~Grabber() {
     for (Connection& c : conns_) close(c.fd);
@@ -59,9 +59,9 @@ class Grabber {
     uint64_t next_status = t0 + 1000;
     uint64_t last_finished = 0;
     epoll_event events[256];
-    while (!conns_.empty() || (scheduler_.queued() > 0 && CurrentStopLevel() == StopLevel::kRunning)) {
-      if (CurrentStopLevel() == StopLevel::kStopNow) break;
-      if (CurrentStopLevel() == StopLevel::kRunning) {
+    while (!conns_.empty() || (scheduler_.queued() > 0 && stop_.running())) {
+      if (stop_.level() == StopLevel::kStopNow) break;
+      if (stop_.running()) {
         const uint64_t now = NowMs();
         while (auto started = scheduler_.Next(now)) Start(*std::move(started));
       }
@@ -210,6 +210,7 @@ class Grabber {
   }
 
   const GrabOptions& options_;
+  const StopToken& stop_;
   std::FILE* out_;
   GrabScheduler scheduler_;
   int epfd_ = -1;
@@ -219,8 +220,9 @@ class Grabber {
 }  // namespace
 
 absl::Status RunKernelGrab(const std::vector<GrabTarget>& targets, const TlsContext& tls,
-                           const GrabOptions& options, std::FILE* out, GrabStats* stats) {
-  Grabber grabber(tls, options, out);
+                           const GrabOptions& options, const StopToken& stop, std::FILE* out,
+                           GrabStats* stats) {
+  Grabber grabber(tls, options, stop, out);
   absl::Status status = grabber.Run(targets);
   *stats = grabber.stats();
   return status;

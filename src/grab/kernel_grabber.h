@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "common/stop_token.h"
 #include "grab/grab_input.h"
 #include "grab/scheduler.h"
 #include "tls/tls_context.h"
@@ -19,10 +20,11 @@ namespace tlsweep {
 
 // Grabs every target, writing one JSON line per finished grab to `out`.
 // Returns an error only for set-up failures (epoll); every per-target
-// failure is a record with an error status. SIGINT (scan/stop_signal.h)
-// stops starting new grabs; a second one abandons those in flight.
+// failure is a record with an error status. `stop` at kStopSending stops
+// starting new grabs; at kStopNow those in flight are abandoned.
 absl::Status RunKernelGrab(const std::vector<GrabTarget>& targets,
                            const TlsContext& tls, const GrabOptions& options,
+                           const StopToken& stop,
                            std::FILE* out, GrabStats* stats);
 
 }  // namespace tlsweep

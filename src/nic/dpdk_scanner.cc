@@ -26,7 +26,6 @@
 #include "scan/resume.h"
 #include "scan/scan_metadata.h"
 #include "scan/status.h"
-#include "scan/stop_signal.h"
 #include "validate/dedup.h"
 #include "proto/module.h"
 
@@ -51,6 +50,7 @@ struct alignas(RTE_CACHE_LINE_SIZE) SenderShared {
 };
 
 struct SenderContext {
+  const StopToken& stop;
   ProbeGenerator generator;
   RateLimiter limiter;
   uint16_t port;
@@ -79,7 +79,7 @@ int SenderMain(void* arg) {
   ctx->limiter.Start(rte_rdtsc());
   while (true) {
     if (pending == 0) {
-      if (CurrentStopLevel() != StopLevel::kRunning || ctx->generator.done() ||
+      if (!ctx->stop.running() || ctx->generator.done() ||
           shared.abort.load(std::memory_order_relaxed)) {
         break;
       }
@@ -251,7 +251,8 @@ class Receiver {
 
 absl::StatusOr<MacAddress> ResolveGateway(Ipv4Address gateway, Ipv4Address our_ip,
                                           const MacAddress& our_mac, double timeout_s,
-                                          Receiver& receiver, ResponseHandler& handler) {
+                                          Receiver& receiver, ResponseHandler& handler,
+                                          const StopToken& stop) {
   handler.ExpectGateway(gateway);
   uint8_t request[kArpFrameLen];
   BuildArpRequest(our_mac, our_ip, gateway, request);
@@ -259,7 +260,7 @@ absl::StatusOr<MacAddress> ResolveGateway(Ipv4Address gateway, Ipv4Address our_i
   const uint64_t start = rte_rdtsc();
   const uint64_t deadline = start + static_cast<uint64_t>(timeout_s * static_cast<double>(hz));
   uint64_t next_request = start;
-  while (rte_rdtsc() < deadline && CurrentStopLevel() != StopLevel::kStopNow) {
+  while (rte_rdtsc() < deadline && stop.level() != StopLevel::kStopNow) {
     if (rte_rdtsc() >= next_request) {
       receiver.Send(request, sizeof(request));
       next_request += hz / 2;
@@ -307,7 +308,8 @@ StatusSnapshot Snapshot(const std::vector<std::unique_ptr<SenderShared>>& shared
 
 }  // namespace
 
-absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions& options) {
+absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions& options,
+                         const StopToken& stop) {
   const ScanConfig& config = plan.config();
   const uint32_t senders = config.sender_threads;
   if (rte_lcore_count() < senders + 1) {
@@ -363,14 +365,14 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
     }
     TLSWEEP_ASSIGN_OR_RETURN(probe_config.dst_mac,
                              ResolveGateway(*options.gateway_ip, config.sources.first, src_mac,
-                                            options.arp_timeout_s, receiver, handler));
+                                            options.arp_timeout_s, receiver, handler, stop));
   }
   std::unique_ptr<GrabPool> pool;
   if (grabbing) {
     TLSWEEP_ASSIGN_OR_RETURN(pool, GrabPool::Create(port, *options.grab, *options.tls,
                                                     config.sources.first, src_mac,
                                                     probe_config.dst_mac,
-                                                    static_cast<uint16_t>(senders)));
+                                                    static_cast<uint16_t>(senders), stop));
     receiver.set_pool(pool.get());
   }
   const auto write_record = [&writer](std::string_view line) { writer->WriteLine(line); };
@@ -393,7 +395,7 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
     TLSWEEP_ASSIGN_OR_RETURN(ProbeGenerator g, ProbeGenerator::Create(plan, probe, t, from[t]));
     shared.push_back(std::make_unique<SenderShared>());
     contexts.push_back(std::make_unique<SenderContext>(SenderContext{
-        g, RateLimiter(config.rate.Split(senders), static_cast<uint32_t>(probe.wire_len()),
+        stop, g, RateLimiter(config.rate.Split(senders), static_cast<uint32_t>(probe.wire_len()),
                        rte_get_tsc_hz(), kBurst),
         port.id(), static_cast<uint16_t>(t), probe_pool, shared.back().get()}));
   }
@@ -440,7 +442,7 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
         cooldown_end = now + static_cast<uint64_t>(options.cooldown_s * static_cast<double>(hz));
       }
     } else if (!cooldown_done &&
-               (now >= cooldown_end || CurrentStopLevel() == StopLevel::kStopNow)) {
+               (now >= cooldown_end || stop.level() == StopLevel::kStopNow)) {
       // No more open ports can come: the pool ends when its grabs do.
       cooldown_done = true;
       if (!pool) break;
@@ -487,7 +489,7 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
     const ReceiveCounters& rx = handler.counters();
     nlohmann::json meta = RunMetadata(
         plan, {grabbing ? "run" : "dpdk", start_time, static_cast<double>(wall_elapsed_ns) / 1e9,
-               CurrentStopLevel() != StopLevel::kRunning, complete, options.resume_file,
+               !stop.running(), complete, options.resume_file,
                resume_written});
     meta["cooldown_seconds"] = options.cooldown_s;
     meta["dpdk"] = {{"port", port.id()},

@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "common/net_types.h"
+#include "common/stop_token.h"
 #include "nic/grab_pool.h"
 #include "nlohmann/json.hpp"
 #include "nic/port.h"
@@ -47,11 +48,11 @@ struct DpdkScanOptions {
 };
 
 // Runs the scan of `plan` on `port` to the end of the cooldown (or a
-// Ctrl-C) and, with options.grab, until the last grab ends; then writes the
-// metadata and, when stopped early, the resume file. Errors: the gateway
-// does not answer ARP, too few lcores, files.
+// tripped `stop`) and, with options.grab, until the last grab ends; then
+// writes the metadata and, when stopped early, the resume file. Errors: the
+// gateway does not answer ARP, too few lcores, files.
 absl::Status RunDpdkScan(const ScanPlan& plan, Port& port,
-                         const DpdkScanOptions& options);
+                         const DpdkScanOptions& options, const StopToken& stop);
 
 }  // namespace tlsweep
 
