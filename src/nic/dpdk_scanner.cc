@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "common/time_format.h"
+#include "nic/probe_tx.h"
 #include "packet/arp.h"
 #include "packet/parse.h"
 #include "packet/probe.h"
@@ -25,6 +26,7 @@
 #include "scan/response_handler.h"
 #include "scan/resume.h"
 #include "scan/scan_metadata.h"
+#include "scan/send_loop.h"
 #include "scan/status.h"
 #include "validate/dedup.h"
 #include "proto/module.h"
@@ -32,22 +34,7 @@
 namespace tlsweep {
 namespace {
 
-// DPDK's customary burst size (examples/skeleton, l2fwd, l3fwd).
-constexpr uint16_t kBurst = 32;
-// A TX queue that accepts nothing for this long is stuck: the pending
-// probes are dropped and counted rather than retried forever.
-constexpr double kTxStallSeconds = 0.1;
-
-
-// Written by one sender lcore, read by the main lcore.
-struct alignas(RTE_CACHE_LINE_SIZE) SenderShared {
-  std::atomic<uint64_t> sent{0};
-  std::atomic<uint64_t> tx_failed{0};
-  std::atomic<uint64_t> alloc_failed{0};
-  std::atomic<double> progress{0};
-  std::atomic<bool> done{false};
-  std::atomic<bool> abort{false};  // set by the main lcore on a failed start
-};
+constexpr uint16_t kBurst = kSendBurst;
 
 struct SenderContext {
   const StopToken& stop;
@@ -56,79 +43,15 @@ struct SenderContext {
   uint16_t port;
   uint16_t queue;
   rte_mempool* pool;
-  SenderShared* shared;
+  SenderCounters* shared;
 };
 
-// A sender lcore: allocate a burst of template mbufs, let the generator
-// finish them, transmit, resume a partial transmit on the next poll.
+// A sender lcore: scan/send_loop.h over this lcore's TX queue.
 int SenderMain(void* arg) {
   auto* ctx = static_cast<SenderContext*>(arg);
-  SenderShared& shared = *ctx->shared;
-  const uint64_t hz = rte_get_tsc_hz();
-  const uint64_t stall_ticks = static_cast<uint64_t>(kTxStallSeconds * static_cast<double>(hz));
-  rte_mbuf* mbufs[kBurst];
-  uint8_t* frames[kBurst];
-  uint16_t pending = 0;
-  uint16_t offset = 0;
-  uint64_t last_progress = rte_rdtsc();
-  uint64_t sent = 0;
-  uint64_t tx_failed = 0;
-  // This lcore's cache of the pool, looked up once (rte_lcore_id() is a
-  // thread-local of the EAL's shared library: a call per lookup).
-  rte_mempool_cache* const cache = rte_mempool_default_cache(ctx->pool, rte_lcore_id());
-  ctx->limiter.Start(rte_rdtsc());
-  while (true) {
-    if (pending == 0) {
-      if (!ctx->stop.running() || ctx->generator.done() ||
-          shared.abort.load(std::memory_order_relaxed)) {
-        break;
-      }
-      const uint64_t now = rte_rdtsc();
-      const uint32_t allowed = ctx->limiter.Acquire(now, kBurst);
-      if (allowed == 0) {
-        rte_pause();
-        continue;
-      }
-      // Ready-made probes (Port::CreateTemplatePool): no reset needed.
-      if (rte_mempool_generic_get(ctx->pool, reinterpret_cast<void**>(mbufs), allowed, cache) !=
-          0) {
-        // The pool is empty until the NIC frees sent mbufs: wait a moment.
-        // The tokens taken are lost, which only lowers the rate slightly.
-        shared.alloc_failed.fetch_add(1, std::memory_order_relaxed);
-        rte_pause();
-        continue;
-      }
-      for (uint32_t i = 0; i < allowed; ++i) frames[i] = rte_pktmbuf_mtod(mbufs[i], uint8_t*);
-      const size_t n = ctx->generator.FillBurst(frames, allowed);
-      if (n < allowed) {
-        rte_mempool_generic_put(ctx->pool, reinterpret_cast<void**>(mbufs + n),
-                                static_cast<unsigned>(allowed - n), cache);
-      }
-      pending = static_cast<uint16_t>(n);
-      offset = 0;
-      last_progress = now;
-      shared.progress.store(ctx->generator.progress(), std::memory_order_relaxed);
-      if (pending == 0) continue;
-    }
-    const uint16_t n = rte_eth_tx_burst(ctx->port, ctx->queue, mbufs + offset, pending);
-    offset = static_cast<uint16_t>(offset + n);
-    pending = static_cast<uint16_t>(pending - n);
-    sent += n;
-    const uint64_t now = rte_rdtsc();
-    if (n > 0) {
-      last_progress = now;
-    } else if (now - last_progress > stall_ticks) {
-      rte_pktmbuf_free_bulk(mbufs + offset, pending);
-      tx_failed += pending;
-      pending = 0;
-    }
-    shared.sent.store(sent, std::memory_order_relaxed);
-    shared.tx_failed.store(tx_failed, std::memory_order_relaxed);
-  }
-  shared.sent.store(sent, std::memory_order_relaxed);
-  shared.tx_failed.store(tx_failed, std::memory_order_relaxed);
-  shared.progress.store(ctx->generator.progress(), std::memory_order_relaxed);
-  shared.done.store(true, std::memory_order_release);
+  DpdkProbeTx tx(ctx->port, ctx->queue, ctx->pool);
+  SendLoop<DpdkProbeTx> loop(tx, ctx->generator, ctx->limiter, *ctx->shared, ctx->stop);
+  loop.Run();
   return 0;
 }
 
@@ -274,7 +197,7 @@ absl::StatusOr<MacAddress> ResolveGateway(Ipv4Address gateway, Ipv4Address our_i
       "): check --gateway-ip and the link, or give its MAC with -G"));
 }
 
-StatusSnapshot Snapshot(const std::vector<std::unique_ptr<SenderShared>>& shared,
+StatusSnapshot Snapshot(const std::vector<std::unique_ptr<SenderCounters>>& shared,
                         const ReceiveCounters& rx, const PortStats& port, const GrabPool* pool,
                         double elapsed, bool sending_done, double cooldown_left) {
   StatusSnapshot s;
@@ -389,11 +312,11 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
   if (!options.resume_file.empty()) {
     TLSWEEP_ASSIGN_OR_RETURN(from, ReadResumeFile(options.resume_file, plan));
   }
-  std::vector<std::unique_ptr<SenderShared>> shared;
+  std::vector<std::unique_ptr<SenderCounters>> shared;
   std::vector<std::unique_ptr<SenderContext>> contexts;
   for (uint32_t t = 0; t < senders; ++t) {
     TLSWEEP_ASSIGN_OR_RETURN(ProbeGenerator g, ProbeGenerator::Create(plan, probe, t, from[t]));
-    shared.push_back(std::make_unique<SenderShared>());
+    shared.push_back(std::make_unique<SenderCounters>());
     contexts.push_back(std::make_unique<SenderContext>(SenderContext{
         stop, g, RateLimiter(config.rate.Split(senders), static_cast<uint32_t>(probe.wire_len()),
                        rte_get_tsc_hz(), kBurst),
