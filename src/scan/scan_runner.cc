@@ -15,6 +15,7 @@
 #include "packet/rst.h"
 #include "scan/resume.h"
 #include "scan/scan_metadata.h"
+#include "scan/writer_thread.h"
 #include "validate/dedup.h"
 
 namespace tlsweep {
@@ -23,13 +24,13 @@ namespace {
 constexpr uint16_t kBurst = kSendBurst;
 
 // The control thread's receive side: every RX queue, every frame through
-// the handler; results to the writer (or, in `tlsweep run`, new open ports
-// to the consumer), frames of the grab connections to the consumer, and on
+// the handler; results to the writer thread (or, in `tlsweep run`, new open
+// ports to the consumer), frames of the grab connections to the consumer, and on
 // the control TX queue ARP replies and a reset for every SYN-ACK
 // (packet/rst.h: the kernel of a ZMap host sends that one).
 class Receiver {
  public:
-  Receiver(PacketIo& io, ResponseHandler& handler, ResultWriter* writer, uint8_t ttl)
+  Receiver(PacketIo& io, ResponseHandler& handler, WriterThread& writer, uint8_t ttl)
       : io_(io), handler_(handler), writer_(writer), ttl_(ttl) {}
 
   void Poll() {
@@ -62,9 +63,9 @@ class Receiver {
         if (actions[i] == ResponseHandler::Action::kResult) {
           if (results[i].response.success) Reset(frames[i], lens[i]);
           if (consumer_ == nullptr) {
-            writer_->Write(results[i]);
+            writer_.Push(results[i]);
           } else if (results[i].response.success && !results[i].repeat) {
-            consumer_->Offer(results[i], [this](std::string_view line) { writer_->WriteLine(line); });
+            consumer_->Offer(results[i], [this](std::string_view line) { writer_.PushLine(line); });
           }
         } else if (actions[i] == ResponseHandler::Action::kArpReply) {
           Queue(replies[i], kArpFrameLen);
@@ -110,7 +111,7 @@ class Receiver {
 
   PacketIo& io_;
   ResponseHandler& handler_;
-  ResultWriter* writer_;
+  WriterThread& writer_;
   OpenPortConsumer* consumer_ = nullptr;
   const uint8_t ttl_;
   Counters counters_;
@@ -268,7 +269,8 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
   Dedup dedup(config.ports, plan.space().size());
   const MacAddress src_mac = options.source_mac.value_or(io.mac());
   ResponseHandler handler(plan, src_mac, dedup);
-  Receiver receiver(io, handler, &*writer, config.probe.ttl);
+  WriterThread writer_thread(*writer);
+  Receiver receiver(io, handler, writer_thread, config.probe.ttl);
 
   ProbeConfig probe_config = config.probe;
   probe_config.src_mac = src_mac;
@@ -288,7 +290,9 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
     TLSWEEP_ASSIGN_OR_RETURN(consumer, grab(src_mac, probe_config.dst_mac));
     receiver.set_consumer(consumer.get());
   }
-  const RecordWriter write_record = [&writer](std::string_view line) { writer->WriteLine(line); };
+  const RecordWriter write_record = [&writer_thread](std::string_view line) {
+    writer_thread.PushLine(line);
+  };
   const SynProbe probe(probe_config);
   std::vector<uint8_t> frame(probe.frame_len());
   probe.WriteTemplate(frame.data());
@@ -361,6 +365,7 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
   const StatusSnapshot last =
       Snapshot(senders, handler.counters(), port_stats, consumer.get(), elapsed, true, 0);
   status.Report(last, /*last=*/true);
+  writer_thread.Stop();
   TLSWEEP_RETURN_IF_ERROR(writer->Close());
 
   bool complete = true;
