@@ -196,6 +196,69 @@ class StatusReporter {
   StatusSnapshot prev_;
 };
 
+// One sender per -T, each resuming where --resume says.
+absl::StatusOr<std::vector<std::unique_ptr<SenderState>>> MakeSenders(
+    const ScanPlan& plan, const SynProbe& probe, const std::string& resume_file, uint64_t hz) {
+  const ScanConfig& config = plan.config();
+  const uint32_t count = config.sender_threads;
+  std::vector<SenderPosition> from(count);
+  if (!resume_file.empty()) {
+    TLSWEEP_ASSIGN_OR_RETURN(from, ReadResumeFile(resume_file, plan));
+  }
+  std::vector<std::unique_ptr<SenderState>> senders;
+  for (uint32_t t = 0; t < count; ++t) {
+    TLSWEEP_ASSIGN_OR_RETURN(ProbeGenerator g, ProbeGenerator::Create(plan, probe, t, from[t]));
+    senders.push_back(std::make_unique<SenderState>(
+        g, RateLimiter(config.rate.Split(count), static_cast<uint32_t>(probe.wire_len()), hz,
+                       kBurst)));
+  }
+  return senders;
+}
+
+// The control loop: receive, grab, watch the senders, then the cooldown;
+// the status line once a second. Returns when the cooldown is over (or
+// `stop` says stop now) and the consumer, if any, is done.
+void ControlLoop(PacketIo& io, Receiver& receiver, const ResponseHandler& handler,
+                 OpenPortConsumer* consumer, const RecordWriter& write_record,
+                 const std::vector<std::unique_ptr<SenderState>>& senders, double cooldown_s,
+                 const StopToken& stop, uint64_t t0, StatusReporter& status) {
+  const uint64_t hz = io.hz();
+  uint64_t next_status = t0 + hz;
+  uint64_t cooldown_end = 0;
+  bool sending_done = false;
+  bool cooldown_done = false;
+  while (true) {
+    receiver.Poll();
+    if (consumer) consumer->Poll(write_record);
+    const uint64_t now = io.Now();
+    if (!sending_done) {
+      bool all = true;
+      for (const auto& s : senders) all = all && s->counters.done.load(std::memory_order_acquire);
+      if (all) {
+        sending_done = true;
+        cooldown_end = now + static_cast<uint64_t>(cooldown_s * static_cast<double>(hz));
+      }
+    } else if (!cooldown_done && (now >= cooldown_end || stop.level() == StopLevel::kStopNow)) {
+      // No more open ports can come: the consumer ends when its grabs do.
+      cooldown_done = true;
+      if (!consumer) break;
+      consumer->Finish();
+    }
+    if (cooldown_done && consumer->Done()) break;
+    if (now >= next_status) {
+      const double elapsed = static_cast<double>(now - t0) / static_cast<double>(hz);
+      const double left =
+          sending_done ? static_cast<double>(cooldown_end - std::min(now, cooldown_end)) /
+                             static_cast<double>(hz)
+                       : 0;
+      status.Report(Snapshot(senders, handler.counters(), io.Stats(), consumer, elapsed,
+                             sending_done, left),
+                    /*last=*/false);
+      next_status += hz;
+    }
+  }
+}
+
 // The metadata of a finished scan (-m).
 nlohmann::json ScanMetadata(const ScanPlan& plan, const RunSummary& summary,
                             const ScanRunOptions& options, const PacketIo& io,
@@ -297,17 +360,8 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
   std::vector<uint8_t> frame(probe.frame_len());
   probe.WriteTemplate(frame.data());
 
-  std::vector<SenderPosition> from(sender_count);
-  if (!options.resume_file.empty()) {
-    TLSWEEP_ASSIGN_OR_RETURN(from, ReadResumeFile(options.resume_file, plan));
-  }
-  std::vector<std::unique_ptr<SenderState>> senders;
-  for (uint32_t t = 0; t < sender_count; ++t) {
-    TLSWEEP_ASSIGN_OR_RETURN(ProbeGenerator g, ProbeGenerator::Create(plan, probe, t, from[t]));
-    senders.push_back(std::make_unique<SenderState>(
-        g, RateLimiter(config.rate.Split(sender_count), static_cast<uint32_t>(probe.wire_len()),
-                       io.hz(), kBurst)));
-  }
+  TLSWEEP_ASSIGN_OR_RETURN(const std::vector<std::unique_ptr<SenderState>> senders,
+                           MakeSenders(plan, probe, options.resume_file, io.hz()));
 
   const uint64_t hz = io.hz();
   const uint64_t t0 = io.Now();
@@ -322,41 +376,8 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
     }
   }
 
-  // The control loop: receive, grab, watch the senders, then the cooldown.
-  uint64_t next_status = t0 + hz;
-  uint64_t cooldown_end = 0;
-  bool sending_done = false;
-  bool cooldown_done = false;
-  while (true) {
-    receiver.Poll();
-    if (consumer) consumer->Poll(write_record);
-    const uint64_t now = io.Now();
-    if (!sending_done) {
-      bool all = true;
-      for (const auto& s : senders) all = all && s->counters.done.load(std::memory_order_acquire);
-      if (all) {
-        sending_done = true;
-        cooldown_end = now + static_cast<uint64_t>(options.cooldown_s * static_cast<double>(hz));
-      }
-    } else if (!cooldown_done && (now >= cooldown_end || stop.level() == StopLevel::kStopNow)) {
-      // No more open ports can come: the consumer ends when its grabs do.
-      cooldown_done = true;
-      if (!consumer) break;
-      consumer->Finish();
-    }
-    if (cooldown_done && consumer->Done()) break;
-    if (now >= next_status) {
-      const double elapsed = static_cast<double>(now - t0) / static_cast<double>(hz);
-      const double left =
-          sending_done ? static_cast<double>(cooldown_end - std::min(now, cooldown_end)) /
-                             static_cast<double>(hz)
-                       : 0;
-      status.Report(Snapshot(senders, handler.counters(), io.Stats(), consumer.get(), elapsed,
-                             sending_done, left),
-                    /*last=*/false);
-      next_status += hz;
-    }
-  }
+  ControlLoop(io, receiver, handler, consumer.get(), write_record, senders, options.cooldown_s,
+              stop, t0, status);
   io.JoinSenders();
   if (consumer) consumer->Poll(write_record);  // the last records
   const double elapsed = static_cast<double>(io.Now() - t0) / static_cast<double>(hz);
