@@ -10,6 +10,9 @@
 #   scripts/lab.sh impair on [RELAY FLAGS]   loss/delay/reordering between the two
 #   scripts/lab.sh impair off                back to a plain wire; prints the counters
 #   scripts/lab.sh impair stats              the relay's counters so far
+#   scripts/lab.sh synth on [CIDR]  a synthetic Internet: every address of CIDR
+#                           (in 10.79.0.0/16, default /20) a server on every lab port
+#   scripts/lab.sh synth off        removes it (see scripts/lab/synth.sh)
 #
 #   tls-scan: s0 10.77.0.1/24 (kernel tools); tlsweep's DPDK uses 10.77.0.250 on s0,
 #             which the kernel does not own. 10.78.0.0/16 is routed via 10.77.0.2.
@@ -68,6 +71,7 @@ LAB_IMP_TGT_MAC=02:77:00:00:01:02
 source "$LAB_DIR/lab/conf.sh"
 source "$LAB_DIR/lab/certs.sh"
 source "$LAB_DIR/lab/servers.sh"
+source "$LAB_DIR/lab/synth.sh"
 source "$LAB_DIR/lib/deps.sh"
 
 ns_exists() { ip netns list | awk '{print $1}' | grep -qx "$1"; }
@@ -403,6 +407,8 @@ LAB_DROP_RANGE=$LAB_DROP_RANGE
 LAB_EXPECTED_OPEN=$LAB_STATE/expected_open.txt
 LAB_EXPECTED_TSV=$LAB_STATE/expected.tsv
 LAB_NAMES=$LAB_STATE/names.csv
+LAB_SYNTH_RANGE=$(cat "$LAB_STATE/synth.range" 2>/dev/null)
+LAB_SYNTH_TSV=$LAB_STATE/synth.tsv
 EOF
 }
 
@@ -443,5 +449,12 @@ case "${1:-}" in
   status) cmd_status ;;
   env) cmd_env ;;
   impair) shift; cmd_impair "$@" ;;
-  *) echo "usage: $0 up|down|status|env|impair on [FLAGS]|impair off|impair stats" >&2; exit 2 ;;
+  synth)
+    require_root
+    case "${2:-}" in
+      on) synth_on "${3:-}" ;;
+      off) synth_off; echo "lab: synth off" >&2 ;;
+      *) echo "usage: $0 synth on [CIDR] | synth off" >&2; exit 2 ;;
+    esac ;;
+  *) echo "usage: $0 up|down|status|env|impair on [FLAGS]|impair off|impair stats|synth on [CIDR]|synth off" >&2; exit 2 ;;
 esac

@@ -43,10 +43,13 @@ install_demo_deps() { apt_install_missing "${DEMO_PACKAGES[@]}"; }
 # namespaces; iproute2/iptables/ethtool build the namespaces, openssl makes the
 # lab CA and is the reference client, setpriv/script come from util-linux/bsdutils,
 # python3 derives expected_report.json from the description (and the lab tests
-# read records with it).
+# read records with it); slurm-wlm and munge make the single-node Slurm on
+# which the sharded sweep's job array (scripts/slurm/) is tested; nftables
+# maps the synthetic Internet (scripts/lab/synth.sh).
 LAB_PACKAGES=(
   iproute2 iptables ethtool openssl ca-certificates util-linux bsdutils procps python3
   postfix dovecot-core dovecot-imapd dovecot-pop3d prosody inspircd
+  slurm-wlm munge nftables
 )
 
 # Installs the lab's packages. Debian's init scripts must not start the daemons

@@ -8,15 +8,15 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "common/status_macros.h"
 #include "common/time_format.h"
+#include "output/metadata.h"
 #include "packet/pcap_writer.h"
 #include "scan/probe_generator.h"
 #include "scan/rate_limiter.h"
 #include "scan/resume.h"
-#include "scan/scan_metadata.h"
 #include "scan/send_loop.h"
+#include "scan/status.h"
 
 namespace tlsweep {
 namespace {
@@ -133,6 +133,21 @@ absl::Status RunDryrun(const ScanCommand& cmd, const StopToken& stop) {
     loops.emplace_back(tx, senders[t], limiter, counters[t], stop);
     loops.back().Start();
   }
+  TLSWEEP_ASSIGN_OR_RETURN(
+      StatusReporter status,
+      StatusReporter::Create(kDryrunStatus, cmd.run.quiet, cmd.run.status_file));
+  // The status of the senders `secs` into the run.
+  const auto snapshot = [&counters](double secs, bool done) {
+    StatusSnapshot snap;
+    snap.elapsed_s = secs;
+    for (const SenderCounters& c : counters) {
+      snap.progress += c.progress.load(std::memory_order_relaxed);
+      snap.sent += c.sent.load(std::memory_order_relaxed);
+    }
+    snap.progress /= static_cast<double>(counters.size());
+    snap.sending_done = done;
+    return snap;
+  };
   const uint64_t t0 = tx.Now();
   uint64_t next_status = t0 + tx.hz();
   size_t active = loops.size();
@@ -145,23 +160,13 @@ absl::Status RunDryrun(const ScanCommand& cmd, const StopToken& stop) {
       ++active;
     }
     const uint64_t now = tx.Now();
-    if (!cmd.run.quiet && now >= next_status) {
-      double progress = 0;
-      uint64_t sent = 0;
-      for (const SenderCounters& c : counters) {
-        progress += c.progress.load(std::memory_order_relaxed);
-        sent += c.sent.load(std::memory_order_relaxed);
-      }
-      progress /= static_cast<double>(counters.size());
-      const double secs = static_cast<double>(now - t0) / 1e9;
-      std::fprintf(stderr, "%s %5.1f%% done; send: %llu (%.0f p/s avg); dry run\n",
-                   absl::FormatDuration(absl::Seconds(static_cast<int64_t>(secs))).c_str(),
-                   100 * progress, static_cast<unsigned long long>(sent),
-                   static_cast<double>(sent) / secs);
+    if (now >= next_status) {
+      status.Report(snapshot(static_cast<double>(now - t0) / 1e9, false));
       next_status += 1'000'000'000;
     }
   }
   const double elapsed = static_cast<double>(NowNs() - t0) / 1e9;
+  status.Report(snapshot(elapsed, true));
   uint64_t sent = 0;
   for (const SenderCounters& c : counters) sent += c.sent.load(std::memory_order_relaxed);
   TLSWEEP_RETURN_IF_ERROR(tx.status());
@@ -180,11 +185,10 @@ absl::Status RunDryrun(const ScanCommand& cmd, const StopToken& stop) {
       const std::string resume_written,
       SaveResumeIfIncomplete(cmd.run.resume_out_file, *plan, positions, complete));
   if (!cmd.run.metadata_file.empty()) {
-    nlohmann::json meta = RunMetadata(
-        *plan, {"dryrun", start_time, elapsed, !stop.running(),
-                complete, cmd.run.resume_file, resume_written});
-    meta["packets_built"] = sent;
-    TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(cmd.run.metadata_file, meta));
+    TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(
+        cmd.run.metadata_file,
+        DryrunMetadata(*plan, {start_time, elapsed, !stop.running()},
+                       {complete, cmd.run.resume_file, resume_written}, sent)));
   }
   if (!cmd.run.quiet) {
     std::fprintf(stderr,

@@ -1,7 +1,5 @@
 #include "app/grab_command.h"
 
-#include <getopt.h>
-
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -9,14 +7,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "app/flag_parsing.h"
+#include "app/flag_table.h"
 #include "app/grab_flags.h"
 #include "common/status_macros.h"
 #include "common/time_format.h"
 #include "grab/grab_input.h"
 #include "grab/kernel_grabber.h"
-#include "nlohmann/json.hpp"
-#include "scan/scan_metadata.h"
 #include "app/stop_signal.h"
+#include "output/metadata.h"
 #include "targets/target_parse.h"
 #include "tls/tls_context.h"
 
@@ -30,20 +28,7 @@ ip,port, ip:port, ZGrab2's ip,,,port, tlsweep/ZMap CSV with a saddr header,
 or tlsweep's JSON lines. Grabs each over kernel sockets and writes one JSON
 record per host and port.
 
-  -p, --ports=LIST         ports for lines with a bare address
 )";
-constexpr char kUsageTail[] = R"(  -o, --output-file=FILE   records (default stdout)
-  -m, --metadata-file=FILE JSON summary of the run
-  -q, --quiet              no status line
-)";
-
-const struct option kOwnOptions[] = {
-    {"ports", required_argument, nullptr, 'p'},
-    {"output-file", required_argument, nullptr, 'o'},
-    {"metadata-file", required_argument, nullptr, 'm'},
-    {"quiet", no_argument, nullptr, 'q'},
-    {"help", no_argument, nullptr, 'h'},
-};
 
 struct GrabCommandLine {
   GrabFlags grab;
@@ -54,46 +39,28 @@ struct GrabCommandLine {
   bool help = false;
 };
 
+std::vector<FlagGroup> Flags(GrabCommandLine* cl) {
+  FlagGroup input = {"Input",
+                     {{.name = "ports", .short_name = 'p', .arg = "LIST",
+                       .help = "ports for lines with a bare address",
+                       .set = SetParsed(&cl->ports, ParsePortList)}}};
+  FlagGroup output = {"Output", OutputFileFlags("records; default stdout", &cl->output_file,
+                                                &cl->metadata_file, &cl->grab.options.quiet)};
+  return {std::move(input), GrabFlagGroup(&cl->grab), std::move(output)};
+}
+
 absl::StatusOr<GrabCommandLine> Parse(const std::vector<std::string>& args) {
   GrabCommandLine cl;
-  std::vector<option> options(std::begin(kOwnOptions), std::end(kOwnOptions));
-  options.insert(options.end(), GrabLongOptions().begin(), GrabLongOptions().end());
-  options.push_back({nullptr, 0, nullptr, 0});
-  std::vector<std::string> storage = {"tlsweep grab"};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& s : storage) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  optind = 0;
-  opterr = 0;
-  while (true) {
-    int index = -1;
-    const int opt = getopt_long(static_cast<int>(storage.size()), argv.data(), "p:o:m:qh",
-                                options.data(), &index);
-    if (opt == -1) break;
-    if (opt == '?' || opt == ':') {
-      return absl::InvalidArgumentError(absl::StrCat("unknown or incomplete flag '", argv[optind - 1],
-                                                     "' (see tlsweep grab --help)"));
-    }
-    const std::string flag = index >= 0 ? absl::StrCat("--", options[index].name)
-                                        : absl::StrCat("-", std::string(1, static_cast<char>(opt)));
-    switch (opt) {
-      case 'p': {
-        auto ports = ParsePortList(optarg);
-        if (!ports.ok()) return FlagError(flag, ports.status());
-        cl.ports = *std::move(ports);
-        break;
-      }
-      case 'o': cl.output_file = optarg; break;
-      case 'm': cl.metadata_file = optarg; break;
-      case 'q': cl.grab.options.quiet = true; break;
-      case 'h': cl.help = true; break;
-      default: TLSWEEP_RETURN_IF_ERROR(ApplyGrabFlag(opt, flag, optarg, &cl.grab));
-    }
-  }
-  for (int i = optind; i < static_cast<int>(storage.size()); ++i) cl.inputs.push_back(argv[i]);
+  TLSWEEP_ASSIGN_OR_RETURN(ParsedFlags parsed, ParseFlags("grab", Flags(&cl), args));
+  cl.help = parsed.help;
+  cl.inputs = std::move(parsed.positional);
   if (cl.inputs.empty()) cl.inputs.push_back("-");
   return cl;
+}
+
+std::string Usage() {
+  GrabCommandLine defaults;
+  return absl::StrCat(kUsageHead, FlagHelp(Flags(&defaults)));
 }
 
 // Reads every input; bad lines are reported with file and line and skipped.
@@ -146,23 +113,16 @@ absl::Status Run(const GrabCommandLine& cl, const StopToken& stop) {
     return absl::UnavailableError(absl::StrCat("-o: write to ", cl.output_file.empty() ? "stdout" : cl.output_file, " failed"));
   }
   if (!cl.metadata_file.empty()) {
-    nlohmann::json meta = {
-        {"tlsweep_version", TLSWEEP_VERSION},
-        {"mode", "grab"},
-        {"start_time", start_time},
-        {"end_time", Rfc3339Now()},
-        {"duration_seconds", static_cast<double>(WallClockNs() - t0) / 1e9},
-        {"interrupted", !stop.running()},
-        {"inputs", cl.inputs},
-        {"input_lines_skipped", bad_lines},
-        {"targets", targets.size()},
-        {"grabs_started", stats.started},
-        {"grabs_finished", stats.finished},
-        {"targets_without_module", stats.no_module},
-        {"by_status", GrabStatusCountsJson(stats.by_status)},
-    };
-    meta.update(GrabFlagsMetadata(cl.grab));
-    TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(cl.metadata_file, meta));
+    GrabRunSummary summary;
+    summary.run = {start_time, static_cast<double>(WallClockNs() - t0) / 1e9,
+                   !stop.running()};
+    summary.inputs = cl.inputs;
+    summary.input_lines_skipped = bad_lines;
+    summary.targets = targets.size();
+    summary.stats = stats;
+    summary.settings = GrabSettingsMetadata(cl.grab.options, cl.grab.profile, cl.grab.ca_file,
+                                            cl.grab.names_file);
+    TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(cl.metadata_file, GrabMetadata(summary)));
   }
   if (!cl.grab.options.quiet) {
     std::fprintf(stderr, "grab: %llu records (%llu input lines skipped)\n",
@@ -177,9 +137,7 @@ int GrabCommand(const std::vector<std::string>& args, StopToken& stop) {
   auto cl = Parse(args);
   if (!cl.ok()) return CommandError("grab", cl.status(), 2);
   if (cl->help) {
-    std::fputs(kUsageHead, stdout);
-    std::fputs(GrabFlagsUsage(), stdout);
-    std::fputs(kUsageTail, stdout);
+    std::fputs(Usage().c_str(), stdout);
     return 0;
   }
   InstallStopSignals(stop);

@@ -3,124 +3,83 @@
 #include "absl/strings/str_cat.h"
 #include "app/flag_parsing.h"
 #include "common/status_macros.h"
+#include "proto/registry.h"
 
 namespace tlsweep {
 namespace {
 
-enum Long {
-  kModule = kFirstGrabFlag, kConcurrency, kConnectRate, kPerHost, kConnectTimeout, kTimeout,
-  kSessionTimeout, kTlsProfile, kCaFile, kServerName, kNames, kXmppDomain, kEhloName,
-};
+FlagSetter SetSeconds(uint64_t* ms) {
+  return [ms](const std::string& flag, const std::string& value) -> absl::Status {
+    TLSWEEP_ASSIGN_OR_RETURN(uint64_t s, ParseFlagNumber<uint64_t>(flag, value, 1, 3600));
+    *ms = s * 1000;
+    return absl::OkStatus();
+  };
+}
 
-const option kGrabOptions[] = {
-    {"module", required_argument, nullptr, kModule},
-    {"concurrency", required_argument, nullptr, kConcurrency},
-    {"connect-rate", required_argument, nullptr, kConnectRate},
-    {"per-host", required_argument, nullptr, kPerHost},
-    {"connect-timeout", required_argument, nullptr, kConnectTimeout},
-    {"timeout", required_argument, nullptr, kTimeout},
-    {"session-timeout", required_argument, nullptr, kSessionTimeout},
-    {"tls-profile", required_argument, nullptr, kTlsProfile},
-    {"ca-file", required_argument, nullptr, kCaFile},
-    {"server-name", required_argument, nullptr, kServerName},
-    {"names", required_argument, nullptr, kNames},
-    {"xmpp-domain", required_argument, nullptr, kXmppDomain},
-    {"ehlo-name", required_argument, nullptr, kEhloName},
-};
+std::string Seconds(uint64_t ms) { return absl::StrCat(ms / 1000); }
 
-absl::StatusOr<uint64_t> Seconds(const std::string& flag, const std::string& value) {
-  TLSWEEP_ASSIGN_OR_RETURN(uint64_t s, ParseFlagNumber<uint64_t>(flag, value, 1, 3600));
-  return s * 1000;
+// The registry's module names, space-separated.
+std::string ModuleList() {
+  std::string list;
+  for (std::string_view name : ModuleNames()) {
+    absl::StrAppend(&list, list.empty() ? "" : " ", std::string(name));
+  }
+  return list;
 }
 
 }  // namespace
 
-std::span<const option> GrabLongOptions() { return kGrabOptions; }
-
-absl::Status ApplyGrabFlag(int opt, const std::string& flag, const std::string& value,
-                           GrabFlags* flags) {
+FlagGroup GrabFlagGroup(GrabFlags* flags) {
   GrabOptions& o = flags->options;
-  switch (opt) {
-    case kModule:
-      if (absl::Status s = o.ports.ApplyOverride(value); !s.ok()) return FlagError(flag, s);
-      return absl::OkStatus();
-    case kConcurrency: {
-      TLSWEEP_ASSIGN_OR_RETURN(o.concurrency, ParseFlagNumber<uint64_t>(flag, value, 1, 1000000));
-      return absl::OkStatus();
-    }
-    case kConnectRate: {
-      TLSWEEP_ASSIGN_OR_RETURN(o.connect_rate, ParseFlagNumber<uint64_t>(flag, value, 0, 10000000));
-      return absl::OkStatus();
-    }
-    case kPerHost: {
-      TLSWEEP_ASSIGN_OR_RETURN(o.per_host, ParseFlagNumber<uint64_t>(flag, value, 1, 65535));
-      return absl::OkStatus();
-    }
-    case kConnectTimeout: {
-      TLSWEEP_ASSIGN_OR_RETURN(o.timeouts.connect_ms, Seconds(flag, value));
-      return absl::OkStatus();
-    }
-    case kTimeout: {
-      TLSWEEP_ASSIGN_OR_RETURN(o.timeouts.phase_ms, Seconds(flag, value));
-      return absl::OkStatus();
-    }
-    case kSessionTimeout: {
-      TLSWEEP_ASSIGN_OR_RETURN(o.timeouts.session_ms, Seconds(flag, value));
-      return absl::OkStatus();
-    }
-    case kTlsProfile: {
-      auto p = ParseTlsProfile(value);
-      if (!p.ok()) return FlagError(flag, p.status());
-      flags->profile = *p;
-      return absl::OkStatus();
-    }
-    case kCaFile: flags->ca_file = value; return absl::OkStatus();
-    case kServerName: o.server_name = value; return absl::OkStatus();
-    case kNames: {
-      auto names = ReadServerNames(value);
-      if (!names.ok()) return FlagError(flag, names.status());
-      o.names = *std::move(names);
-      flags->names_file = value;
-      return absl::OkStatus();
-    }
-    case kXmppDomain: o.module_options.xmpp_domain = value; return absl::OkStatus();
-    case kEhloName: o.module_options.ehlo_name = value; return absl::OkStatus();
-    default: return absl::InternalError(absl::StrCat("unhandled flag ", flag));
-  }
-}
-
-const char* GrabFlagsUsage() {
-  return R"(      --module=PORT=NAME   run module NAME on PORT (repeatable); modules:
-                           smtp submission smtps imap imaps pop3 pop3s xmpp
-                           xmpp-server xmpps irc ircs
-      --concurrency=N      grabs in flight (default 1000)
-      --connect-rate=N     new connections per second (default: no limit)
-      --per-host=N         grabs in flight per address (default 4)
-      --connect-timeout=S  (default 10)   --timeout=S  per phase (default 10)
-      --session-timeout=S  whole grab (default 30)
-      --tls-profile=P      modern (default) or legacy
-      --ca-file=FILE       root store (default: the system's)
-      --names=FILE         "address,name" lines (ZGrab2's input works): SNI,
-                           name check and XMPP to= for that address's targets
-                           when their input names none
-      --server-name=NAME   the same for targets named nowhere else
-      --xmpp-domain=NAME   XMPP stream to= (default: server name, then the IP)
-      --ehlo-name=NAME     SMTP EHLO argument (default tlsweep.invalid)
-)";
-}
-
-nlohmann::json GrabFlagsMetadata(const GrabFlags& flags) {
-  const GrabOptions& o = flags.options;
-  return {{"tls_profile", std::string(TlsProfileName(flags.profile))},
-          {"ca_file", flags.ca_file.empty() ? "system" : flags.ca_file},
-          {"server_name", o.server_name},
-          {"names", {{"file", flags.names_file}, {"addresses", o.names.size()}}},
-          {"concurrency", o.concurrency},
-          {"connect_rate", o.connect_rate},
-          {"per_host", o.per_host},
-          {"timeouts_ms", {{"connect", o.timeouts.connect_ms},
-                           {"phase", o.timeouts.phase_ms},
-                           {"session", o.timeouts.session_ms}}}};
+  return {
+      "Grab",
+      {{.name = "module", .arg = "PORT=NAME",
+        .help = absl::StrCat("run module NAME on PORT (repeatable); modules: ", ModuleList()),
+        .set = [&o](const std::string& flag, const std::string& value) -> absl::Status {
+          if (absl::Status s = o.ports.ApplyOverride(value); !s.ok()) return FlagError(flag, s);
+          return absl::OkStatus();
+        }},
+       {.name = "concurrency", .arg = "N", .help = "grabs in flight",
+        .default_value = absl::StrCat(o.concurrency),
+        .set = SetNumber<size_t>(&o.concurrency, 1, 1000000)},
+       {.name = "connect-rate", .arg = "N", .help = "new connections per second, 0 = no limit",
+        .default_value = absl::StrCat(o.connect_rate),
+        .set = SetNumber<uint64_t>(&o.connect_rate, 0, 10000000)},
+       {.name = "per-host", .arg = "N", .help = "grabs in flight per address",
+        .default_value = absl::StrCat(o.per_host),
+        .set = SetNumber<size_t>(&o.per_host, 1, 65535)},
+       {.name = "connect-timeout", .arg = "S", .help = "seconds to connect",
+        .default_value = Seconds(o.timeouts.connect_ms),
+        .set = SetSeconds(&o.timeouts.connect_ms)},
+       {.name = "timeout", .arg = "S",
+        .help = "seconds per phase (banner, each reply, the TLS handshake)",
+        .default_value = Seconds(o.timeouts.phase_ms), .set = SetSeconds(&o.timeouts.phase_ms)},
+       {.name = "session-timeout", .arg = "S", .help = "seconds for the whole grab",
+        .default_value = Seconds(o.timeouts.session_ms),
+        .set = SetSeconds(&o.timeouts.session_ms)},
+       {.name = "tls-profile", .arg = "P", .help = "modern or legacy",
+        .default_value = std::string(TlsProfileName(flags->profile)),
+        .set = SetParsed(&flags->profile, ParseTlsProfile)},
+       {.name = "ca-file", .arg = "FILE", .help = "root store (default: the system's)",
+        .set = SetString(&flags->ca_file)},
+       {.name = "names", .arg = "FILE",
+        .help = "\"address,name\" lines (ZGrab2's input works): SNI, name check and XMPP to= "
+                "for that address's targets when their input names none",
+        .set = [flags](const std::string& flag, const std::string& value) -> absl::Status {
+          auto names = ReadServerNames(value);
+          if (!names.ok()) return FlagError(flag, names.status());
+          flags->options.names = *std::move(names);
+          flags->names_file = value;
+          return absl::OkStatus();
+        }},
+       {.name = "server-name", .arg = "NAME", .help = "the same for targets named nowhere else",
+        .set = SetString(&o.server_name)},
+       {.name = "xmpp-domain", .arg = "NAME",
+        .help = "XMPP stream to= (default: server name, then the IP)",
+        .set = SetString(&o.module_options.xmpp_domain)},
+       {.name = "ehlo-name", .arg = "NAME", .help = "SMTP EHLO argument",
+        .default_value = o.module_options.ehlo_name,
+        .set = SetString(&o.module_options.ehlo_name)}}};
 }
 
 }  // namespace tlsweep

@@ -4,14 +4,10 @@
 #ifndef TLSWEEP_APP_GRAB_FLAGS_H_
 #define TLSWEEP_APP_GRAB_FLAGS_H_
 
-#include <getopt.h>
-
-#include <span>
 #include <string>
 
-#include "absl/status/status.h"
+#include "app/flag_table.h"
 #include "grab/scheduler.h"
-#include "nlohmann/json.hpp"
 #include "tls/tls_context.h"
 
 namespace tlsweep {
@@ -23,19 +19,9 @@ struct GrabFlags {
   std::string names_file;  // --names, "" if none
 };
 
-// getopt_long entries; their `val`s are >= kFirstGrabFlag.
-inline constexpr int kFirstGrabFlag = 2000;
-std::span<const option> GrabLongOptions();
-
-// Applies one of GrabLongOptions() (`opt` is its val) to `flags`.
-absl::Status ApplyGrabFlag(int opt, const std::string& flag, const std::string& value,
-                           GrabFlags* flags);
-
-// Help lines for these flags.
-const char* GrabFlagsUsage();
-
-// The grab settings of a run, for the metadata.
-nlohmann::json GrabFlagsMetadata(const GrabFlags& flags);
+// The grab's flag group, writing into `flags`; its defaults are those
+// `flags` holds.
+FlagGroup GrabFlagGroup(GrabFlags* flags);
 
 }  // namespace tlsweep
 

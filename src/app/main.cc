@@ -31,7 +31,7 @@ int Scan(const std::vector<std::string>& args, tlsweep::StopToken& stop) {
   auto cmd = tlsweep::ParseScanFlags(args);
   if (!cmd.ok()) return tlsweep::CommandError("scan", cmd.status(), 2);
   if (cmd->help) {
-    std::fputs(tlsweep::ScanUsage(), stdout);
+    std::fputs(tlsweep::ScanUsage().c_str(), stdout);
     return 0;
   }
   tlsweep::InstallStopSignals(stop);

@@ -1,13 +1,12 @@
 #include "app/report_command.h"
 
-#include <getopt.h>
-
 #include <cstdio>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "app/flag_parsing.h"
+#include "app/flag_table.h"
 #include "common/status_macros.h"
 #include "report/aggregate.h"
 #include "report/metadata.h"
@@ -30,29 +29,9 @@ are counted as duplicates. Bad lines (not JSON, a truncated last line, a
 record of another version) are reported on stderr as FILE:LINE and skipped;
 the report says how many. Records carry no version field yet.
 )";
-constexpr char kUsageFlags[] = R"(
-  -m, --metadata=FILE      metadata JSON of the scan (-m of tlsweep scan/run),
-                           for the targets column; repeat for shards or scans
-      --csv-dir=DIR        also write each table as DIR/<table>.csv
-      --html=FILE          also write a self-contained HTML page with charts
-      --top=N              cipher suites and shared keys listed per port (10)
-      --top-combinations=N mechanism combinations listed per port and side (6)
-  -q, --quiet              no summary line on stderr
-  -h, --help               this text
-
+constexpr char kUsageTail[] = R"(
 Exit status: 0 done, 1 an input, metadata or output file failed, 2 bad flags.
 )";
-
-const struct option kOptions[] = {
-    {"metadata", required_argument, nullptr, 'm'},
-    {"csv-dir", required_argument, nullptr, 'c'},
-    {"html", required_argument, nullptr, 'H'},
-    {"top", required_argument, nullptr, 't'},
-    {"top-combinations", required_argument, nullptr, 'T'},
-    {"quiet", no_argument, nullptr, 'q'},
-    {"help", no_argument, nullptr, 'h'},
-    {nullptr, 0, nullptr, 0},
-};
 
 struct ReportCommandLine {
   std::vector<std::string> inputs;
@@ -64,49 +43,46 @@ struct ReportCommandLine {
   bool help = false;
 };
 
+std::vector<FlagGroup> Flags(ReportCommandLine* cl) {
+  return {{"",
+           {{.name = "metadata", .short_name = 'm', .arg = "FILE",
+             .help = "metadata JSON of the scan (-m of tlsweep scan/run), for the targets "
+                     "column; repeat for shards or scans",
+             .set = [cl](const std::string&, const std::string& value) {
+               cl->metadata.push_back(value);
+               return absl::OkStatus();
+             }},
+            {.name = "csv-dir", .arg = "DIR", .help = "also write each table as DIR/<table>.csv",
+             .set = SetString(&cl->csv_dir)},
+            {.name = "html", .arg = "FILE",
+             .help = "also write a self-contained HTML page with charts",
+             .set = SetString(&cl->html)},
+            {.name = "top", .arg = "N", .help = "cipher suites and shared keys listed per port",
+             .default_value = absl::StrCat(cl->options.top),
+             .set = SetNumber<size_t>(&cl->options.top, 1, 1000000)},
+            {.name = "top-combinations", .arg = "N",
+             .help = "mechanism combinations listed per port and side",
+             .default_value = absl::StrCat(cl->options.top_combinations),
+             .set = SetNumber<size_t>(&cl->options.top_combinations, 1, 1000000)},
+            {.name = "quiet", .short_name = 'q', .help = "no summary line on stderr",
+             .set = SetTrue(&cl->quiet)}}}};
+}
+
 absl::StatusOr<ReportCommandLine> Parse(const std::vector<std::string>& args) {
   ReportCommandLine cl;
-  std::vector<std::string> storage = {"tlsweep report"};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& s : storage) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  optind = 0;
-  opterr = 0;
-  while (true) {
-    int index = -1;
-    const int opt =
-        getopt_long(static_cast<int>(storage.size()), argv.data(), "m:qh", kOptions, &index);
-    if (opt == -1) break;
-    if (opt == '?' || opt == ':') {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "unknown or incomplete flag '", argv[optind - 1], "' (see tlsweep report --help)"));
-    }
-    const std::string flag = index >= 0 ? absl::StrCat("--", kOptions[index].name)
-                                        : absl::StrCat("-", std::string(1, static_cast<char>(opt)));
-    switch (opt) {
-      case 'm': cl.metadata.push_back(optarg); break;
-      case 'c': cl.csv_dir = optarg; break;
-      case 'H': cl.html = optarg; break;
-      case 't': {
-        TLSWEEP_ASSIGN_OR_RETURN(cl.options.top,
-                                 ParseFlagNumber<size_t>(flag, optarg, 1, 1000000));
-        break;
-      }
-      case 'T': {
-        TLSWEEP_ASSIGN_OR_RETURN(cl.options.top_combinations,
-                                 ParseFlagNumber<size_t>(flag, optarg, 1, 1000000));
-        break;
-      }
-      case 'q': cl.quiet = true; break;
-      case 'h': cl.help = true; break;
-    }
-  }
-  for (int i = optind; i < static_cast<int>(storage.size()); ++i) cl.inputs.push_back(argv[i]);
+  TLSWEEP_ASSIGN_OR_RETURN(ParsedFlags parsed, ParseFlags("report", Flags(&cl), args));
+  cl.help = parsed.help;
+  cl.inputs = std::move(parsed.positional);
   if (cl.inputs.empty() && !cl.help) {
     return absl::InvalidArgumentError("no input files (see tlsweep report --help)");
   }
   return cl;
+}
+
+std::string Usage() {
+  ReportCommandLine defaults;
+  return absl::StrCat(kUsage, report::kRecordVersionRule, "\n", FlagHelp(Flags(&defaults)),
+                      kUsageTail);
 }
 
 absl::Status Run(const ReportCommandLine& cl) {
@@ -132,9 +108,7 @@ int ReportCommand(const std::vector<std::string>& args) {
   auto cl = Parse(args);
   if (!cl.ok()) return CommandError("report", cl.status(), 2);
   if (cl->help) {
-    std::fputs(kUsage, stdout);
-    std::fputs(report::kRecordVersionRule, stdout);
-    std::fputs(kUsageFlags, stdout);
+    std::fputs(Usage().c_str(), stdout);
     return 0;
   }
   const absl::Status status = Run(*cl);

@@ -7,10 +7,12 @@
 #include "absl/strings/str_split.h"
 #include "app/dpdk_command.h"
 #include "app/flag_parsing.h"
+#include "app/flag_table.h"
 #include "app/grab_flags.h"
 #include "app/scan_flags.h"
 #include "common/status_macros.h"
 #include "app/stop_signal.h"
+#include "output/metadata.h"
 
 namespace tlsweep {
 namespace {
@@ -21,20 +23,11 @@ Scans TARGETs on DPDK like `tlsweep scan` and grabs every open port over
 tlsweep's own TCP on the same port, as `tlsweep grab` would over kernel
 sockets. Writes one JSON record per open port to -o: the grab's record with
 the scan's answer under "scan" ("not_grabbed" when the grab queue was full
-or the run was interrupted first). -m adds the grab pool's counters.
+or the run was interrupted first). -m adds the grab pool's counters. The
+scan's flags are tlsweep scan's; -O, -f, --output-all and --dryrun do not
+apply.
 
-Grab
 )";
-constexpr char kUsageRun[] = R"(      --grab-ports=P-Q     grab connections' source ports (default 49152-65535;
-                           the scan's -s then defaults to 32768-49151)
-      --grab-lcores=N      lcores running grabs (default 0: the control lcore
-                           grabs between receive polls)
-      --grab-queue=N       open ports waiting per grab lcore (default 65536)
-
-Scan (as tlsweep scan; -O, -f and --output-all do not apply)
-)";
-
-enum Long { kGrabPorts = 3000, kGrabLcores, kGrabQueue };
 
 struct RunFlags {
   GrabFlags grab;
@@ -52,29 +45,46 @@ absl::Status ParsePortRange(const std::string& flag, const std::string& value, u
   return absl::OkStatus();
 }
 
+// Without -s, the scan's source ports start where the scan's default range
+// does and end below the grab's first port (0 ports if it starts below).
+void EndScanPortsBelowGrab(const GrabPoolOptions& pool, ScanConfig* config) {
+  config->sport_count = static_cast<uint16_t>(
+      pool.port_first > config->sport_first ? pool.port_first - config->sport_first : 0);
+}
+
+// The grab's flags and the pool's, which come before the scan's.
+std::vector<FlagGroup> RunFlagGroups(RunFlags* run) {
+  GrabPoolOptions& pool = run->pool;
+  FlagGroup pool_group = {
+      "Grab pool",
+      {{.name = "grab-ports", .arg = "P-Q",
+        .help = "grab connections' source ports; without -s, the scan's stop below them",
+        .default_value = absl::StrCat(pool.port_first, "-", pool.port_last),
+        .set = [&pool](const std::string& flag, const std::string& value) {
+          return ParsePortRange(flag, value, &pool.port_first, &pool.port_last);
+        }},
+       {.name = "grab-lcores", .arg = "N",
+        .help = "lcores running grabs; 0: the control lcore grabs between receive polls",
+        .default_value = absl::StrCat(pool.lcores),
+        .set = SetNumber<uint32_t>(&pool.lcores, 0, 64)},
+       {.name = "grab-queue", .arg = "N", .help = "open ports waiting per grab lcore",
+        .default_value = absl::StrCat(pool.queue_limit),
+        .set = SetNumber<uint32_t>(&pool.queue_limit, 1, 1u << 24)}}};
+  return {GrabFlagGroup(&run->grab), std::move(pool_group)};
+}
+
+std::string Usage() {
+  RunFlags run;
+  ScanCommand scan;
+  EndScanPortsBelowGrab(run.pool, &scan.config);  // the -s default shown
+  return absl::StrCat(kUsageHead, kTargetHelp, "\n",
+                      FlagHelp(Concat(RunFlagGroups(&run), ScanFlagGroups(&scan))));
+}
+
 absl::StatusOr<ScanCommand> Parse(const std::vector<std::string>& args, RunFlags* run) {
   ExtraFlags extra;
   extra.command = "run";
-  extra.options.assign(GrabLongOptions().begin(), GrabLongOptions().end());
-  extra.options.push_back({"grab-ports", required_argument, nullptr, kGrabPorts});
-  extra.options.push_back({"grab-lcores", required_argument, nullptr, kGrabLcores});
-  extra.options.push_back({"grab-queue", required_argument, nullptr, kGrabQueue});
-  extra.apply = [run](int opt, const std::string& flag, const std::string& value) -> absl::Status {
-    switch (opt) {
-      case kGrabPorts:
-        return ParsePortRange(flag, value, &run->pool.port_first, &run->pool.port_last);
-      case kGrabLcores: {
-        TLSWEEP_ASSIGN_OR_RETURN(run->pool.lcores, ParseFlagNumber<uint32_t>(flag, value, 0, 64));
-        return absl::OkStatus();
-      }
-      case kGrabQueue: {
-        TLSWEEP_ASSIGN_OR_RETURN(run->pool.queue_limit,
-                                 ParseFlagNumber<uint32_t>(flag, value, 1, 1u << 24));
-        return absl::OkStatus();
-      }
-      default: return ApplyGrabFlag(opt, flag, value, &run->grab);
-    }
-  };
+  extra.groups = RunFlagGroups(run);
   TLSWEEP_ASSIGN_OR_RETURN(ScanCommand cmd, ParseScanFlags(args, &extra));
   if (cmd.help) return cmd;
   if (cmd.dryrun || !cmd.pcap_file.empty()) {
@@ -86,12 +96,10 @@ absl::StatusOr<ScanCommand> Parse(const std::vector<std::string>& args, RunFlags
         "-O, -f and --output-all choose tlsweep scan's output; tlsweep run writes JSON records");
   }
   if (!cmd.source_ports_given) {
-    // The scan's default range (32768-61000) up to the grab's first port.
-    cmd.config.sport_first = 32768;
-    cmd.config.sport_count = static_cast<uint16_t>(
-        run->pool.port_first > cmd.config.sport_first ? run->pool.port_first - 32768 : 0);
+    EndScanPortsBelowGrab(run->pool, &cmd.config);
     if (cmd.config.sport_count == 0) {
-      return absl::InvalidArgumentError("--grab-ports starts below 32769: give the scan's -s too");
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--grab-ports starts below ", cmd.config.sport_first + 1, ": give the scan's -s too"));
     }
   }
   cmd.run.quiet = cmd.run.quiet || run->grab.options.quiet;
@@ -106,17 +114,13 @@ int RunCommand(const std::vector<std::string>& args, StopToken& stop) {
   auto cmd = Parse(args, &run);
   if (!cmd.ok()) return CommandError("run", cmd.status(), 2);
   if (cmd->help) {
-    std::fputs(kUsageHead, stdout);
-    std::fputs(GrabFlagsUsage(), stdout);
-    std::fputs(kUsageRun, stdout);
-    // The scan's help without its own usage line.
-    const std::string scan = ScanUsage();
-    std::fputs(scan.substr(scan.find("\n\n") + 2).c_str(), stdout);
+    std::fputs(Usage().c_str(), stdout);
     return 0;
   }
   auto tls = TlsContext::Create(run.grab.profile, run.grab.ca_file);
   if (!tls.ok()) return CommandError("run", tls.status(), 2);
-  cmd->run.grab_settings = GrabFlagsMetadata(run.grab);
+  cmd->run.grab_settings =
+      GrabSettingsMetadata(run.grab.options, run.grab.profile, run.grab.ca_file, run.grab.names_file);
   run.pool.grab = std::move(run.grab.options);  // --names may hold millions
   cmd->run.grab = std::move(run.pool);
   cmd->run.tls = tls->get();

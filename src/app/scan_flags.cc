@@ -1,85 +1,17 @@
 #include "app/scan_flags.h"
 
-#include <getopt.h>
 #include <sys/random.h>
 
-#include <charconv>
 #include <limits>
 
 #include "absl/strings/str_cat.h"
-#include "app/flag_parsing.h"
 #include "absl/strings/str_split.h"
+#include "app/flag_parsing.h"
 #include "common/status_macros.h"
+#include "scan/resume.h"
 
 namespace tlsweep {
 namespace {
-
-enum LongOnly {
-  kSeed = 1000,
-  kShards,
-  kShard,
-  kNoBlocklist,
-  kDryrun,
-  kPcap,
-  kSourceMac,
-  kProbeTtl,
-  kTcpOptions,
-  kResume,
-  kResumeOut,
-  kDpdkConfig,
-  kEal,
-  kDpdkPort,
-  kGatewayIp,
-  kCooldown,
-  kOutputAll,
-};
-
-const struct option kOptions[] = {
-    {"target-ports", required_argument, nullptr, 'p'},
-    {"rate", required_argument, nullptr, 'r'},
-    {"bandwidth", required_argument, nullptr, 'B'},
-    {"blocklist-file", required_argument, nullptr, 'b'},
-    {"allowlist-file", required_argument, nullptr, 'w'},
-    {"list-of-ips-file", required_argument, nullptr, 'I'},
-    {"no-blocklist", no_argument, nullptr, kNoBlocklist},
-    {"probes", required_argument, nullptr, 'P'},
-    {"max-targets", required_argument, nullptr, 'n'},
-    {"seed", required_argument, nullptr, kSeed},
-    {"shards", required_argument, nullptr, kShards},
-    {"shard", required_argument, nullptr, kShard},
-    {"sender-threads", required_argument, nullptr, 'T'},
-    {"source-ip", required_argument, nullptr, 'S'},
-    {"source-port", required_argument, nullptr, 's'},
-    {"source-mac", required_argument, nullptr, kSourceMac},
-    {"gateway-mac", required_argument, nullptr, 'G'},
-    {"probe-ttl", required_argument, nullptr, kProbeTtl},
-    {"tcp-options", required_argument, nullptr, kTcpOptions},
-    {"output-file", required_argument, nullptr, 'o'},
-    {"metadata-file", required_argument, nullptr, 'm'},
-    {"dryrun", no_argument, nullptr, kDryrun},
-    {"pcap", required_argument, nullptr, kPcap},
-    {"resume", required_argument, nullptr, kResume},
-    {"resume-out", required_argument, nullptr, kResumeOut},
-    {"interface", required_argument, nullptr, 'i'},
-    {"dpdk-config", required_argument, nullptr, kDpdkConfig},
-    {"eal", required_argument, nullptr, kEal},
-    {"dpdk-port", required_argument, nullptr, kDpdkPort},
-    {"gateway-ip", required_argument, nullptr, kGatewayIp},
-    {"cooldown-time", required_argument, nullptr, 'c'},
-    {"output-module", required_argument, nullptr, 'O'},
-    {"output-fields", required_argument, nullptr, 'f'},
-    {"output-all", no_argument, nullptr, kOutputAll},
-    {"status-updates-file", required_argument, nullptr, 'u'},
-    {"quiet", no_argument, nullptr, 'q'},
-    {"help", no_argument, nullptr, 'h'},
-    {nullptr, 0, nullptr, 0},
-};
-constexpr char kShortOptions[] = "p:r:B:b:w:I:P:n:T:S:s:G:o:m:i:c:O:f:u:qh";
-
-std::string FlagName(const std::vector<option>& options, int opt, int long_index) {
-  if (long_index >= 0) return absl::StrCat("--", options[long_index].name);
-  return absl::StrCat("-", std::string(1, static_cast<char>(opt)));
-}
 
 // "a.b.c.d" or "a.b.c.d-a.b.c.e" (ZMap's -S).
 absl::StatusOr<SourceRange> ParseSourceRange(const std::string& flag,
@@ -139,176 +71,227 @@ uint64_t RandomSeed() {
   return seed;
 }
 
-absl::Status ApplyFlag(int opt, const std::string& flag, const std::string& v,
-                       ScanCommand* cmd) {
+// -r: packets per second, 0 for no limit.
+FlagSetter SetRate(RateSpec* rate) {
+  return [rate](const std::string& flag, const std::string& value) -> absl::Status {
+    TLSWEEP_ASSIGN_OR_RETURN(
+        uint64_t pps,
+        ParseFlagNumber<uint64_t>(flag, value, 0, std::numeric_limits<uint64_t>::max() / 4));
+    *rate = RateSpec::Packets(pps);
+    return absl::OkStatus();
+  };
+}
+
+// --source-mac and -G: the probe's address, and the run's, which then skips
+// asking the port (source) or ARP (gateway).
+FlagSetter SetMac(MacAddress* probe, std::optional<MacAddress>* run) {
+  return [probe, run](const std::string& flag, const std::string& value) -> absl::Status {
+    TLSWEEP_ASSIGN_OR_RETURN(MacAddress mac, ParseMac(flag, value));
+    *probe = mac;
+    *run = mac;
+    return absl::OkStatus();
+  };
+}
+
+FlagGroup TargetFlags(ScanCommand* cmd) {
   ScanConfig& c = cmd->config;
-  switch (opt) {
-    case 'p': {
-      auto ports = ParsePortList(v);
-      if (!ports.ok()) return FlagError(flag, ports.status());
-      c.ports = *std::move(ports);
-      return absl::OkStatus();
-    }
-    case 'r': {
-      TLSWEEP_ASSIGN_OR_RETURN(uint64_t pps, ParseFlagNumber<uint64_t>(flag, v, 0, std::numeric_limits<uint64_t>::max() / 4));
-      c.rate = RateSpec::Packets(pps);
-      return absl::OkStatus();
-    }
-    case 'B': {
-      auto bps = ParseBandwidth(v);
-      if (!bps.ok()) return FlagError(flag, bps.status());
-      c.rate = RateSpec::Bits(*bps);
-      return absl::OkStatus();
-    }
-    case 'b': c.targets.blocklist_file = v; return absl::OkStatus();
-    case 'w': c.targets.allowlist_file = v; return absl::OkStatus();
-    case 'I': c.targets.list_file = v; return absl::OkStatus();
-    case kNoBlocklist: c.targets.no_blocklist = true; return absl::OkStatus();
-    case 'P': {
-      TLSWEEP_ASSIGN_OR_RETURN(c.probes, ParseFlagNumber<uint32_t>(flag, v, 1, 1000));
-      return absl::OkStatus();
-    }
-    case 'n': {
-      TLSWEEP_ASSIGN_OR_RETURN(c.max_targets, ParseFlagNumber<uint64_t>(flag, v, 1, std::numeric_limits<uint64_t>::max()));
-      return absl::OkStatus();
-    }
-    case kSeed: {
-      TLSWEEP_ASSIGN_OR_RETURN(c.seed, ParseFlagNumber<uint64_t>(flag, v, 0, std::numeric_limits<uint64_t>::max()));
-      cmd->seed_given = true;
-      return absl::OkStatus();
-    }
-    case kShards: {
-      TLSWEEP_ASSIGN_OR_RETURN(c.num_shards, ParseFlagNumber<uint32_t>(flag, v, 1, 65535));
-      return absl::OkStatus();
-    }
-    case kShard: {
-      TLSWEEP_ASSIGN_OR_RETURN(c.shard, ParseFlagNumber<uint32_t>(flag, v, 0, 65534));
-      return absl::OkStatus();
-    }
-    case 'T': {
-      TLSWEEP_ASSIGN_OR_RETURN(c.sender_threads, ParseFlagNumber<uint32_t>(flag, v, 1, 64));
-      return absl::OkStatus();
-    }
-    case 'S': {
-      TLSWEEP_ASSIGN_OR_RETURN(c.sources, ParseSourceRange(flag, v));
-      return absl::OkStatus();
-    }
-    case 's':
-      cmd->source_ports_given = true;
-      return ParseSourcePorts(flag, v, &c);
-    case kSourceMac: {
-      TLSWEEP_ASSIGN_OR_RETURN(MacAddress mac, ParseMac(flag, v));
-      c.probe.src_mac = mac;
-      cmd->run.source_mac = mac;
-      return absl::OkStatus();
-    }
-    case 'G': {
-      TLSWEEP_ASSIGN_OR_RETURN(MacAddress mac, ParseMac(flag, v));
-      c.probe.dst_mac = mac;
-      cmd->run.gateway_mac = mac;
-      return absl::OkStatus();
-    }
-    case kProbeTtl: {
-      TLSWEEP_ASSIGN_OR_RETURN(c.probe.ttl, ParseFlagNumber<uint8_t>(flag, v, 1, 255));
-      return absl::OkStatus();
-    }
-    case kTcpOptions: {
-      auto profile = ParseTcpOptionProfile(v);
-      if (!profile.ok()) return FlagError(flag, profile.status());
-      c.probe.options = *profile;
-      // Linux's SYN window; ZMap's 65535 for the others.
-      c.probe.window = *profile == TcpOptionProfile::kLinux ? 64240 : 65535;
-      return absl::OkStatus();
-    }
-    case 'o': cmd->run.output_file = v; return absl::OkStatus();
-    case 'm': cmd->run.metadata_file = v; return absl::OkStatus();
-    case 'i': cmd->interface = v; return absl::OkStatus();
-    case kDpdkConfig: cmd->dpdk_config = v; return absl::OkStatus();
-    case kEal: {
-      for (absl::string_view a : absl::StrSplit(v, ' ', absl::SkipEmpty())) {
-        cmd->eal_args.emplace_back(a);
-      }
-      return absl::OkStatus();
-    }
-    case kDpdkPort: {
-      TLSWEEP_ASSIGN_OR_RETURN(cmd->port_id, ParseFlagNumber<uint16_t>(flag, v, 0, 1023));
-      return absl::OkStatus();
-    }
-    case kGatewayIp: {
-      const auto ip = Ipv4Address::Parse(v);
-      if (!ip) return absl::InvalidArgumentError(absl::StrCat(flag, ": invalid address '", v, "'"));
-      cmd->run.gateway_ip = *ip;
-      return absl::OkStatus();
-    }
-    case 'c': {
-      TLSWEEP_ASSIGN_OR_RETURN(uint32_t secs, ParseFlagNumber<uint32_t>(flag, v, 0, 3600));
-      cmd->run.cooldown_s = secs;
-      return absl::OkStatus();
-    }
-    case 'O': {
-      auto format = ParseOutputFormat(v);
-      if (!format.ok()) return FlagError(flag, format.status());
-      cmd->run.output.format = *format;
-      return absl::OkStatus();
-    }
-    case 'f': {
-      auto fields = ParseOutputFields(v);
-      if (!fields.ok()) return FlagError(flag, fields.status());
-      cmd->run.output.fields = *std::move(fields);
-      return absl::OkStatus();
-    }
-    case kOutputAll: cmd->run.output.all = true; return absl::OkStatus();
-    case 'u': cmd->run.status_file = v; return absl::OkStatus();
-    case kDryrun: cmd->dryrun = true; return absl::OkStatus();
-    case kPcap: cmd->pcap_file = v; return absl::OkStatus();
-    case kResume: cmd->run.resume_file = v; return absl::OkStatus();
-    case kResumeOut: cmd->run.resume_out_file = v; return absl::OkStatus();
-    case 'q': cmd->run.quiet = true; return absl::OkStatus();
-    case 'h': cmd->help = true; return absl::OkStatus();
-    default: break;
+  return {"Targets and ports",
+          {{.name = "target-ports", .short_name = 'p', .arg = "LIST",
+            .help = "ports: 25,110,143 or 1-1024 (required)",
+            .set = SetParsed(&c.ports, ParsePortList)},
+           {.name = "list-of-ips-file", .short_name = 'I', .arg = "F",
+            .help = "more targets, one per line (# comments)",
+            .set = SetString(&c.targets.list_file)},
+           {.name = "allowlist-file", .short_name = 'w', .arg = "F",
+            .help = "targets from a file (ZMap's format)",
+            .set = SetString(&c.targets.allowlist_file)},
+           {.name = "blocklist-file", .short_name = 'b', .arg = "F",
+            .help = "exclude these instead of the default blocklist",
+            .set = SetString(&c.targets.blocklist_file)},
+           {.name = "no-blocklist", .help = "exclude nothing (lab networks only)",
+            .set = SetTrue(&c.targets.no_blocklist)},
+           {.name = "max-targets", .short_name = 'n', .arg = "N",
+            .help = "stop after N probes in this run",
+            .set = SetNumber<uint64_t>(&c.max_targets, 1,
+                                       std::numeric_limits<uint64_t>::max())}}};
+}
+
+FlagGroup PermutationFlags(ScanCommand* cmd) {
+  ScanConfig& c = cmd->config;
+  return {"Permutation and sharding",
+          {{.name = "seed", .arg = "N", .help = "seed of the permutation (random if absent)",
+            .set = [cmd](const std::string& flag, const std::string& value) -> absl::Status {
+              TLSWEEP_ASSIGN_OR_RETURN(
+                  cmd->config.seed,
+                  ParseFlagNumber<uint64_t>(flag, value, 0, std::numeric_limits<uint64_t>::max()));
+              cmd->seed_given = true;
+              return absl::OkStatus();
+            }},
+           {.name = "shards", .arg = "N", .help = "machines sharing the scan",
+            .default_value = absl::StrCat(c.num_shards),
+            .set = SetNumber<uint32_t>(&c.num_shards, 1, 65535)},
+           {.name = "shard", .arg = "I", .help = "this machine's share, counted from 0",
+            .default_value = absl::StrCat(c.shard),
+            .set = SetNumber<uint32_t>(&c.shard, 0, 65534)},
+           {.name = "sender-threads", .short_name = 'T', .arg = "N",
+            .help = "sender threads (sub-shards of this shard)",
+            .default_value = absl::StrCat(c.sender_threads),
+            .set = SetNumber<uint32_t>(&c.sender_threads, 1, 64)},
+           {.name = "resume", .arg = "FILE", .help = "continue where an interrupted run stopped",
+            .set = SetString(&cmd->run.resume_file)},
+           {.name = "resume-out", .arg = "FILE", .help = "where an early stop saves its position",
+            .default_value = kDefaultResumeFile,
+            .set = SetString(&cmd->run.resume_out_file)}}};
+}
+
+FlagGroup ProbeFlags(ScanCommand* cmd) {
+  ScanConfig& c = cmd->config;
+  return {"Probes",
+          {{.name = "rate", .short_name = 'r', .arg = "PPS",
+            .help = "packets per second, 0 = no limit",
+            .default_value = absl::StrCat(c.rate.per_second), .set = SetRate(&c.rate)},
+           {.name = "bandwidth", .short_name = 'B', .arg = "BPS",
+            .help = "bits per second on the wire, K/M/G suffixes",
+            .set = [&c](const std::string& flag, const std::string& value) -> absl::Status {
+              auto bps = ParseBandwidth(value);
+              if (!bps.ok()) return FlagError(flag, bps.status());
+              c.rate = RateSpec::Bits(*bps);
+              return absl::OkStatus();
+            }},
+           {.name = "probes", .short_name = 'P', .arg = "N",
+            .help = "probes per target, one pass apart",
+            .default_value = absl::StrCat(c.probes),
+            .set = SetNumber<uint32_t>(&c.probes, 1, 1000)},
+           {.name = "source-ip", .short_name = 'S', .arg = "A[-B]", .help = "source address(es)",
+            .set = [&c](const std::string& flag, const std::string& value) -> absl::Status {
+              TLSWEEP_ASSIGN_OR_RETURN(c.sources, ParseSourceRange(flag, value));
+              return absl::OkStatus();
+            }},
+           {.name = "source-port", .short_name = 's', .arg = "P[-Q]",
+            .help = "source port range",
+            .default_value = absl::StrCat(c.sport_first, "-", c.sport_first + c.sport_count - 1),
+            .set = [cmd](const std::string& flag, const std::string& value) {
+              cmd->source_ports_given = true;
+              return ParseSourcePorts(flag, value, &cmd->config);
+            }},
+           {.name = "source-mac", .arg = "MAC", .help = "Ethernet source",
+            .set = SetMac(&c.probe.src_mac, &cmd->run.source_mac)},
+           {.name = "gateway-mac", .short_name = 'G', .arg = "MAC", .help = "Ethernet destination",
+            .set = SetMac(&c.probe.dst_mac, &cmd->run.gateway_mac)},
+           {.name = "probe-ttl", .arg = "N", .help = "IP TTL",
+            .default_value = absl::StrCat(c.probe.ttl),
+            .set = SetNumber<uint8_t>(&c.probe.ttl, 1, 255)},
+           {.name = "tcp-options", .arg = "PROFILE", .help = "minimal, mss or linux",
+            .default_value = std::string(TcpOptionProfileName(c.probe.options)),
+            .set = [&c](const std::string& flag, const std::string& value) -> absl::Status {
+              auto profile = ParseTcpOptionProfile(value);
+              if (!profile.ok()) return FlagError(flag, profile.status());
+              c.probe.options = *profile;
+              // Linux's SYN window; ZMap's 65535 for the others.
+              c.probe.window = *profile == TcpOptionProfile::kLinux ? 64240 : 65535;
+              return absl::OkStatus();
+            }}}};
+}
+
+FlagGroup SendingFlags(ScanCommand* cmd) {
+  return {"Sending (DPDK)",
+          {{.name = "interface", .short_name = 'i', .arg = "IFACE",
+            .help = "DPDK's af_packet driver on this kernel interface",
+            .set = SetString(&cmd->interface)},
+           {.name = "dpdk-config", .arg = "FILE",
+            .help = "EAL arguments from a file (see dpdk_cfg/)",
+            .set = SetString(&cmd->dpdk_config)},
+           {.name = "eal", .arg = "\"ARGS\"", .help = "more EAL arguments (repeatable)",
+            .set = [cmd](const std::string&, const std::string& value) {
+              for (absl::string_view a : absl::StrSplit(value, ' ', absl::SkipEmpty())) {
+                cmd->eal_args.emplace_back(a);
+              }
+              return absl::OkStatus();
+            }},
+           {.name = "dpdk-port", .arg = "N", .help = "DPDK port to use",
+            .default_value = absl::StrCat(cmd->port_id),
+            .set = SetNumber<uint16_t>(&cmd->port_id, 0, 1023)},
+           {.name = "gateway-ip", .arg = "A",
+            .help = "resolved by ARP for the probes' destination MAC",
+            .set = [cmd](const std::string& flag, const std::string& value) -> absl::Status {
+              const auto ip = Ipv4Address::Parse(value);
+              if (!ip) {
+                return absl::InvalidArgumentError(
+                    absl::StrCat(flag, ": invalid address '", value, "'"));
+              }
+              cmd->run.gateway_ip = *ip;
+              return absl::OkStatus();
+            }},
+           {.name = "cooldown-time", .short_name = 'c', .arg = "S",
+            .help = "seconds to receive after the last probe",
+            .default_value = absl::StrCat(cmd->run.cooldown_s),
+            .set = [cmd](const std::string& flag, const std::string& value) -> absl::Status {
+              TLSWEEP_ASSIGN_OR_RETURN(uint32_t s, ParseFlagNumber<uint32_t>(flag, value, 0, 3600));
+              cmd->run.cooldown_s = s;
+              return absl::OkStatus();
+            }}}};
+}
+
+FlagGroup OutputGroup(ScanCommand* cmd) {
+  OutputOptions& o = cmd->run.output;
+  FlagGroup group = {
+      "Output",
+      {{.name = "output-module", .short_name = 'O', .arg = "M",
+        .help = "default (ip, or ip,port when scanning several ports), csv, json or zgrab2",
+        .set = SetParsed(&o.format, ParseOutputFormat)},
+       {.name = "output-fields", .short_name = 'f', .arg = "LIST",
+        .help = "csv fields, comma-separated, of: saddr daddr sport dport classification "
+                "success repeat ttl window mss wscale sack_permitted tsval tcp_options "
+                "icmp_responder icmp_code timestamp_str timestamp_us",
+        .set = SetParsed(&o.fields, ParseOutputFields)},
+       {.name = "output-all",
+        .help = "every answer (closed, filtered, repeats), not only new open ports",
+        .set = SetTrue(&o.all)},
+       {.name = "status-updates-file", .short_name = 'u', .arg = "F",
+        .help = "the status line's figures as CSV",
+        .set = SetString(&cmd->run.status_file)}}};
+  for (Flag& f : OutputFileFlags("results (dry run: one line per probe); default stdout",
+                                 &cmd->run.output_file, &cmd->run.metadata_file, &cmd->run.quiet)) {
+    group.flags.push_back(std::move(f));
   }
-  return absl::InternalError(absl::StrCat("unhandled flag ", flag));
+  return group;
+}
+
+FlagGroup DryrunFlags(ScanCommand* cmd) {
+  return {"Dry run",
+          {{.name = "dryrun", .help = "build every probe but send nothing",
+            .set = SetTrue(&cmd->dryrun)},
+           {.name = "pcap", .arg = "FILE", .help = "write the frames as a pcap file",
+            .set = SetString(&cmd->pcap_file)}}};
 }
 
 }  // namespace
+
+const char kTargetHelp[] = R"(TARGET: an address (192.0.2.1), a CIDR (198.51.100.0/24) or a range
+(203.0.113.5-203.0.113.9). The default blocklist (IANA special-purpose
+ranges) always applies unless -b names another or --no-blocklist is given.
+)";
+
+std::vector<FlagGroup> ScanFlagGroups(ScanCommand* cmd) {
+  std::vector<FlagGroup> groups;
+  groups.push_back(TargetFlags(cmd));
+  groups.push_back(PermutationFlags(cmd));
+  groups.push_back(ProbeFlags(cmd));
+  groups.push_back(SendingFlags(cmd));
+  groups.push_back(OutputGroup(cmd));
+  groups.push_back(DryrunFlags(cmd));
+  return groups;
+}
 
 absl::StatusOr<ScanCommand> ParseScanFlags(const std::vector<std::string>& args,
                                            const ExtraFlags* extra) {
   ScanCommand cmd;
   const std::string command = extra != nullptr ? extra->command : "scan";
-  std::vector<option> options(std::begin(kOptions), std::end(kOptions) - 1);
-  if (extra != nullptr) options.insert(options.end(), extra->options.begin(), extra->options.end());
-  options.push_back({nullptr, 0, nullptr, 0});
-  // getopt_long wants a mutable argv with the program name first.
-  std::vector<std::string> storage = {"tlsweep " + command};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& s : storage) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  const int argc = static_cast<int>(storage.size());
-
-  optind = 0;  // glibc: 0 re-initialises the parser for a fresh argv
-  opterr = 0;  // errors are reported here, with the offending flag
-  while (true) {
-    int long_index = -1;
-    const int opt = getopt_long(argc, argv.data(), kShortOptions, options.data(), &long_index);
-    if (opt == -1) break;
-    if (opt == '?' || opt == ':') {
-      const std::string bad = argv[optind - 1];
-      if (optopt != 0 && std::string(kShortOptions).find(static_cast<char>(optopt)) != std::string::npos) {
-        return absl::InvalidArgumentError(absl::StrCat("flag ", bad, " needs a value (see tlsweep ", command, " --help)"));
-      }
-      return absl::InvalidArgumentError(absl::StrCat("unknown or incomplete flag '", bad, "' (see tlsweep ", command, " --help)"));
-    }
-    const std::string flag = FlagName(options, opt, long_index);
-    const std::string value = optarg ? optarg : "";
-    if (extra != nullptr && long_index >= static_cast<int>(std::size(kOptions)) - 1) {
-      TLSWEEP_RETURN_IF_ERROR(extra->apply(opt, flag, value));
-    } else {
-      TLSWEEP_RETURN_IF_ERROR(ApplyFlag(opt, flag, value, &cmd));
-    }
-  }
-  for (int i = optind; i < argc; ++i) cmd.config.targets.target_args.push_back(argv[i]);
+  std::vector<FlagGroup> groups = ScanFlagGroups(&cmd);
+  if (extra != nullptr) groups = Concat(extra->groups, std::move(groups));
+  TLSWEEP_ASSIGN_OR_RETURN(ParsedFlags parsed, ParseFlags(command, groups, args));
+  cmd.help = parsed.help;
+  cmd.config.targets.target_args = std::move(parsed.positional);
   if (cmd.help) return cmd;
   if (!cmd.seed_given) cmd.config.seed = RandomSeed();
   if (cmd.config.ports.empty()) {
@@ -328,59 +311,10 @@ absl::StatusOr<ScanCommand> ParseScanFlags(const std::vector<std::string>& args,
   return cmd;
 }
 
-const char* ScanUsage() {
-  return R"(usage: tlsweep scan [flags] TARGET...
-
-TARGET: an address (192.0.2.1), a CIDR (198.51.100.0/24) or a range
-(203.0.113.5-203.0.113.9). The default blocklist (IANA special-purpose
-ranges) always applies unless -b names another or --no-blocklist is given.
-
-Targets and ports
-  -p, --target-ports=LIST    ports: 25,110,143 or 1-1024 (required)
-  -I, --list-of-ips-file=F   more targets, one per line (# comments)
-  -w, --allowlist-file=F     targets from a file (ZMap's format)
-  -b, --blocklist-file=F     exclude these instead of the default blocklist
-      --no-blocklist         exclude nothing (lab networks only)
-  -n, --max-targets=N        stop after N probes in this run
-Permutation and sharding
-      --seed=N               seed of the permutation (random if absent)
-      --shards=N --shard=I   this machine's share I of N (0-based)
-  -T, --sender-threads=N     sender threads (sub-shards of this shard)
-      --resume=FILE          continue where an interrupted run stopped
-      --resume-out=FILE      where an early stop saves its position
-                             (default tlsweep.resume.json)
-Probes
-  -r, --rate=PPS             packets per second (default 10000, 0 = no limit)
-  -B, --bandwidth=BPS        bits per second on the wire, K/M/G suffixes
-  -P, --probes=N             probes per target, one pass apart (default 1)
-  -S, --source-ip=A[-B]      source address(es)
-  -s, --source-port=P[-Q]    source port range (default 32768-61000)
-      --source-mac=MAC       Ethernet source
-  -G, --gateway-mac=MAC      Ethernet destination
-      --probe-ttl=N          IP TTL (default 255)
-      --tcp-options=PROFILE  minimal (default), mss, linux
-Sending (DPDK)
-  -i, --interface=IFACE      DPDK's af_packet driver on this kernel interface
-      --dpdk-config=FILE     EAL arguments from a file (see dpdk_cfg/)
-      --eal="ARGS"           more EAL arguments
-      --dpdk-port=N          DPDK port to use (default 0)
-      --gateway-ip=A         resolved by ARP for the probes' destination MAC
-  -c, --cooldown-time=S      seconds to receive after the last probe (8)
-Output
-  -O, --output-module=M      default (ip or ip,port), csv, json, zgrab2
-  -f, --output-fields=LIST   csv fields: saddr,daddr,sport,dport,classification,
-                             success,repeat,ttl,window,mss,wscale,sack_permitted,
-                             tsval,tcp_options,icmp_responder,icmp_code,
-                             timestamp_str,timestamp_us
-      --output-all           every answer (closed, filtered, repeats), not
-                             only new open ports
-  -u, --status-updates-file=F  the status line's figures as CSV
-      --dryrun               build every probe but send nothing
-      --pcap=FILE            (dry run) write the frames as a pcap file
-  -o, --output-file=FILE     results (dry run: one line per probe); default stdout
-  -m, --metadata-file=FILE   JSON summary of the run
-  -q, --quiet                no status line
-)";
+std::string ScanUsage() {
+  ScanCommand defaults;
+  return absl::StrCat("usage: tlsweep scan [flags] TARGET...\n\n", kTargetHelp, "\n",
+                      FlagHelp(ScanFlagGroups(&defaults)));
 }
 
 }  // namespace tlsweep

@@ -1,4 +1,5 @@
-// Command-line flags of `tlsweep scan`, parsed with getopt_long.
+// Command-line flags of `tlsweep scan` (and of the dry run, `scan --dryrun`),
+// as flag groups (app/flag_table.h) that `tlsweep run` reuses.
 //
 // Flag names follow ZMap's where the meaning is the same (-p, -r, -B, -b, -w,
 // -I, -P, -n, -S, -s, -G, -T, -o, -m, --seed, --shards, --shard), so a ZMap
@@ -6,13 +7,11 @@
 #ifndef TLSWEEP_APP_SCAN_FLAGS_H_
 #define TLSWEEP_APP_SCAN_FLAGS_H_
 
-#include <getopt.h>
-
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "app/flag_table.h"
 #include "nic/dpdk_scanner.h"
 #include "scan/scan_config.h"
 
@@ -36,12 +35,15 @@ struct ScanCommand {
   DpdkScanOptions run;
 };
 
-// Flags a command adds to the scan's, long options only (`tlsweep run`'s
-// grab flags). `apply` gets each one's getopt val, name and value.
+// The scan's flag groups (targets, permutation, probes, sending, output,
+// dry run), writing into `cmd`; their defaults are those `cmd` holds.
+std::vector<FlagGroup> ScanFlagGroups(ScanCommand* cmd);
+
+// Flags a command adds to the scan's (`tlsweep run`'s grab flags), listed
+// before them in its help.
 struct ExtraFlags {
   std::string command;  // for messages: "run"
-  std::vector<option> options;
-  std::function<absl::Status(int opt, const std::string& flag, const std::string& value)> apply;
+  std::vector<FlagGroup> groups;
 };
 
 // Parses the arguments after "scan" (and `extra`'s). A seed is drawn at
@@ -50,8 +52,11 @@ struct ExtraFlags {
 absl::StatusOr<ScanCommand> ParseScanFlags(const std::vector<std::string>& args,
                                            const ExtraFlags* extra = nullptr);
 
+// What a TARGET argument may be, for the help of scan and run.
+extern const char kTargetHelp[];
+
 // The help text for `tlsweep scan --help`.
-const char* ScanUsage();
+std::string ScanUsage();
 
 }  // namespace tlsweep
 

@@ -13,6 +13,8 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "scan/status.h"
 
 namespace tlsweep {
 namespace {
@@ -57,7 +59,9 @@ class Grabber {
     const uint64_t t0 = NowMs();
     scheduler_.Start(t0);
     uint64_t next_status = t0 + 1000;
-    uint64_t last_finished = 0;
+    // No -u file: `tlsweep grab` has no flag for one.
+    TLSWEEP_ASSIGN_OR_RETURN(StatusReporter status,
+                             StatusReporter::Create(kGrabStatus, options_.quiet, ""));
     epoll_event events[256];
     while (!conns_.empty() || (scheduler_.queued() > 0 && stop_.running())) {
       if (stop_.level() == StopLevel::kStopNow) break;
@@ -81,13 +85,8 @@ class Grabber {
           ++it;
         }
       }
-      if (!options_.quiet && now >= next_status) {
-        std::fprintf(stderr, "%s; %llu grabs/s; in flight %zu; done %llu of %zu%s\n",
-                     absl::StrCat((now - t0) / 1000, " s").c_str(),
-                     static_cast<unsigned long long>(stats().finished - last_finished),
-                     conns_.size(), static_cast<unsigned long long>(stats().finished),
-                     targets.size(), StatusSummary().c_str());
-        last_finished = stats().finished;
+      if (now >= next_status) {
+        status.Report(Snapshot(static_cast<double>(now - t0) / 1000, targets.size()));
         next_status += 1000;
       }
     }
@@ -98,12 +97,19 @@ class Grabber {
   const GrabStats& stats() const { return scheduler_.stats(); }
 
  private:
-  std::string StatusSummary() const {
-    std::string s;
+  StatusSnapshot Snapshot(double elapsed_s, size_t targets) const {
+    StatusSnapshot s;
+    s.elapsed_s = elapsed_s;
+    // Targets without a module are done as soon as they are reached.
+    const uint64_t done = stats().finished + stats().no_module;
+    s.progress = targets > 0 ? static_cast<double>(done) / static_cast<double>(targets) : 1;
+    s.grabs_in_flight = conns_.size();
+    s.grabs_done = stats().finished;
+    s.grabs_total = targets;
     for (size_t i = 0; i < kGrabStatusCount; ++i) {
       if (stats().by_status[i] == 0) continue;
-      absl::StrAppend(&s, "; ", std::string(GrabStatusName(static_cast<GrabStatus>(i))), " ",
-                      stats().by_status[i]);
+      s.grabs_by_status.emplace_back(GrabStatusName(static_cast<GrabStatus>(i)),
+                                     stats().by_status[i]);
     }
     return s;
   }

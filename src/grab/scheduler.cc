@@ -12,14 +12,6 @@ GrabScheduler::GrabScheduler(const TlsContext& tls, const GrabOptions& options)
       limiter_(RateSpec::Packets(options.connect_rate), 0, 1000,
                static_cast<uint32_t>(std::max<uint64_t>(1, options.connect_rate / 20))) {}
 
-nlohmann::json GrabStatusCountsJson(const GrabStatusCounts& counts) {
-  nlohmann::json out = nlohmann::json::object();
-  for (size_t i = 0; i < counts.size(); ++i) {
-    if (counts[i] != 0) out[std::string(GrabStatusName(static_cast<GrabStatus>(i)))] = counts[i];
-  }
-  return out;
-}
-
 std::optional<GrabScheduler::Started> GrabScheduler::Next(uint64_t now_ms) {
   size_t deferred = 0;
   while (in_flight_ < options_.concurrency && deferred < ready_.size()) {

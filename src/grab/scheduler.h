@@ -48,8 +48,6 @@ struct GrabOptions {
 
 // Grabs finished, by status (indexed by GrabStatus).
 using GrabStatusCounts = std::array<uint64_t, kGrabStatusCount>;
-// {"success": n, ...}, the non-zero counts, for metadata.
-nlohmann::json GrabStatusCountsJson(const GrabStatusCounts& counts);
 
 struct GrabStats {
   uint64_t started = 0;

@@ -109,12 +109,8 @@ uint16_t DpdkPacketIo::FlushControl() {
   return refused;
 }
 
-void DpdkPacketIo::AddMetadata(nlohmann::json* meta) const {
-  (*meta)["dpdk"] = {{"port", port_.id()},
-                     {"driver", port_.driver()},
-                     {"mac", port_.mac().ToString()},
-                     {"queues", port_.queues()},
-                     {"eal_args", eal_args_}};
+DpdkPortInfo DpdkPacketIo::PortInfo() const {
+  return {port_.id(), port_.driver(), port_.mac(), port_.queues(), eal_args_};
 }
 
 }  // namespace tlsweep

@@ -1,4 +1,4 @@
-// scan/packet_io.h on a DPDK port: senders on the worker lcores (sender i
+// runner/packet_io.h on a DPDK port: senders on the worker lcores (sender i
 // on worker lcore i and TX queue i, mbufs from a template pool), the
 // control side on the calling (main) lcore polling every RX queue and
 // sending control frames on the last TX queue (port.h has the layout).
@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "nic/port.h"
-#include "scan/packet_io.h"
+#include "runner/packet_io.h"
 
 struct rte_mbuf;
 
@@ -38,7 +38,7 @@ class DpdkPacketIo final : public PacketIo {
   bool QueueControl(const uint8_t* frame, uint16_t len) override;
   uint16_t FlushControl() override;
   PortStats Stats() const override { return port_.Stats(); }
-  void AddMetadata(nlohmann::json* meta) const override;
+  DpdkPortInfo PortInfo() const override;
 
  private:
   struct SenderLaunch;

@@ -14,7 +14,7 @@ namespace tlsweep {
 namespace {
 
 // The grab pool as the scan's open-port consumer; the metadata's "grab"
-// object also carries the grab's flags.
+// part also carries the grab's flags.
 class GrabPoolConsumer final : public OpenPortConsumer {
  public:
   GrabPoolConsumer(std::unique_ptr<GrabPool> pool, nlohmann::json settings)
@@ -33,7 +33,6 @@ class GrabPoolConsumer final : public OpenPortConsumer {
   bool Done() const override { return pool_->Done(); }
   void AddStatus(StatusSnapshot* s) const override {
     const GrabPoolCounters g = pool_->Counters();
-    s->grabbing = true;
     s->grabs_in_flight = g.in_flight;
     s->grabs_done = g.finished;
     s->grabs_not_grabbed = g.not_grabbed;
@@ -43,10 +42,10 @@ class GrabPoolConsumer final : public OpenPortConsumer {
       }
     }
   }
-  nlohmann::json Metadata() const override {
-    nlohmann::json meta = pool_->Metadata();
-    meta["settings"] = settings_;
-    return meta;
+  GrabPoolSummary Summary() const override {
+    GrabPoolSummary summary = pool_->Summary();
+    summary.settings = settings_;
+    return summary;
   }
 
  private:
@@ -89,7 +88,7 @@ absl::Status RunDpdkScan(const ScanPlan& plan, Port& port, const DpdkScanOptions
     };
   }
   DpdkPacketIo io(port, options.eal_args);
-  return RunScan(plan, io, options, options.grab ? "run" : "dpdk", grab, stop);
+  return RunScan(plan, io, options, grab, stop);
 }
 
 }  // namespace tlsweep

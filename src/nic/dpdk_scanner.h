@@ -1,5 +1,5 @@
 // `tlsweep scan` and `tlsweep run` on a DPDK port: checks that the lcores
-// and queues fit, sets up the grab pool, and runs scan/scan_runner.h over
+// and queues fit, sets up the grab pool, and runs runner/scan_runner.h over
 // nic/dpdk_io.h.
 //
 // Lcore layout (see port.h for queues): worker lcore i runs sender i on TX
@@ -18,12 +18,12 @@
 #include "nic/port.h"
 #include "nlohmann/json.hpp"
 #include "scan/scan_config.h"
-#include "scan/scan_runner.h"
+#include "runner/scan_runner.h"
 #include "tls/tls_context.h"
 
 namespace tlsweep {
 
-// The scan's options (scan/scan_runner.h) and what only DPDK runs need.
+// The scan's options (runner/scan_runner.h) and what only DPDK runs need.
 struct DpdkScanOptions : ScanRunOptions {
   std::string eal_args;  // for the metadata
   // `tlsweep run`: every new open port is grabbed by the pool, and the

@@ -241,32 +241,9 @@ class GrabPool::Worker {
   }
 
   // After the worker is done (read by the control lcore only then).
-  nlohmann::json Metadata() const {
-    const TcpStats& t = stack_.stats();
-    nlohmann::json closed = nlohmann::json::object();
-    for (size_t i = 0; i < std::size(t.closed_by_reason); ++i) {
-      closed[std::string(TcpCloseReasonName(static_cast<TcpCloseReason>(i)))] =
-          t.closed_by_reason[i];
-    }
-    nlohmann::json parse_drops = nlohmann::json::object();
-    for (size_t i = static_cast<size_t>(ParseResult::kTruncated);
-         i < static_cast<size_t>(ParseResult::kCount); ++i) {
-      if (parse_.by_result[i] != 0) {
-        parse_drops[std::string(ParseResultName(static_cast<ParseResult>(i)))] = parse_.by_result[i];
-      }
-    }
-    return {{"tcp",
-             {{"connects", t.connects}, {"established", t.established}, {"closed", closed},
-              {"segments_in", t.segments_in}, {"segments_out", t.segments_out},
-              {"retransmits", t.retransmits}, {"fast_retransmits", t.fast_retransmits},
-              {"out_of_order", t.out_of_order}, {"out_of_window", t.out_of_window},
-              {"duplicates", t.duplicates}, {"unknown_connection", t.unknown_connection},
-              {"rst_sent", t.rst_sent}, {"sink_full", t.sink_full},
-              {"bad_segments", t.bad_segments}}},
-            {"tx_failed", sink_.tx_failed()},
-            {"connect_errors", grabber_.connect_errors()},
-            {"no_module", scheduler_.stats().no_module},
-            {"parse_drops", parse_drops}};
+  GrabWorkerCounters Counters() const {
+    return {stack_.stats(), sink_.tx_failed(), grabber_.connect_errors(),
+            scheduler_.stats().no_module, parse_};
   }
 
  private:
@@ -446,20 +423,21 @@ GrabPoolCounters GrabPool::Counters() const {
   return c;
 }
 
-nlohmann::json GrabPool::Metadata() const {
+GrabPoolSummary GrabPool::Summary() const {
   const GrabPoolCounters c = Counters();
-  nlohmann::json workers = nlohmann::json::array();
-  for (const auto& w : workers_) workers.push_back(w->Metadata());
-  return {{"offered", c.offered},
-          {"not_grabbed", c.not_grabbed},
-          {"queue_full", queue_full_},
-          {"finished", c.finished},
-          {"by_status", GrabStatusCountsJson(c.by_status)},
-          {"segments_dropped", c.segments_dropped},
-          {"grab_lcores", options_.lcores},
-          {"source_ports", absl::StrCat(options_.port_first, "-", options_.port_last)},
-          {"tcp_bytes_per_connection", TcpStack::BytesPerConnection(options_.tcp)},
-          {"workers", workers}};
+  GrabPoolSummary summary;
+  summary.offered = c.offered;
+  summary.not_grabbed = c.not_grabbed;
+  summary.queue_full = queue_full_;
+  summary.finished = c.finished;
+  summary.by_status = c.by_status;
+  summary.segments_dropped = c.segments_dropped;
+  summary.grab_lcores = options_.lcores;
+  summary.port_first = options_.port_first;
+  summary.port_last = options_.port_last;
+  summary.tcp_bytes_per_connection = TcpStack::BytesPerConnection(options_.tcp);
+  for (const auto& w : workers_) summary.workers.push_back(w->Counters());
+  return summary;
 }
 
 }  // namespace tlsweep

@@ -25,7 +25,7 @@
 #include "common/stop_token.h"
 #include "grab/scheduler.h"
 #include "nic/port.h"
-#include "nlohmann/json.hpp"
+#include "output/metadata.h"
 #include "scan/response_handler.h"
 #include "tcp/tcp_stack.h"
 #include "tls/tls_context.h"
@@ -90,7 +90,9 @@ class GrabPool {
   void Join();
 
   GrabPoolCounters Counters() const;
-  nlohmann::json Metadata() const;
+  // The pool's half of the metadata (output/metadata.h), without the
+  // settings, which the pool does not know.
+  GrabPoolSummary Summary() const;
 
  private:
   class Worker;

@@ -17,7 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/net_types.h"
-#include "scan/packet_io.h"
+#include "runner/packet_io.h"
 
 struct rte_mempool;
 

@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "output/metadata.h"
 
 namespace tlsweep::report {
 namespace {
@@ -58,11 +59,12 @@ absl::StatusOr<TargetCounts> ReadTargetCounts(const std::vector<std::string>& pa
     if (!meta.is_object()) {
       return absl::InvalidArgumentError(absl::StrCat("metadata ", path, " is not a JSON object"));
     }
-    const auto ports = meta.find("target_ports");
-    const auto allowed = meta.find("addresses_allowed");
+    const auto ports = meta.find(metadata_key::kTargetPorts);
+    const auto allowed = meta.find(metadata_key::kAddressesAllowed);
     if (ports == meta.end() || !ports->is_array() || allowed == meta.end() ||
         !allowed->is_number_unsigned()) {
-      out.notes.push_back(absl::StrCat("metadata ", path, " (mode ", TextOr(meta, "mode", "?"),
+      out.notes.push_back(absl::StrCat("metadata ", path, " (mode ",
+                                       TextOr(meta, metadata_key::kMode, "?"),
                                        ") has no per-port target space; it adds no targets"));
       continue;
     }
@@ -75,22 +77,26 @@ absl::StatusOr<TargetCounts> ReadTargetCounts(const std::vector<std::string>& pa
       scan.ports.push_back(p.get<uint16_t>());
     }
     // Shards of one scan share the seed, the permutation and the space.
-    const std::string identity = nlohmann::json{{"seed", ValueOrNull(meta, "seed")},
-                                                {"prime", ValueOrNull(meta, "prime")},
-                                                {"generator", ValueOrNull(meta, "generator")},
-                                                {"shards", ValueOrNull(meta, "shards")},
-                                                {"addresses", scan.addresses},
-                                                {"ports", scan.ports}}
-                                     .dump();
+    const std::string identity =
+        nlohmann::json{{"seed", ValueOrNull(meta, metadata_key::kSeed)},
+                       {"prime", ValueOrNull(meta, metadata_key::kPrime)},
+                       {"generator", ValueOrNull(meta, metadata_key::kGenerator)},
+                       {"shards", ValueOrNull(meta, metadata_key::kShards)},
+                       {"addresses", scan.addresses},
+                       {"ports", scan.ports}}
+            .dump();
     auto [it, inserted] = scans.emplace(identity, std::move(scan));
     Scan& s = it->second;
     if (inserted) {
-      s.shards = std::max<uint64_t>(1, UintOr(meta, "shards", 1));
+      s.shards = std::max<uint64_t>(1, UintOr(meta, metadata_key::kShards, 1));
       s.first_file = path;
     }
-    s.shards_seen.insert(UintOr(meta, "shard", 0));
-    if (!BoolOr(meta, "complete", true) || BoolOr(meta, "interrupted", false)) s.incomplete = true;
-    s.max_targets = std::max(s.max_targets, UintOr(meta, "max_targets", 0));
+    s.shards_seen.insert(UintOr(meta, metadata_key::kShard, 0));
+    if (!BoolOr(meta, metadata_key::kComplete, true) ||
+        BoolOr(meta, metadata_key::kInterrupted, false)) {
+      s.incomplete = true;
+    }
+    s.max_targets = std::max(s.max_targets, UintOr(meta, metadata_key::kMaxTargets, 0));
   }
   for (const auto& [identity, s] : scans) {
     out.known = true;

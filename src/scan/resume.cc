@@ -5,8 +5,8 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/atomic_file.h"
 #include "nlohmann/json.hpp"
-#include "scan/scan_metadata.h"
 
 namespace tlsweep {
 namespace {
@@ -37,7 +37,7 @@ absl::Status WriteResumeFile(const std::string& path, const ScanPlan& plan,
     senders.push_back({{"pass", p.pass}, {"steps_done", p.steps_done}});
   }
   doc["senders"] = std::move(senders);
-  return WriteJsonFile(path, doc);
+  return WriteFileAtomically(path, doc.dump(2) + "\n");
 }
 
 absl::StatusOr<std::string> SaveResumeIfIncomplete(

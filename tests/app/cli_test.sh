@@ -84,3 +84,14 @@ printf '198.51.100.1,mx.example\n198.51.100.1,other.example\n' > names.csv
 expect_error "names.csv:2: 198.51.100.1 is named both" grab --names names.csv 198.51.100.1,25
 expect_error "--names: cannot open /nonexistent.csv" run --names /nonexistent.csv -p 25 198.51.100.1
 echo "bad input: every case exits non-zero with a message naming it"
+
+# Help: every command's is generated from its flag table; run's shows the
+# scan's source ports ending below the grab's.
+for command in scan grab run report; do
+  "$tlsweep" $command --help > help-$command.txt || fail "$command --help exits non-zero"
+  grep -q -- "-h, --help" help-$command.txt || fail "$command --help lacks -h"
+done
+grep -q -- "source port range (default 32768-61000)" help-scan.txt || fail "scan --help: -s default"
+grep -q -- "source port range (default 32768-49151)" help-run.txt \
+  || fail "run --help: the -s default does not end below --grab-ports"
+echo "help: every command lists its flags"

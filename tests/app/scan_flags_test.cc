@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "app/grab_flags.h"
 #include "gtest/gtest.h"
 
 namespace tlsweep {
@@ -136,7 +137,27 @@ TEST(ScanFlagsTest, HelpNeedsNothingElse) {
   auto cmd = ParseScanFlags({"--help"});
   ASSERT_TRUE(cmd.ok());
   EXPECT_TRUE(cmd->help);
-  EXPECT_NE(std::string(ScanUsage()).find("--shard"), std::string::npos);
+  EXPECT_NE(ScanUsage().find("--shard"), std::string::npos);
+}
+
+// `tlsweep run`'s table: the grab group before the scan's, one parse.
+TEST(ScanFlagsTest, ExtraGroupsComposeWithTheScans) {
+  GrabFlags grab;
+  ExtraFlags extra{"run", {GrabFlagGroup(&grab)}};
+  auto cmd = ParseScanFlags({"-p", "25", "-i", "s0", "--connect-timeout", "3", "--tls-profile",
+                             "legacy", "--ehlo-name", "scan.example", "-r", "7", "10.77.0.10"},
+                            &extra);
+  ASSERT_TRUE(cmd.ok()) << cmd.status();
+  EXPECT_EQ(cmd->config.rate.per_second, 7u);
+  EXPECT_EQ(grab.options.timeouts.connect_ms, 3000u);
+  EXPECT_EQ(grab.profile, TlsProfile::kLegacy);
+  EXPECT_EQ(grab.options.module_options.ehlo_name, "scan.example");
+  const auto bad = ParseScanFlags({"-p", "25", "--timeout", "0"}, &extra);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "--timeout: invalid value '0' (a whole number from 1 to 3600)");
+  const auto unknown = ParseScanFlags({"--bogus"}, &extra);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("see tlsweep run --help"), std::string::npos);
 }
 
 }  // namespace

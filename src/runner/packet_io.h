@@ -1,15 +1,15 @@
 // The seam between the scan and a NIC, in the spirit of ZMap's send
 // backends and mTCP's io_module: what the scan's orchestration
-// (scan/scan_runner.h) needs of a port, and nothing of DPDK. nic/dpdk_io.h
-// implements it on a DPDK port; scan/memory_io.h in memory, for tests.
+// (runner/scan_runner.h) needs of a port, and nothing of DPDK. nic/dpdk_io.h
+// implements it on a DPDK port; runner/memory_io.h in memory, for tests.
 //
 // Two halves. The senders run scan/send_loop.h, one per TX queue, started
 // and joined here because where they run (lcores, threads) is the I/O's
 // business. The control side is burst I/O on the calling thread: receive
 // bursts from every RX queue, control frames (ARP, resets) on the control
 // TX queue, the port's counters.
-#ifndef TLSWEEP_SCAN_PACKET_IO_H_
-#define TLSWEEP_SCAN_PACKET_IO_H_
+#ifndef TLSWEEP_RUNNER_PACKET_IO_H_
+#define TLSWEEP_RUNNER_PACKET_IO_H_
 
 #include <cstdint>
 #include <memory>
@@ -19,7 +19,7 @@
 #include "absl/status/status.h"
 #include "common/net_types.h"
 #include "common/stop_token.h"
-#include "nlohmann/json.hpp"
+#include "output/metadata.h"
 #include "scan/probe_generator.h"
 #include "scan/rate_limiter.h"
 #include "scan/send_loop.h"
@@ -79,11 +79,11 @@ class PacketIo {
   virtual uint16_t FlushControl() = 0;
 
   virtual PortStats Stats() const = 0;
-  // Adds what the metadata says of the I/O itself (DPDK: port, driver,
-  // queues, EAL arguments).
-  virtual void AddMetadata(nlohmann::json* meta) const = 0;
+  // What the metadata says of the port: id, driver, MAC, queues, EAL
+  // arguments.
+  virtual DpdkPortInfo PortInfo() const = 0;
 };
 
 }  // namespace tlsweep
 
-#endif  // TLSWEEP_SCAN_PACKET_IO_H_
+#endif  // TLSWEEP_RUNNER_PACKET_IO_H_

@@ -1,9 +1,8 @@
-#include "scan/scan_runner.h"
+#include "runner/scan_runner.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -14,7 +13,6 @@
 #include "packet/probe.h"
 #include "packet/rst.h"
 #include "scan/resume.h"
-#include "scan/scan_metadata.h"
 #include "scan/writer_thread.h"
 #include "validate/dedup.h"
 
@@ -165,37 +163,6 @@ StatusSnapshot Snapshot(const std::vector<std::unique_ptr<SenderState>>& senders
   return s;
 }
 
-// The status line on stderr and the status file's row, once a second.
-class StatusReporter {
- public:
-  static absl::StatusOr<StatusReporter> Open(const ScanRunOptions& options, bool grabbing) {
-    StatusReporter r;
-    r.quiet_ = options.quiet;
-    if (!options.status_file.empty()) {
-      r.file_ = std::make_unique<std::ofstream>(options.status_file, std::ios::trunc);
-      if (!*r.file_) {
-        return absl::NotFoundError(absl::StrCat("-u: cannot create ", options.status_file));
-      }
-      *r.file_ << StatusCsvHeader(grabbing) << "\n";
-    }
-    return r;
-  }
-
-  void Report(const StatusSnapshot& snap, bool last) {
-    if (!quiet_) std::fprintf(stderr, "%s\n", FormatStatusLine(prev_, snap).c_str());
-    if (file_) {
-      *file_ << StatusCsvRow(prev_, snap) << "\n";
-      if (!last) *file_ << std::flush;
-    }
-    prev_ = snap;
-  }
-
- private:
-  bool quiet_ = false;
-  std::unique_ptr<std::ofstream> file_;
-  StatusSnapshot prev_;
-};
-
 // One sender per -T, each resuming where --resume says.
 absl::StatusOr<std::vector<std::unique_ptr<SenderState>>> MakeSenders(
     const ScanPlan& plan, const SynProbe& probe, const std::string& resume_file, uint64_t hz) {
@@ -252,71 +219,35 @@ void ControlLoop(PacketIo& io, Receiver& receiver, const ResponseHandler& handle
                              static_cast<double>(hz)
                        : 0;
       status.Report(Snapshot(senders, handler.counters(), io.Stats(), consumer, elapsed,
-                             sending_done, left),
-                    /*last=*/false);
+                             sending_done, left));
       next_status += hz;
     }
   }
 }
 
-// The metadata of a finished scan (-m).
-nlohmann::json ScanMetadata(const ScanPlan& plan, const RunSummary& summary,
-                            const ScanRunOptions& options, const PacketIo& io,
-                            const MacAddress& src_mac, const MacAddress& gateway_mac,
-                            size_t frame_bytes, const StatusSnapshot& last,
-                            const ReceiveCounters& rx, const Receiver::Counters& control,
-                            uint64_t results_written, const Dedup& dedup,
-                            const PortStats& port_stats,
-                            const std::vector<std::unique_ptr<SenderState>>& senders,
-                            const OpenPortConsumer* consumer) {
-  nlohmann::json meta = RunMetadata(plan, summary);
-  meta["cooldown_seconds"] = options.cooldown_s;
-  io.AddMetadata(&meta);
-  meta["source_mac"] = src_mac.ToString();
-  meta["gateway_mac"] = gateway_mac.ToString();
-  meta["frame_bytes"] = frame_bytes;
-  nlohmann::json parse_drops = nlohmann::json::object();
-  for (size_t i = static_cast<size_t>(ParseResult::kTruncated);
-       i < static_cast<size_t>(ParseResult::kCount); ++i) {
-    parse_drops[std::string(ParseResultName(static_cast<ParseResult>(i)))] = rx.parse.by_result[i];
-  }
-  nlohmann::json validate_drops = nlohmann::json::object();
-  for (size_t i = 1; i < static_cast<size_t>(ValidateResult::kCount); ++i) {
-    validate_drops[std::string(ValidateResultName(static_cast<ValidateResult>(i)))] =
-        rx.validate.by_result[i];
-  }
-  meta["counters"] = {
-      {"sent", last.sent},
-      {"tx_failed", last.tx_failed},
-      {"frames_received", rx.frames},
-      {"synack", rx.synack},
-      {"rst", rx.rst},
-      {"icmp_unreach", rx.icmp_unreach},
-      {"repeats", rx.repeats},
-      {"results_written", results_written},
-      {"arp_replies_sent", rx.arp_replies_sent},
-      {"rst_sent", control.rst_sent},
-      {"control_tx_failed", control.control_tx_failed},
-      {"arp_ignored", rx.arp_ignored},
-      {"parse_drops", parse_drops},
-      {"validate_drops", validate_drops},
-      {"dedup_bytes", dedup.memory_bytes()},
-      {"nic", {{"ipackets", port_stats.ipackets}, {"opackets", port_stats.opackets},
-               {"imissed", port_stats.imissed}, {"ierrors", port_stats.ierrors},
-               {"oerrors", port_stats.oerrors}, {"rx_nombuf", port_stats.rx_nombuf}}},
-  };
-  uint64_t alloc_failed = 0;
-  for (const auto& s : senders) alloc_failed += s->counters.alloc_failed.load();
-  meta["counters"]["mbuf_alloc_failed"] = alloc_failed;
-  if (consumer != nullptr) meta["grab"] = consumer->Metadata();
-  return meta;
+// The metadata of a finished scan (-m): the counters for output/.
+ScanCounters Counters(const StatusSnapshot& last, const ReceiveCounters& rx,
+                      const Receiver::Counters& control, uint64_t results_written,
+                      const Dedup& dedup, const PortStats& port_stats,
+                      const std::vector<std::unique_ptr<SenderState>>& senders) {
+  ScanCounters c;
+  c.sent = last.sent;
+  c.tx_failed = last.tx_failed;
+  for (const auto& s : senders) c.mbuf_alloc_failed += s->counters.alloc_failed.load();
+  c.rx = rx;
+  c.results_written = results_written;
+  c.rst_sent = control.rst_sent;
+  c.control_tx_failed = control.control_tx_failed;
+  c.dedup_bytes = dedup.memory_bytes();
+  c.nic = {port_stats.ipackets, port_stats.opackets, port_stats.imissed,
+           port_stats.ierrors,  port_stats.oerrors,  port_stats.rx_nombuf};
+  return c;
 }
 
 }  // namespace
 
 absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& options,
-                     std::string_view mode, const OpenPortConsumerFactory& grab,
-                     const StopToken& stop) {
+                     const OpenPortConsumerFactory& grab, const StopToken& stop) {
   const ScanConfig& config = plan.config();
   const uint32_t sender_count = config.sender_threads;
   const std::string start_time = Rfc3339Now();
@@ -327,7 +258,10 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
     out.multi_port = config.ports.size() > 1;
     TLSWEEP_ASSIGN_OR_RETURN(writer, ResultWriter::Open(options.output_file, out));
   }
-  TLSWEEP_ASSIGN_OR_RETURN(StatusReporter status, StatusReporter::Open(options, grabbing));
+  TLSWEEP_ASSIGN_OR_RETURN(
+      StatusReporter status,
+      StatusReporter::Create(grabbing ? kRunStatus : kScanStatus, options.quiet,
+                             options.status_file));
 
   Dedup dedup(config.ports, plan.space().size());
   const MacAddress src_mac = options.source_mac.value_or(io.mac());
@@ -385,7 +319,7 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
   const PortStats port_stats = io.Stats();
   const StatusSnapshot last =
       Snapshot(senders, handler.counters(), port_stats, consumer.get(), elapsed, true, 0);
-  status.Report(last, /*last=*/true);
+  status.Report(last);
   writer_thread.Stop();
   TLSWEEP_RETURN_IF_ERROR(writer->Close());
 
@@ -402,13 +336,18 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
     std::fprintf(stderr, "stopped early: continue with --resume %s\n", resume_written.c_str());
   }
   if (!options.metadata_file.empty()) {
-    const nlohmann::json meta = ScanMetadata(
-        plan,
-        {std::string(mode), start_time, static_cast<double>(wall_elapsed_ns) / 1e9,
-         !stop.running(), complete, options.resume_file, resume_written},
-        options, io, src_mac, probe_config.dst_mac, probe.frame_len(), last, handler.counters(),
-        receiver.counters(), writer->written(), dedup, port_stats, senders, consumer.get());
-    TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(options.metadata_file, meta));
+    DpdkScanSummary summary;
+    summary.run = {start_time, static_cast<double>(wall_elapsed_ns) / 1e9, !stop.running()};
+    summary.progress = {complete, options.resume_file, resume_written};
+    summary.cooldown_seconds = options.cooldown_s;
+    summary.port = io.PortInfo();
+    summary.source_mac = src_mac;
+    summary.gateway_mac = probe_config.dst_mac;
+    summary.frame_bytes = probe.frame_len();
+    summary.counters = Counters(last, handler.counters(), receiver.counters(), writer->written(),
+                                dedup, port_stats, senders);
+    if (consumer) summary.grab = consumer->Summary();
+    TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(options.metadata_file, DpdkScanMetadata(plan, summary)));
   }
   return absl::OkStatus();
 }

@@ -1,4 +1,4 @@
-#include "scan/memory_io.h"
+#include "runner/memory_io.h"
 
 #include <chrono>
 
@@ -123,6 +123,6 @@ PortStats MemoryPacketIo::Stats() const {
   return s;
 }
 
-void MemoryPacketIo::AddMetadata(nlohmann::json* /*meta*/) const {}
+DpdkPortInfo MemoryPacketIo::PortInfo() const { return {0, "memory", mac_, 1, ""}; }
 
 }  // namespace tlsweep

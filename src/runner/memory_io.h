@@ -1,4 +1,4 @@
-// scan/packet_io.h in memory, so the scan's whole loop (scan/scan_runner.h)
+// runner/packet_io.h in memory, so the scan's whole loop (runner/scan_runner.h)
 // runs in a unit test without the EAL: senders run SendLoop on threads of
 // their own, every frame they or the control side transmit is kept and
 // shown to a responder (the test's network), and frames the test injects
@@ -6,8 +6,8 @@
 //
 // Not for rates: frames are copied into vectors and handed over under a
 // mutex.
-#ifndef TLSWEEP_SCAN_MEMORY_IO_H_
-#define TLSWEEP_SCAN_MEMORY_IO_H_
+#ifndef TLSWEEP_RUNNER_MEMORY_IO_H_
+#define TLSWEEP_RUNNER_MEMORY_IO_H_
 
 #include <cstdint>
 #include <deque>
@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "scan/packet_io.h"
+#include "runner/packet_io.h"
 
 namespace tlsweep {
 
@@ -53,7 +53,7 @@ class MemoryPacketIo final : public PacketIo {
   bool QueueControl(const uint8_t* frame, uint16_t len) override;
   uint16_t FlushControl() override;
   PortStats Stats() const override;
-  void AddMetadata(nlohmann::json* meta) const override;
+  DpdkPortInfo PortInfo() const override;
 
  private:
   class Tx;
@@ -73,4 +73,4 @@ class MemoryPacketIo final : public PacketIo {
 
 }  // namespace tlsweep
 
-#endif  // TLSWEEP_SCAN_MEMORY_IO_H_
+#endif  // TLSWEEP_RUNNER_MEMORY_IO_H_

@@ -4,13 +4,14 @@
 // once a second, run the cooldown, and write the metadata and, when stopped
 // early, the resume file.
 //
-// It lives in scan/, not nic/, so that the whole loop runs in a unit test
-// over scan/memory_io.h; nic/dpdk_scanner.h only sets up the DPDK side
+// A stage of its own between output/ (whose metadata builder it calls) and
+// nic/, free of DPDK, so that the whole loop runs in a unit test over
+// runner/memory_io.h; nic/dpdk_scanner.h only sets up the DPDK side
 // (lcores, queues, the grab pool) and calls RunScan. Threads: RunScan runs
 // on the control thread (DPDK's main lcore); the senders run wherever
 // PacketIo::StartSenders puts them and share only their counters.
-#ifndef TLSWEEP_SCAN_SCAN_RUNNER_H_
-#define TLSWEEP_SCAN_SCAN_RUNNER_H_
+#ifndef TLSWEEP_RUNNER_SCAN_RUNNER_H_
+#define TLSWEEP_RUNNER_SCAN_RUNNER_H_
 
 #include <functional>
 #include <memory>
@@ -22,8 +23,8 @@
 #include "absl/status/statusor.h"
 #include "common/net_types.h"
 #include "common/stop_token.h"
-#include "nlohmann/json.hpp"
-#include "scan/packet_io.h"
+#include "output/metadata.h"
+#include "runner/packet_io.h"
 #include "scan/response_handler.h"
 #include "scan/result_output.h"
 #include "scan/scan_config.h"
@@ -70,8 +71,8 @@ class OpenPortConsumer {
   virtual void Finish() = 0;
   virtual bool Done() const = 0;
   virtual void AddStatus(StatusSnapshot* status) const = 0;
-  // The metadata's "grab" object.
-  virtual nlohmann::json Metadata() const = 0;
+  // The metadata's "grab" part.
+  virtual GrabPoolSummary Summary() const = 0;
 };
 
 // Makes the consumer once the gateway's MAC is known (its connections
@@ -80,13 +81,11 @@ using OpenPortConsumerFactory = std::function<absl::StatusOr<std::unique_ptr<Ope
     const MacAddress& source_mac, const MacAddress& gateway_mac)>;
 
 // Runs the scan of `plan` over `io` to the end of the cooldown (or a
-// tripped `stop`) and, with `grab`, until the consumer is done. `mode` is
-// the metadata's ("dpdk", "run"). Errors: the gateway does not answer ARP,
-// the senders do not start, files.
+// tripped `stop`) and, with `grab`, until the consumer is done. Errors:
+// the gateway does not answer ARP, the senders do not start, files.
 absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& options,
-                     std::string_view mode, const OpenPortConsumerFactory& grab,
-                     const StopToken& stop);
+                     const OpenPortConsumerFactory& grab, const StopToken& stop);
 
 }  // namespace tlsweep
 
-#endif  // TLSWEEP_SCAN_SCAN_RUNNER_H_
+#endif  // TLSWEEP_RUNNER_SCAN_RUNNER_H_

@@ -1,7 +1,7 @@
 // The scan's orchestration over the in-memory packet I/O: no EAL, no NIC.
 // The responder plays the network: the gateway answers ARP, some targets
 // answer SYN-ACK.
-#include "scan/scan_runner.h"
+#include "runner/scan_runner.h"
 
 #include <fstream>
 #include <set>
@@ -11,7 +11,7 @@
 #include "gtest/gtest.h"
 #include "packet/arp.h"
 #include "packet/parse.h"
-#include "scan/memory_io.h"
+#include "runner/memory_io.h"
 #include "scan/resume.h"
 #include "testing/synack.h"
 
@@ -99,7 +99,7 @@ TEST_F(ScanRunnerTest, ProbesGoOutAnswersBecomeResultsAndGetResets) {
   const uint8_t garbage[20] = {0xff};  // EtherType 0: neither IPv4 nor ARP
   io_.Inject(garbage);
 
-  ASSERT_TRUE(RunScan(*plan, io_, options_, "dpdk", nullptr, stop_).ok());
+  ASSERT_TRUE(RunScan(*plan, io_, options_, nullptr, stop_).ok());
 
   // Every target probed once, to the gateway the ARP found.
   const auto probes = io_.probes();
@@ -156,7 +156,7 @@ TEST_F(ScanRunnerTest, ProbesGoOutAnswersBecomeResultsAndGetResets) {
 TEST_F(ScanRunnerTest, SilentGatewayIsAnError) {
   const auto plan = Plan(1);
   options_.arp_timeout_s = 0.2;
-  const absl::Status s = RunScan(*plan, io_, options_, "dpdk", nullptr, stop_);
+  const absl::Status s = RunScan(*plan, io_, options_, nullptr, stop_);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("192.0.2.254 did not answer ARP"), std::string::npos) << s;
   EXPECT_TRUE(io_.probes().empty());
@@ -171,7 +171,7 @@ TEST_F(ScanRunnerTest, TrippingTheStopTokenStopsSendingAndSavesTheResumePosition
   io_.set_responder([this](std::span<const uint8_t>) {
     if (io_.probes().size() >= 10) stop_.Trip(StopLevel::kStopSending);
   });
-  ASSERT_TRUE(RunScan(*plan, io_, options_, "dpdk", nullptr, stop_).ok());
+  ASSERT_TRUE(RunScan(*plan, io_, options_, nullptr, stop_).ok());
   const size_t first = io_.probes().size();
   EXPECT_GE(first, 10u);
   EXPECT_LT(first, 64u);
@@ -186,7 +186,7 @@ TEST_F(ScanRunnerTest, TrippingTheStopTokenStopsSendingAndSavesTheResumePosition
   StopToken fresh;
   options_.resume_file = options_.resume_out_file;
   options_.resume_out_file = ::testing::TempDir() + "/scan_runner_resume2.json";
-  ASSERT_TRUE(RunScan(*Plan(2, RateSpec::Unlimited()), rest_io, options_, "dpdk", nullptr, fresh)
+  ASSERT_TRUE(RunScan(*Plan(2, RateSpec::Unlimited()), rest_io, options_, nullptr, fresh)
                   .ok());
   std::set<uint32_t> probed;
   for (const MemoryPacketIo* run : {&io_, &rest_io}) {

@@ -1,0 +1,216 @@
+#include "output/metadata.h"
+
+#include <string_view>
+
+#include "absl/strings/str_cat.h"
+#include "common/atomic_file.h"
+#include "common/time_format.h"
+#include "validate/validator.h"
+
+namespace tlsweep {
+namespace {
+
+// The fields of every mode. end_time is when the metadata is built, which
+// is when the run ended: every runner builds it last.
+nlohmann::json RunFields(std::string_view mode, const RunSummary& run) {
+  return {
+      {"tlsweep_version", TLSWEEP_VERSION},
+      {metadata_key::kMode, mode},
+      {"start_time", run.start_time},
+      {"end_time", Rfc3339Now()},
+      {"duration_seconds", run.duration_seconds},
+      {metadata_key::kInterrupted, run.interrupted},
+  };
+}
+
+// A scan's plan, run and progress, at the top level.
+nlohmann::json ScanRunFields(const ScanPlan& plan, std::string_view mode, const RunSummary& run,
+                             const ScanProgress& progress) {
+  nlohmann::json meta = PlanMetadata(plan);
+  meta.update(RunFields(mode, run));
+  meta[metadata_key::kComplete] = progress.complete;
+  meta["resumed_from"] = progress.resumed_from;
+  meta["resume_file"] = progress.resume_file;
+  return meta;
+}
+
+// {status name: count} for the statuses that occurred.
+nlohmann::json GrabStatusCountsJson(const GrabStatusCounts& counts) {
+  nlohmann::json out = nlohmann::json::object();
+  for (size_t i = 0; i < counts.size(); ++i) {
+    if (counts[i] != 0) out[std::string(GrabStatusName(static_cast<GrabStatus>(i)))] = counts[i];
+  }
+  return out;
+}
+
+// {parse result name: count} for every kind of dropped frame; with
+// `nonzero_only`, only those that occurred.
+nlohmann::json ParseDropsJson(const ParseCounters& parse, bool nonzero_only) {
+  nlohmann::json out = nlohmann::json::object();
+  for (size_t i = static_cast<size_t>(ParseResult::kTruncated);
+       i < static_cast<size_t>(ParseResult::kCount); ++i) {
+    if (nonzero_only && parse.by_result[i] == 0) continue;
+    out[std::string(ParseResultName(static_cast<ParseResult>(i)))] = parse.by_result[i];
+  }
+  return out;
+}
+
+nlohmann::json ScanCountersJson(const ScanCounters& c) {
+  const ReceiveCounters& rx = c.rx;
+  nlohmann::json validate_drops = nlohmann::json::object();
+  for (size_t i = 1; i < static_cast<size_t>(ValidateResult::kCount); ++i) {
+    validate_drops[std::string(ValidateResultName(static_cast<ValidateResult>(i)))] =
+        rx.validate.by_result[i];
+  }
+  return {
+      {"sent", c.sent},
+      {"tx_failed", c.tx_failed},
+      {"mbuf_alloc_failed", c.mbuf_alloc_failed},
+      {"frames_received", rx.frames},
+      {"synack", rx.synack},
+      {"rst", rx.rst},
+      {"icmp_unreach", rx.icmp_unreach},
+      {"repeats", rx.repeats},
+      {"results_written", c.results_written},
+      {"arp_replies_sent", rx.arp_replies_sent},
+      {"rst_sent", c.rst_sent},
+      {"control_tx_failed", c.control_tx_failed},
+      {"arp_ignored", rx.arp_ignored},
+      {"parse_drops", ParseDropsJson(rx.parse, /*nonzero_only=*/false)},
+      {"validate_drops", validate_drops},
+      {"dedup_bytes", c.dedup_bytes},
+      {"nic", {{"ipackets", c.nic.ipackets}, {"opackets", c.nic.opackets},
+               {"imissed", c.nic.imissed}, {"ierrors", c.nic.ierrors},
+               {"oerrors", c.nic.oerrors}, {"rx_nombuf", c.nic.rx_nombuf}}},
+  };
+}
+
+nlohmann::json GrabWorkerJson(const GrabWorkerCounters& w) {
+  const TcpStats& t = w.tcp;
+  nlohmann::json closed = nlohmann::json::object();
+  for (size_t i = 0; i < std::size(t.closed_by_reason); ++i) {
+    closed[std::string(TcpCloseReasonName(static_cast<TcpCloseReason>(i)))] =
+        t.closed_by_reason[i];
+  }
+  return {{"tcp",
+           {{"connects", t.connects}, {"established", t.established}, {"closed", closed},
+            {"segments_in", t.segments_in}, {"segments_out", t.segments_out},
+            {"retransmits", t.retransmits}, {"fast_retransmits", t.fast_retransmits},
+            {"out_of_order", t.out_of_order}, {"out_of_window", t.out_of_window},
+            {"duplicates", t.duplicates}, {"unknown_connection", t.unknown_connection},
+            {"rst_sent", t.rst_sent}, {"sink_full", t.sink_full},
+            {"bad_segments", t.bad_segments}}},
+          {"tx_failed", w.tx_failed},
+          {"connect_errors", w.connect_errors},
+          {"no_module", w.no_module},
+          {"parse_drops", ParseDropsJson(w.parse, /*nonzero_only=*/true)}};
+}
+
+nlohmann::json GrabPoolJson(const GrabPoolSummary& g) {
+  nlohmann::json workers = nlohmann::json::array();
+  for (const GrabWorkerCounters& w : g.workers) workers.push_back(GrabWorkerJson(w));
+  return {{"offered", g.offered},
+          {"not_grabbed", g.not_grabbed},
+          {"queue_full", g.queue_full},
+          {"finished", g.finished},
+          {"by_status", GrabStatusCountsJson(g.by_status)},
+          {"segments_dropped", g.segments_dropped},
+          {"grab_lcores", g.grab_lcores},
+          {"source_ports", absl::StrCat(g.port_first, "-", g.port_last)},
+          {"tcp_bytes_per_connection", g.tcp_bytes_per_connection},
+          {"workers", workers},
+          {"settings", g.settings}};
+}
+
+}  // namespace
+
+nlohmann::json PlanMetadata(const ScanPlan& plan) {
+  const ScanConfig& c = plan.config();
+  const SourceRange& s = c.sources;
+  return {
+      {metadata_key::kSeed, c.seed},
+      {metadata_key::kPrime, plan.group().prime},
+      {metadata_key::kGenerator, plan.group().generator},
+      {"start", plan.group().start},
+      {metadata_key::kShard, c.shard},
+      {metadata_key::kShards, c.num_shards},
+      {"sender_threads", c.sender_threads},
+      {metadata_key::kTargetPorts, c.ports},
+      {"targets", plan.space().size()},
+      {metadata_key::kAddressesAllowed, plan.allowed().allowed.Count()},
+      {"addresses_requested", plan.allowed().requested},
+      {"addresses_blocked", plan.allowed().blocked},
+      {"blocklist", plan.allowed().blocklist_source},
+      {"probes_per_target", c.probes},
+      {metadata_key::kMaxTargets, c.max_targets},
+      {"rate", c.rate.ToString()},
+      {"source_ip_first", s.first.ToString()},
+      {"source_ip_last", Ipv4Address(s.first.value() + s.count - 1).ToString()},
+      {"source_port_first", c.sport_first},
+      {"source_port_last", c.sport_first + c.sport_count - 1},
+      {"source_mac", c.probe.src_mac.ToString()},
+      {"gateway_mac", c.probe.dst_mac.ToString()},
+      {"probe_ttl", c.probe.ttl},
+      {"tcp_options", std::string(TcpOptionProfileName(c.probe.options))},
+  };
+}
+
+nlohmann::json DryrunMetadata(const ScanPlan& plan, const RunSummary& run,
+                              const ScanProgress& progress, uint64_t packets_built) {
+  nlohmann::json meta = ScanRunFields(plan, kModeDryrun, run, progress);
+  meta["packets_built"] = packets_built;
+  return meta;
+}
+
+nlohmann::json DpdkScanMetadata(const ScanPlan& plan, const DpdkScanSummary& summary) {
+  nlohmann::json meta = ScanRunFields(plan, summary.grab ? kModeRun : kModeDpdk, summary.run,
+                                      summary.progress);
+  meta["cooldown_seconds"] = summary.cooldown_seconds;
+  const DpdkPortInfo& port = summary.port;
+  meta["dpdk"] = {{"port", port.port},
+                  {"driver", port.driver},
+                  {"mac", port.mac.ToString()},
+                  {"queues", port.queues},
+                  {"eal_args", port.eal_args}};
+  // The addresses the probes really carried: the port's own MAC when none
+  // was given, the gateway's as ARP resolved it (the plan's are the flags').
+  meta["source_mac"] = summary.source_mac.ToString();
+  meta["gateway_mac"] = summary.gateway_mac.ToString();
+  meta["frame_bytes"] = summary.frame_bytes;
+  meta["counters"] = ScanCountersJson(summary.counters);
+  if (summary.grab) meta["grab"] = GrabPoolJson(*summary.grab);
+  return meta;
+}
+
+nlohmann::json GrabSettingsMetadata(const GrabOptions& options, TlsProfile profile,
+                                    const std::string& ca_file, const std::string& names_file) {
+  return {{"tls_profile", std::string(TlsProfileName(profile))},
+          {"ca_file", ca_file.empty() ? "system" : ca_file},
+          {"server_name", options.server_name},
+          {"names", {{"file", names_file}, {"addresses", options.names.size()}}},
+          {"concurrency", options.concurrency},
+          {"connect_rate", options.connect_rate},
+          {"per_host", options.per_host},
+          {"timeouts_ms", {{"connect", options.timeouts.connect_ms},
+                           {"phase", options.timeouts.phase_ms},
+                           {"session", options.timeouts.session_ms}}}};
+}
+
+nlohmann::json GrabMetadata(const GrabRunSummary& summary) {
+  nlohmann::json meta = RunFields(kModeGrab, summary.run);
+  meta["inputs"] = summary.inputs;
+  meta["input_lines_skipped"] = summary.input_lines_skipped;
+  meta["targets"] = summary.targets;
+  meta["grabs_started"] = summary.stats.started;
+  meta["grabs_finished"] = summary.stats.finished;
+  meta["targets_without_module"] = summary.stats.no_module;
+  meta["by_status"] = GrabStatusCountsJson(summary.stats.by_status);
+  meta.update(summary.settings);
+  return meta;
+}
+
+absl::Status WriteJsonFile(const std::string& path, const nlohmann::json& doc) {
+  return WriteFileAtomically(path, doc.dump(2) + "\n");
+}
+
+}  // namespace tlsweep
