@@ -44,8 +44,9 @@ std::vector<std::string> EalArgs(const ScanCommand& cmd, std::vector<std::string
 
 absl::Status RunOnDpdk(const ScanCommand& cmd, const StopToken& stop) {
   // The plan first: bad targets or files fail before DPDK starts.
+  TLSWEEP_ASSIGN_OR_RETURN(const SipKey key, Cookies::RandomKey());
   TLSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<ScanPlan> plan,
-                           ScanPlan::Create(cmd.config, Cookies::RandomKey()));
+                           ScanPlan::Create(cmd.config, key));
   std::vector<std::string> from_file;
   if (!cmd.dpdk_config.empty()) {
     TLSWEEP_ASSIGN_OR_RETURN(from_file, ReadEalConfigFile(cmd.dpdk_config));

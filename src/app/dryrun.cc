@@ -91,8 +91,9 @@ class DryrunTx {
 
 absl::Status RunDryrun(const ScanCommand& cmd, const StopToken& stop) {
   const std::string start_time = Rfc3339Now();
+  TLSWEEP_ASSIGN_OR_RETURN(const SipKey key, Cookies::RandomKey());
   TLSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<ScanPlan> plan,
-                           ScanPlan::Create(cmd.config, Cookies::RandomKey()));
+                           ScanPlan::Create(cmd.config, key));
   const ScanConfig& config = plan->config();
 
   std::vector<SenderPosition> from(config.sender_threads);

@@ -9,6 +9,22 @@
 namespace tlsweep {
 namespace {
 
+// glibc's getopt keeps state between calls (where the non-options it
+// permuted lie, a pointer into the last argv) and re-initialises only when
+// optind is 0. rte_eal_init parses the EAL's arguments with getopt_long after
+// setting optind to 1, so it started from this parse's state: with a flag
+// after the targets (`run ... TARGET -q`) it rejected its own arguments. One
+// call on an empty argv when a parse ends leaves the state fresh.
+struct GetoptReset {
+  ~GetoptReset() {
+    static char program[] = "tlsweep";
+    char* empty_argv[] = {program, nullptr};
+    optind = 0;
+    getopt(1, empty_argv, "");
+    optind = 1;
+  }
+};
+
 // getopt_long's `val` for flag i of the table when named by its long name:
 // above every char, so it never meets a short letter (which getopt returns
 // as itself).
@@ -103,6 +119,7 @@ absl::StatusOr<ParsedFlags> ParseFlags(const std::string& command,
 
   optind = 0;  // glibc: 0 re-initialises the parser for a fresh argv
   opterr = 0;  // errors are reported here, with the offending flag
+  const GetoptReset reset_when_done;
   while (true) {
     int long_index = -1;
     const int opt =

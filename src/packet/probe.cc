@@ -1,18 +1,20 @@
 #include "packet/probe.h"
 
-#include <algorithm>
 #include <cstring>
+#include <span>
 
 #include "absl/strings/str_cat.h"
 #include "common/byte_order.h"
 #include "packet/checksum.h"
+#include "packet/frame_writer.h"
 #include "packet/headers.h"
 
 namespace tlsweep {
 namespace {
 
-constexpr size_t kIpOffset = kEthHeaderLen;
-constexpr size_t kTcpOffset = kEthHeaderLen + kIpv4MinHeaderLen;
+// The longest option list a profile writes (kLinux).
+constexpr size_t kMaxOptionsLen = 20;
+static_assert(SynProbe::kMaxFrameLen == TcpFrameLen(kMaxOptionsLen, 0));
 
 // The timestamp value a kLinux probe carries. Any constant works: the probe
 // is stateless, and a SYN-ACK echoes it in TSecr, which nobody checks.
@@ -72,32 +74,22 @@ std::string_view TcpOptionProfileName(TcpOptionProfile profile) {
 }
 
 SynProbe::SynProbe(const ProbeConfig& config) {
+  // The per-target fields (ID, addresses, ports, sequence number) and both
+  // checksums stay zero in the template; Finish() writes them.
+  uint8_t options[kMaxOptionsLen];
+  TcpFrameFields fields;
+  fields.src_mac = config.src_mac;
+  fields.dst_mac = config.dst_mac;
+  fields.ttl = config.ttl;
+  fields.flags = kTcpSyn;
+  fields.window = config.window;
+  fields.options = std::span<const uint8_t>(options, WriteOptions(config, options));
   uint8_t* f = template_.data();
-  std::memcpy(f + kEthDstOffset, config.dst_mac.bytes().data(), 6);
-  std::memcpy(f + kEthSrcOffset, config.src_mac.bytes().data(), 6);
-  StoreBe16(f + kEthTypeOffset, kEtherTypeIpv4);
+  frame_len_ = WriteTcpFrame(f, fields, {}, {}, FrameChecksums::kZero);
 
-  const size_t options_len = WriteOptions(config, f + kTcpOffset + kTcpMinHeaderLen);
-  const size_t tcp_len = kTcpMinHeaderLen + options_len;
-  const size_t ip_total = kIpv4MinHeaderLen + tcp_len;
-  frame_len_ = std::max(kEthHeaderLen + ip_total, kEthMinFrameLen);
-
-  uint8_t* ip = f + kIpOffset;
-  ip[0] = 0x45;  // version 4, IHL 5
-  ip[1] = 0;     // DSCP/ECN
-  StoreBe16(ip + kIpv4TotalLenOffset, static_cast<uint16_t>(ip_total));
-  // ID, addresses and checksum stay zero in the template.
-  StoreBe16(ip + kIpv4FragOffset, kIpv4FlagDontFragment);
-  ip[kIpv4TtlOffset] = config.ttl;
-  ip[kIpv4ProtoOffset] = kIpProtoTcp;
-  ip_sum_ = ChecksumAdd(ip, kIpv4MinHeaderLen);
-
-  uint8_t* tcp = f + kTcpOffset;
-  // Ports, seq, ack and checksum stay zero in the template.
-  tcp[kTcpDataOffsetOffset] = static_cast<uint8_t>((tcp_len / 4) << 4);
-  tcp[kTcpFlagsOffset] = kTcpSyn;
-  StoreBe16(tcp + kTcpWindowOffset, config.window);
-  tcp_sum_ = ChecksumAdd(tcp, tcp_len) +
+  const size_t tcp_len = kTcpMinHeaderLen + fields.options.size();
+  ip_sum_ = ChecksumAdd(f + kFrameIpOffset, kIpv4MinHeaderLen);
+  tcp_sum_ = ChecksumAdd(f + kFrameTcpOffset, tcp_len) +
              PseudoHeaderSum(0, 0, kIpProtoTcp, static_cast<uint16_t>(tcp_len));
 }
 
@@ -106,8 +98,8 @@ void SynProbe::WriteTemplate(uint8_t* frame) const {
 }
 
 void SynProbe::Finish(uint8_t* frame, const ProbeFields& fields) const {
-  uint8_t* ip = frame + kIpOffset;
-  uint8_t* tcp = frame + kTcpOffset;
+  uint8_t* ip = frame + kFrameIpOffset;
+  uint8_t* tcp = frame + kFrameTcpOffset;
   const uint32_t saddr = fields.saddr.value();
   const uint32_t daddr = fields.daddr.value();
 

@@ -5,16 +5,16 @@
 #include <sys/random.h>
 
 #include <cerrno>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
+
+#include "absl/status/status.h"
 
 namespace tlsweep {
 
 Cookies::Cookies(const SipKey& key, uint16_t sport_first, uint16_t sport_count)
     : key_(key), sport_first_(sport_first), sport_count_(sport_count) {}
 
-SipKey Cookies::RandomKey() {
+absl::StatusOr<SipKey> Cookies::RandomKey() {
   uint8_t bytes[16];
   size_t have = 0;
   while (have < sizeof(bytes)) {
@@ -23,9 +23,9 @@ SipKey Cookies::RandomKey() {
     if (n > 0) {
       have += static_cast<size_t>(n);
     } else if (n < 0 && errno != EINTR) {
-      std::fprintf(stderr, "tlsweep: getrandom(16 bytes) for the cookie key: %s\n",
-                   std::strerror(errno));
-      std::abort();
+      const int error = errno;
+      explicit_bzero(bytes, sizeof(bytes));
+      return absl::ErrnoToStatus(error, "getrandom(16 bytes) for the cookie key");
     }
   }
   const SipKey key = SipKeyFromBytes(bytes);

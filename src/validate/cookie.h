@@ -26,6 +26,7 @@
 
 #include <cstdint>
 
+#include "absl/status/statusor.h"
 #include "common/net_types.h"
 #include "validate/siphash.h"
 
@@ -70,11 +71,11 @@ class Cookies {
   uint32_t sport_count() const { return sport_count_; }
   const SipKey& key() const { return key_; }
 
-  // Returns a fresh uniformly random key from getrandom(2). Aborts the
-  // process (with a message on stderr) if the kernel cannot supply one:
-  // a scan under a guessable key would accept forged answers, and this runs
-  // once at start-up, never on network input.
-  static SipKey RandomKey();
+  // Returns a fresh uniformly random key from getrandom(2), or the error
+  // when the kernel cannot supply one. There is no weaker fallback: a scan
+  // under a guessable key would accept forged answers. Runs once at
+  // start-up, never on network input.
+  static absl::StatusOr<SipKey> RandomKey();
 
  private:
   SipKey key_;

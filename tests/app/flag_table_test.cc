@@ -1,5 +1,7 @@
 #include "app/flag_table.h"
 
+#include <getopt.h>
+
 #include <string>
 #include <vector>
 
@@ -50,6 +52,33 @@ TEST(FlagTableTest, SetsFlagsAndKeepsPositionals) {
   EXPECT_FALSE(r->help);
   // Flags and positionals mix; after "--" everything is positional.
   EXPECT_EQ(r->positional, (std::vector<std::string>{"a", "b", "-n"}));
+}
+
+// rte_eal_init parses the EAL's arguments with getopt_long after setting
+// optind to 1 (not 0, which would re-initialise glibc's parser), from an
+// argv it builds in a vector of strings. A parse of ours that ended on a
+// short flag (`tlsweep run ... TARGET -q`) left glibc pointing into our
+// freed argv, which the EAL's vector then reused: it rejected its own
+// arguments. The same-sized vector here takes the same heap chunk.
+TEST(FlagTableTest, LeavesGetoptFreshForTheEal) {
+  TestCommand cmd;
+  ASSERT_TRUE(Parse(&cmd, {"-n", "5", "192.0.2.1", "-v"}).ok());
+  std::vector<std::string> storage = {"eal", "--no-huge", "-m", "256", "--no-pci"};
+  std::vector<char*> eal_argv;
+  for (std::string& a : storage) eal_argv.push_back(a.data());
+  eal_argv.push_back(nullptr);
+  const option eal_options[] = {{"no-huge", no_argument, nullptr, 'H'},
+                                {"no-pci", no_argument, nullptr, 'P'},
+                                {nullptr, 0, nullptr, 0}};
+  optind = 1;
+  std::string seen;
+  int opt;
+  while ((opt = getopt_long(5, eal_argv.data(), "m:", eal_options, nullptr)) != -1) {
+    seen += static_cast<char>(opt);
+    if (opt == 'm') seen += optarg;
+  }
+  EXPECT_EQ(seen, "Hm256P");
+  EXPECT_EQ(optind, 5);
 }
 
 TEST(FlagTableTest, ShortFormsAndUniquePrefixes) {

@@ -19,15 +19,18 @@
 #include "packet/headers.h"
 #include "testing/frames.h"
 
-// Counts heap allocations, to show that the data path makes none.
+// Counts heap allocations, to show that the data path makes none, and
+// their bytes, to check what a connection slot costs.
 namespace {
 std::atomic<size_t> g_allocations{0};
+std::atomic<size_t> g_allocated_bytes{0};
 }  // namespace
 
 // Out of line, so that the compiler does not pair malloc/free across the
 // replaced functions (-Wmismatched-new-delete).
 [[gnu::noinline]] void* operator new(size_t size) {
   ++g_allocations;
+  g_allocated_bytes += size;
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
@@ -1143,12 +1146,36 @@ TEST_F(TcpStackTest, EndlessSenderIsBoundedAndAllocatesNothing) {
   EXPECT_EQ(stack().stats().out_of_window, 20000u);
   EXPECT_EQ(stack().active(), 1u);
   EXPECT_EQ(r.closed_calls, 0);
-  EXPECT_EQ(TcpStack::BytesPerConnection(config_),
-            TcpStack::BytesPerConnection(config_));
   EXPECT_GE(TcpStack::BytesPerConnection(config_),
             size_t{config_.recv_window} + config_.send_buffer);
   EXPECT_LE(TcpStack::BytesPerConnection(config_),
             size_t{config_.recv_window} + config_.send_buffer + 512);
+}
+
+// BytesPerConnection() is what one more slot really allocates: two stacks
+// that differ only in max_connections differ in their allocations by
+// exactly that much per slot (the port tables and the wheel's buckets are
+// the same for both).
+TEST_F(TcpStackTest, BytesPerConnectionIsWhatASlotAllocates) {
+  struct Buffers {
+    uint32_t send;
+    uint32_t recv;
+  };
+  // The defaults, a large window, and sizes the stack raises to its minimum.
+  for (const Buffers b : {Buffers{8192, 16384}, Buffers{4096, 1 << 20}, Buffers{0, 0}}) {
+    config_.send_buffer = b.send;
+    config_.recv_window = b.recv;
+    const auto allocated = [&](uint32_t slots) {
+      config_.max_connections = slots;
+      const size_t before = g_allocated_bytes;
+      { TcpStack stack(config_, sink_); }
+      return g_allocated_bytes - before;
+    };
+    const size_t with_16 = allocated(16);
+    const size_t with_48 = allocated(48);
+    EXPECT_EQ(with_48 - with_16, 32 * TcpStack::BytesPerConnection(config_))
+        << b.send << " " << b.recv;
+  }
 }
 
 // --- Reentrancy -----------------------------------------------------------

@@ -148,8 +148,12 @@ TEST(CookiesTest, SwappedAddressesDiffer) {
 }
 
 TEST(CookiesTest, RandomKeysAreFreshAndNonZero) {
-  const SipKey a = Cookies::RandomKey();
-  const SipKey b = Cookies::RandomKey();
+  const absl::StatusOr<SipKey> ka = Cookies::RandomKey();
+  const absl::StatusOr<SipKey> kb = Cookies::RandomKey();
+  ASSERT_TRUE(ka.ok()) << ka.status();
+  ASSERT_TRUE(kb.ok()) << kb.status();
+  const SipKey a = *ka;
+  const SipKey b = *kb;
   // Equal or all-zero 128-bit random keys have probability 2^-128.
   EXPECT_FALSE(a == b);
   EXPECT_FALSE(a.k0 == 0 && a.k1 == 0);

@@ -1,0 +1,215 @@
+// See client_hello.h.
+#include "tls/client_hello.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "tls/byte_io.h"
+
+namespace tlsweep {
+namespace {
+
+// Extension code points (IANA TLS ExtensionType Values).
+constexpr uint16_t kExtServerName = 0;            // RFC 6066
+constexpr uint16_t kExtStatusRequest = 5;         // RFC 6066
+constexpr uint16_t kExtSupportedGroups = 10;      // RFC 8422
+constexpr uint16_t kExtEcPointFormats = 11;       // RFC 8422
+constexpr uint16_t kExtSignatureAlgorithms = 13;  // RFC 8446
+constexpr uint16_t kExtExtendedMasterSecret = 23; // RFC 7627
+constexpr uint16_t kExtSessionTicket = 35;        // RFC 5077
+constexpr uint16_t kExtSupportedVersions = 43;    // RFC 8446
+constexpr uint16_t kExtKeyShare = 51;             // RFC 8446
+constexpr uint16_t kExtRenegotiationInfo = 0xFF01;  // RFC 5746
+
+constexpr uint8_t kContentHandshake = 22;
+constexpr uint8_t kHandshakeClientHello = 1;
+
+// SEC 1 2.7.2 / SEC 2 2.4.2: secp256r1's generator G, uncompressed
+// (0x04 || x || y). A valid point; see client_hello.h for why it serves.
+constexpr uint8_t kSecp256r1Generator[65] = {
+    0x04, 0x6B, 0x17, 0xD1, 0xF2, 0xE1, 0x2C, 0x42, 0x47, 0xF8, 0xBC, 0xE6,
+    0xE5, 0x63, 0xA4, 0x40, 0xF2, 0x77, 0x03, 0x7D, 0x81, 0x2D, 0xEB, 0x33,
+    0xA0, 0xF4, 0xA1, 0x39, 0x45, 0xD8, 0x98, 0xC2, 0x96, 0x4F, 0xE3, 0x42,
+    0xE2, 0xFE, 0x1A, 0x7F, 0x9B, 0x8E, 0xE7, 0xEB, 0x4A, 0x7C, 0x0F, 0x9E,
+    0x16, 0x2B, 0xCE, 0x33, 0x57, 0x6B, 0x31, 0x5E, 0xCE, 0xCB, 0xB6, 0x40,
+    0x68, 0x37, 0xBF, 0x51, 0xF5};
+
+// An IP literal never goes into SNI (RFC 6066 3: "Literal IPv4 and IPv6
+// addresses are not permitted in HostName").
+bool IsIpLiteral(std::string_view name) {
+  if (name.find(':') != std::string_view::npos) return true;
+  for (char c : name) {
+    if ((c < '0' || c > '9') && c != '.') return false;
+  }
+  return true;
+}
+
+void PutList16(ByteWriter& w, std::span<const uint16_t> values, int prefix) {
+  const ByteWriter::Mark m = w.Open(prefix);
+  for (uint16_t v : values) w.Put16(v);
+  w.Close(m);
+}
+
+// SSL 2.0 CLIENT-HELLO: a 2-byte record header (high bit set, 15-bit
+// length), then msg type 1, version 0x0002, the three lengths, the specs
+// and the challenge (the first 16 bytes of the random).
+std::optional<size_t> BuildSslv2ClientHello(const ClientHelloProfile& profile,
+                                            const ClientHelloInputs& in,
+                                            std::span<uint8_t> out) {
+  constexpr size_t kChallengeBytes = 16;
+  ByteWriter w(out);
+  const size_t specs =
+      profile.sslv2_cipher_specs.size() + profile.cipher_suites.size();
+  const size_t length = 9 + 3 * specs + kChallengeBytes;
+  if (length > 0x7FFF) return std::nullopt;
+  w.Put16(static_cast<uint16_t>(0x8000 | length));
+  w.Put8(1);  // CLIENT-HELLO
+  w.Put16(0x0002);
+  w.Put16(static_cast<uint16_t>(3 * specs));
+  w.Put16(0);  // session id
+  w.Put16(kChallengeBytes);
+  const auto put_spec = [&w](uint32_t spec) {
+    w.Put8(static_cast<uint8_t>(spec >> 16));
+    w.Put16(static_cast<uint16_t>(spec));
+  };
+  for (uint32_t spec : profile.sslv2_cipher_specs) put_spec(spec);
+  for (uint16_t suite : profile.cipher_suites) put_spec(suite);
+  w.PutBytes(in.random.first(kChallengeBytes));
+  if (!w.ok()) return std::nullopt;
+  return w.size();
+}
+
+}  // namespace
+
+std::optional<size_t> BuildClientHello(const ClientHelloProfile& profile,
+                                       const ClientHelloInputs& in,
+                                       std::span<uint8_t> out) {
+  if (in.random.size() != 32 || in.session_id.size() > 32) return std::nullopt;
+  if (!profile.sslv2_cipher_specs.empty()) {
+    return BuildSslv2ClientHello(profile, in, out);
+  }
+  const bool sni = profile.server_name && !in.server_name.empty() &&
+                   !IsIpLiteral(in.server_name);
+  if (sni && in.server_name.size() > 255) return std::nullopt;
+  for (uint16_t group : profile.key_shares) {
+    if (group == kGroupX25519) {
+      if (in.x25519_share.size() != 32) return std::nullopt;
+    } else if (group != kGroupSecp256r1) {
+      return std::nullopt;
+    }
+  }
+  if (out.size() > kMaxClientHelloRecord) out = out.first(kMaxClientHelloRecord);
+
+  ByteWriter w(out);
+  w.Put8(kContentHandshake);
+  w.Put16(profile.record_version);
+  const ByteWriter::Mark record = w.Open(2);
+  w.Put8(kHandshakeClientHello);
+  const ByteWriter::Mark body = w.Open(3);
+  w.Put16(profile.client_version);
+  w.PutBytes(in.random);
+  const ByteWriter::Mark sid = w.Open(1);
+  w.PutBytes(in.session_id);
+  w.Close(sid);
+  const ByteWriter::Mark suites = w.Open(2);
+  for (uint16_t suite : profile.cipher_suites) w.Put16(suite);
+  if (profile.renegotiation_scsv) w.Put16(kRenegotiationScsv);
+  w.Close(suites);
+  w.Put8(1);  // compression_methods: null only
+  w.Put8(0);
+
+  const bool any_extension =
+      sni || profile.extended_master_secret || profile.renegotiation_info ||
+      !profile.groups.empty() || !profile.point_formats.empty() ||
+      profile.session_ticket || profile.status_request ||
+      !profile.signature_algorithms.empty() ||
+      !profile.supported_versions.empty() || !profile.key_shares.empty();
+  if (any_extension) {
+    const ByteWriter::Mark exts = w.Open(2);
+    if (sni) {
+      w.Put16(kExtServerName);
+      const ByteWriter::Mark ext = w.Open(2);
+      const ByteWriter::Mark list = w.Open(2);
+      w.Put8(0);  // host_name
+      const ByteWriter::Mark host = w.Open(2);
+      w.PutBytes(std::span<const uint8_t>(
+          reinterpret_cast<const uint8_t*>(in.server_name.data()),
+          in.server_name.size()));
+      w.Close(host);
+      w.Close(list);
+      w.Close(ext);
+    }
+    if (profile.extended_master_secret) {
+      w.Put16(kExtExtendedMasterSecret);
+      w.Put16(0);
+    }
+    if (profile.renegotiation_info) {
+      w.Put16(kExtRenegotiationInfo);
+      w.Put16(1);
+      w.Put8(0);  // renegotiated_connection: empty on a first handshake
+    }
+    if (!profile.groups.empty()) {
+      w.Put16(kExtSupportedGroups);
+      const ByteWriter::Mark ext = w.Open(2);
+      PutList16(w, profile.groups, 2);
+      w.Close(ext);
+    }
+    if (!profile.point_formats.empty()) {
+      w.Put16(kExtEcPointFormats);
+      const ByteWriter::Mark ext = w.Open(2);
+      const ByteWriter::Mark list = w.Open(1);
+      w.PutBytes(profile.point_formats);
+      w.Close(list);
+      w.Close(ext);
+    }
+    if (profile.session_ticket) {
+      w.Put16(kExtSessionTicket);
+      w.Put16(0);
+    }
+    if (profile.status_request) {
+      w.Put16(kExtStatusRequest);
+      w.Put16(5);
+      w.Put8(1);   // status_type: ocsp
+      w.Put16(0);  // responder_id_list: empty
+      w.Put16(0);  // request_extensions: empty
+    }
+    if (!profile.signature_algorithms.empty()) {
+      w.Put16(kExtSignatureAlgorithms);
+      const ByteWriter::Mark ext = w.Open(2);
+      PutList16(w, profile.signature_algorithms, 2);
+      w.Close(ext);
+    }
+    if (!profile.supported_versions.empty()) {
+      w.Put16(kExtSupportedVersions);
+      const ByteWriter::Mark ext = w.Open(2);
+      PutList16(w, profile.supported_versions, 1);
+      w.Close(ext);
+    }
+    if (!profile.key_shares.empty()) {
+      w.Put16(kExtKeyShare);
+      const ByteWriter::Mark ext = w.Open(2);
+      const ByteWriter::Mark list = w.Open(2);
+      for (uint16_t group : profile.key_shares) {
+        w.Put16(group);
+        const ByteWriter::Mark key = w.Open(2);
+        if (group == kGroupX25519) {
+          w.PutBytes(in.x25519_share);
+        } else {
+          w.PutBytes(kSecp256r1Generator);
+        }
+        w.Close(key);
+      }
+      w.Close(list);
+      w.Close(ext);
+    }
+    w.Close(exts);
+  }
+  w.Close(body);
+  w.Close(record);
+  if (!w.ok()) return std::nullopt;
+  return w.size();
+}
+
+}  // namespace tlsweep
