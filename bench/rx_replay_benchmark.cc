@@ -15,7 +15,12 @@
 // scale; correct cookie and checksums) in a freshly allocated mbuf of the
 // port's RX pool, and the ring is filled with rte_eth_tx_burst. Timed: the
 // receive loop until the ring is empty. The result writer (formatting and
-// I/O of the results) is not part of the timed loop.
+// I/O of the results) is not part of the timed loop unless --output is
+// given: then every result goes to the scanner's WriterThread (a copy into
+// its ring; the thread formats and writes), or with --inline-output is
+// formatted and written on the receive loop itself, as the scanner did
+// before output/writer_thread.h. The writer thread's end (drain, join) is
+// timed separately.
 //
 // usage: rx_replay_benchmark [--frames=N] [--warmup=W] [--distinct=D] [--runs=R] [--no-handle]
 //                            [--eal="EAL ARGS"]
@@ -29,6 +34,9 @@
 //   --targets   the plan's targets (default 0.0.0.0/0, the full sweep);
 //               a small range keeps the dedup bitmap small and cache-hot
 //   --no-handle baseline: rx_burst and free only, ResponseHandler skipped
+//   --output    write the results (-O csv, default filter: new open ports)
+//               to this file through the writer thread
+//   --inline-output  with --output: write on the receive loop instead
 //   --eal       default "--no-huge -m 1024 --no-shconf --no-pci
 //               --vdev=net_ring0 -l 0 --log-level=lib.eal:error"
 #include <rte_cycles.h>
@@ -42,6 +50,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -53,7 +62,9 @@
 #include "packet/probe.h"
 #include "scan/probe_generator.h"
 #include "scan/response_handler.h"
+#include "output/result_output.h"
 #include "scan/scan_config.h"
+#include "output/writer_thread.h"
 #include "testing/synack.h"
 #include "validate/dedup.h"
 
@@ -87,6 +98,8 @@ struct Args {
   uint64_t distinct = 0;
   int runs = 3;
   bool handle = true;
+  std::string output;
+  bool inline_output = false;
   std::string targets = "0.0.0.0/0";
   std::string eal =
       "--no-huge -m 1024 --no-shconf --no-pci --vdev=net_ring0 -l 0 --log-level=lib.eal:error";
@@ -111,6 +124,10 @@ bool ParseArgs(int argc, char** argv, Args* a) {
       a->eal = v4;
     } else if (const char* v6 = value("--targets=")) {
       a->targets = v6;
+    } else if (const char* v7 = value("--output=")) {
+      a->output = v7;
+    } else if (s == "--inline-output") {
+      a->inline_output = true;
     } else if (s == "--no-handle") {
       a->handle = false;
     } else if (s.compare(0, 12, "--benchmark_") == 0) {
@@ -226,6 +243,20 @@ int Main(int argc, char** argv) {
       Dedup dedup((*plan)->config().ports, (*plan)->space().size());
       ResponseHandler handler(**plan, our_mac, dedup);
       AnswerSource source(**plan, args.distinct);
+      std::optional<ResultWriter> writer;
+      std::optional<WriterThread> writer_thread;
+      if (!args.output.empty()) {
+        OutputOptions out;
+        out.format = OutputFormat::kCsv;
+        auto w = ResultWriter::Open(args.output, out);
+        if (!w.ok()) {
+          std::fprintf(stderr, "%s\n", std::string(w.status().message()).c_str());
+          rc = 1;
+          break;
+        }
+        writer.emplace(*std::move(w));
+        if (!args.inline_output) writer_thread.emplace(*writer);
+      }
       uint64_t received = 0;  // timed frames
       uint64_t warm = 0;      // frames received before timing
       uint64_t timed_ticks = 0;
@@ -268,7 +299,13 @@ int Main(int argc, char** argv) {
             }
             handler.HandleBurst(frames, lens, n, WallNs(), actions, burst_results, replies);
             for (uint16_t i = 0; i < n; ++i) {
-              results += actions[i] == ResponseHandler::Action::kResult;
+              if (actions[i] != ResponseHandler::Action::kResult) continue;
+              ++results;
+              if (writer_thread) {
+                writer_thread->Push(burst_results[i]);
+              } else if (writer) {
+                writer->Write(burst_results[i]);
+              }
             }
           }
           rte_pktmbuf_free_bulk(mbufs, n);
@@ -286,6 +323,20 @@ int Main(int argc, char** argv) {
                        static_cast<unsigned long long>(got_round), queued);
           rc = 1;
         }
+      }
+      double drain_s = 0;
+      if (writer) {
+        const uint64_t d0 = rte_rdtsc();
+        if (writer_thread) writer_thread->Stop();
+        if (absl::Status s = writer->Close(); !s.ok()) {
+          std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
+          rc = 1;
+        }
+        drain_s = static_cast<double>(rte_rdtsc() - d0) / static_cast<double>(hz);
+        std::printf("run %d: output %s, %llu lines written, %.3f s to drain and close after the "
+                    "timed part\n",
+                    run + 1, writer_thread ? "writer thread" : "inline",
+                    static_cast<unsigned long long>(writer->written()), drain_s);
       }
       const double wall_s = static_cast<double>(rte_rdtsc() - wall0) / static_cast<double>(hz);
       const double timed_s = static_cast<double>(timed_ticks) / static_cast<double>(hz);

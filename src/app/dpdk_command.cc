@@ -42,7 +42,7 @@ std::vector<std::string> EalArgs(const ScanCommand& cmd, std::vector<std::string
 
 }  // namespace
 
-absl::Status RunOnDpdk(const ScanCommand& cmd) {
+absl::Status RunOnDpdk(const ScanCommand& cmd, const StopToken& stop) {
   // The plan first: bad targets or files fail before DPDK starts.
   TLSWEEP_ASSIGN_OR_RETURN(const SipKey key, Cookies::RandomKey());
   TLSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<ScanPlan> plan,
@@ -61,7 +61,7 @@ absl::Status RunOnDpdk(const ScanCommand& cmd) {
     } else {
       DpdkScanOptions options = cmd.run;
       options.eal_args = absl::StrJoin(eal, " ");
-      status = RunDpdkScan(*plan, **port, options);
+      status = RunDpdkScan(*plan, **port, options, stop);
     }
   }
   StopEal();

@@ -6,11 +6,13 @@
 
 #include "absl/status/status.h"
 #include "app/scan_flags.h"
+#include "common/stop_token.h"
 
 namespace tlsweep {
 
 // Runs `cmd` on DPDK: a scan, or with cmd.run.grab a scan and its grabs.
-absl::Status RunOnDpdk(const ScanCommand& cmd);
+// Runs the scan (or `run`) on DPDK until it ends or `stop` ends it.
+absl::Status RunOnDpdk(const ScanCommand& cmd, const StopToken& stop);
 
 }  // namespace tlsweep
 

@@ -15,14 +15,11 @@
 #include "scan/probe_generator.h"
 #include "scan/rate_limiter.h"
 #include "scan/resume.h"
+#include "scan/send_loop.h"
 #include "scan/status.h"
-#include "scan/stop_signal.h"
 
 namespace tlsweep {
 namespace {
-
-// The burst the DPDK sender uses; the dry run builds probes the same way.
-constexpr size_t kBurst = 32;
 
 uint64_t NowNs() {
   return static_cast<uint64_t>(
@@ -36,9 +33,63 @@ struct FileCloser {
   }
 };
 
+// The dry run's probe transmitter for scan/send_loop.h: a burst's worth of
+// buffers holding the template once (ZMap's contract: constant bytes are
+// written when a buffer is prepared, not per packet); "transmitting" writes
+// each probe to the pcap file and/or as a line. Every burst is taken whole;
+// a write error is kept and ends the run.
+class DryrunTx {
+ public:
+  DryrunTx(const SynProbe& probe, PcapWriter* pcap, std::FILE* lines)
+      : buffers_(kSendBurst, std::vector<uint8_t>(probe.frame_len())),
+        frame_len_(static_cast<uint32_t>(probe.frame_len())),
+        pcap_(pcap),
+        lines_(lines) {
+    for (size_t i = 0; i < kSendBurst; ++i) {
+      probe.WriteTemplate(buffers_[i].data());
+      frames_[i] = buffers_[i].data();
+    }
+  }
+
+  uint8_t* const* Get(uint32_t /*n*/) { return frames_; }
+  void Unget(uint32_t /*from*/, uint32_t /*n*/) {}
+  uint32_t Send(uint32_t from, uint32_t n) {
+    const uint64_t wall = WallClockNs();
+    for (uint32_t i = from; i < from + n && status_.ok(); ++i) {
+      if (pcap_ != nullptr) status_ = pcap_->Write(frames_[i], frame_len_, wall);
+      if (lines_ != nullptr) {
+        const ProbeFields& f = fields_[i];
+        std::fprintf(lines_, "%s,%u,%s,%u,%u,%u\n", f.saddr.ToString().c_str(), f.sport,
+                     f.daddr.ToString().c_str(), f.dport, f.seq, f.ip_id);
+      }
+    }
+    return n;
+  }
+  void Drop(uint32_t /*from*/, uint32_t /*n*/) {}
+  ProbeFields* fields() { return fields_; }
+  uint64_t Now() const { return NowNs(); }
+  uint64_t hz() const { return 1'000'000'000; }
+  // Sleeps until the limiter has tokens, but at most 10 ms so that a stop
+  // is seen promptly.
+  void Wait(uint64_t ticks) {
+    std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<uint64_t>(ticks, 10'000'000)));
+  }
+
+  const absl::Status& status() const { return status_; }
+
+ private:
+  std::vector<std::vector<uint8_t>> buffers_;
+  uint8_t* frames_[kSendBurst];
+  ProbeFields fields_[kSendBurst];
+  const uint32_t frame_len_;
+  PcapWriter* const pcap_;
+  std::FILE* const lines_;
+  absl::Status status_;
+};
+
 }  // namespace
 
-absl::Status RunDryrun(const ScanCommand& cmd) {
+absl::Status RunDryrun(const ScanCommand& cmd, const StopToken& stop) {
   const std::string start_time = Rfc3339Now();
   TLSWEEP_ASSIGN_OR_RETURN(const SipKey key, Cookies::RandomKey());
   TLSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<ScanPlan> plan,
@@ -73,74 +124,53 @@ absl::Status RunDryrun(const ScanCommand& cmd) {
   }
   if (lines) std::fputs("saddr,sport,daddr,dport,seq,ipid\n", lines.get());
 
-  // One buffer per burst slot, holding the template once (ZMap's contract:
-  // constant bytes are written when a buffer is prepared, not per packet).
-  std::vector<std::vector<uint8_t>> buffers(kBurst, std::vector<uint8_t>(probe.frame_len()));
-  uint8_t* frames[kBurst];
-  for (size_t i = 0; i < kBurst; ++i) {
-    probe.WriteTemplate(buffers[i].data());
-    frames[i] = buffers[i].data();
+  DryrunTx tx(probe, pcap ? &*pcap : nullptr, lines.get());
+  // One limiter for all senders: they share this thread, so the rate is
+  // the whole scan's.
+  RateLimiter limiter(config.rate, static_cast<uint32_t>(probe.wire_len()), tx.hz(), kSendBurst);
+  std::vector<SenderCounters> counters(senders.size());
+  std::vector<SendLoop<DryrunTx>> loops;
+  for (size_t t = 0; t < senders.size(); ++t) {
+    loops.emplace_back(tx, senders[t], limiter, counters[t], stop);
+    loops.back().Start();
   }
-  ProbeFields fields[kBurst];
-
-  uint64_t sent = 0;
   TLSWEEP_ASSIGN_OR_RETURN(
       StatusReporter status,
       StatusReporter::Create(kDryrunStatus, cmd.run.quiet, cmd.run.status_file));
   // The status of the senders `secs` into the run.
-  const auto snapshot = [&senders, &sent](double secs, bool done) {
+  const auto snapshot = [&counters](double secs, bool done) {
     StatusSnapshot snap;
     snap.elapsed_s = secs;
-    for (const ProbeGenerator& g : senders) snap.progress += g.progress();
-    snap.progress /= static_cast<double>(senders.size());
+    for (const SenderCounters& c : counters) {
+      snap.progress += c.progress.load(std::memory_order_relaxed);
+      snap.sent += c.sent.load(std::memory_order_relaxed);
+    }
+    snap.progress /= static_cast<double>(counters.size());
     snap.sending_done = done;
-    snap.sent = sent;
     return snap;
   };
-
-  RateLimiter limiter(config.rate, static_cast<uint32_t>(probe.wire_len()),
-                      1'000'000'000, kBurst);
-  const uint64_t t0 = NowNs();
-  limiter.Start(t0);
-  uint64_t next_status = t0 + 1'000'000'000;
-  size_t active = senders.size();
-  absl::Status io_status;
-  // The senders take turns a burst at a time, as parallel lcores would
+  const uint64_t t0 = tx.Now();
+  uint64_t next_status = t0 + tx.hz();
+  size_t active = loops.size();
+  // The senders take turns a step at a time, as parallel lcores would
   // interleave, but in one thread so the output is deterministic.
-  while (active > 0 && CurrentStopLevel() == StopLevel::kRunning && io_status.ok()) {
+  while (active > 0 && tx.status().ok()) {
     active = 0;
-    for (ProbeGenerator& g : senders) {
-      if (g.done()) continue;
+    for (size_t t = 0; t < loops.size(); ++t) {
+      if (counters[t].done.load(std::memory_order_relaxed) || !loops[t].Step()) continue;
       ++active;
-      uint64_t now = NowNs();
-      uint32_t allowed = limiter.Acquire(now, kBurst);
-      while (allowed == 0 && CurrentStopLevel() == StopLevel::kRunning) {
-        std::this_thread::sleep_for(std::chrono::nanoseconds(
-            std::min<uint64_t>(limiter.TicksUntilNext(now), 10'000'000)));
-        now = NowNs();
-        allowed = limiter.Acquire(now, kBurst);
-      }
-      const size_t n = g.FillBurst(frames, allowed, fields);
-      const uint64_t wall = WallClockNs();
-      for (size_t i = 0; i < n && io_status.ok(); ++i) {
-        if (pcap) io_status = pcap->Write(frames[i], static_cast<uint32_t>(probe.frame_len()), wall);
-        if (lines) {
-          const ProbeFields& f = fields[i];
-          std::fprintf(lines.get(), "%s,%u,%s,%u,%u,%u\n",
-                       f.saddr.ToString().c_str(), f.sport,
-                       f.daddr.ToString().c_str(), f.dport, f.seq, f.ip_id);
-        }
-      }
-      sent += n;
-      if (now >= next_status) {
-        status.Report(snapshot(static_cast<double>(now - t0) / 1e9, false));
-        next_status += 1'000'000'000;
-      }
+    }
+    const uint64_t now = tx.Now();
+    if (now >= next_status) {
+      status.Report(snapshot(static_cast<double>(now - t0) / 1e9, false));
+      next_status += 1'000'000'000;
     }
   }
   const double elapsed = static_cast<double>(NowNs() - t0) / 1e9;
   status.Report(snapshot(elapsed, true));
-  TLSWEEP_RETURN_IF_ERROR(io_status);
+  uint64_t sent = 0;
+  for (const SenderCounters& c : counters) sent += c.sent.load(std::memory_order_relaxed);
+  TLSWEEP_RETURN_IF_ERROR(tx.status());
   if (pcap) TLSWEEP_RETURN_IF_ERROR(pcap->Close());
   if (lines && std::fflush(lines.get()) != 0) {
     return absl::UnavailableError(absl::StrCat("-o: write to ", cmd.run.output_file, " failed"));
@@ -158,7 +188,7 @@ absl::Status RunDryrun(const ScanCommand& cmd) {
   if (!cmd.run.metadata_file.empty()) {
     TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(
         cmd.run.metadata_file,
-        DryrunMetadata(*plan, {start_time, elapsed, CurrentStopLevel() != StopLevel::kRunning},
+        DryrunMetadata(*plan, {start_time, elapsed, !stop.running()},
                        {complete, cmd.run.resume_file, resume_written}, sent)));
   }
   if (!cmd.run.quiet) {

@@ -10,13 +10,14 @@
 
 #include "absl/status/status.h"
 #include "app/scan_flags.h"
+#include "common/stop_token.h"
 
 namespace tlsweep {
 
 // Runs the dry run; returns an error for bad input or an unwritable file.
-// SIGINT stops it early: the probes built so far are flushed and the resume
+// Tripping `stop` (Ctrl-C) stops it early: the probes built so far are flushed and the resume
 // position and metadata are written.
-absl::Status RunDryrun(const ScanCommand& cmd);
+absl::Status RunDryrun(const ScanCommand& cmd, const StopToken& stop);
 
 }  // namespace tlsweep
 

@@ -14,9 +14,9 @@
 #include "common/time_format.h"
 #include "grab/grab_input.h"
 #include "grab/kernel_grabber.h"
+#include "app/stop_signal.h"
 #include "output/metadata.h"
 #include "output/record_json.h"
-#include "scan/stop_signal.h"
 #include "targets/target_parse.h"
 #include "tls/tls_context.h"
 
@@ -95,7 +95,7 @@ absl::StatusOr<std::vector<GrabTarget>> ReadTargets(const GrabCommandLine& cl, u
   return targets;
 }
 
-absl::Status Run(const GrabCommandLine& cl) {
+absl::Status Run(const GrabCommandLine& cl, const StopToken& stop) {
   const std::string start_time = Rfc3339Now();
   uint64_t bad_lines = 0;
   TLSWEEP_ASSIGN_OR_RETURN(std::vector<GrabTarget> targets, ReadTargets(cl, &bad_lines));
@@ -115,14 +115,14 @@ absl::Status Run(const GrabCommandLine& cl) {
     const std::string line = GrabRecordLine(grab, scan);
     std::fwrite(line.data(), 1, line.size(), out);
   };
-  TLSWEEP_RETURN_IF_ERROR(RunKernelGrab(targets, *tls, cl.grab.options, write_record, &stats));
+  TLSWEEP_RETURN_IF_ERROR(RunKernelGrab(targets, *tls, cl.grab.options, stop, write_record, &stats));
   if (std::fflush(out) != 0 || std::ferror(out) != 0) {
     return absl::UnavailableError(absl::StrCat("-o: write to ", cl.output_file.empty() ? "stdout" : cl.output_file, " failed"));
   }
   if (!cl.metadata_file.empty()) {
     GrabRunSummary summary;
     summary.run = {start_time, static_cast<double>(WallClockNs() - t0) / 1e9,
-                   CurrentStopLevel() != StopLevel::kRunning};
+                   !stop.running()};
     summary.inputs = cl.inputs;
     summary.input_lines_skipped = bad_lines;
     summary.targets = targets.size();
@@ -140,15 +140,15 @@ absl::Status Run(const GrabCommandLine& cl) {
 
 }  // namespace
 
-int GrabCommand(const std::vector<std::string>& args) {
+int GrabCommand(const std::vector<std::string>& args, StopToken& stop) {
   auto cl = Parse(args);
   if (!cl.ok()) return CommandError("grab", cl.status(), 2);
   if (cl->help) {
     std::fputs(Usage().c_str(), stdout);
     return 0;
   }
-  InstallStopSignals();
-  const absl::Status status = Run(*cl);
+  InstallStopSignals(stop);
+  const absl::Status status = Run(*cl, stop);
   return status.ok() ? 0 : CommandError("grab", status, 1);
 }
 

@@ -6,11 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "common/stop_token.h"
+
 namespace tlsweep {
 
 // Runs the command with the arguments after "grab"; returns the exit code
 // (0 ok, 1 run-time failure, 2 bad flags or files) after printing any error.
-int GrabCommand(const std::vector<std::string>& args);
+// Ctrl-C trips `stop`, installed here once the flags are parsed.
+int GrabCommand(const std::vector<std::string>& args, StopToken& stop);
 
 }  // namespace tlsweep
 

@@ -11,7 +11,8 @@
 #include "app/report_command.h"
 #include "app/run_command.h"
 #include "app/scan_flags.h"
-#include "scan/stop_signal.h"
+#include "app/stop_signal.h"
+#include "common/stop_token.h"
 
 namespace {
 
@@ -26,21 +27,23 @@ commands:
   help      this text; `tlsweep COMMAND --help` for a command's flags
 )";
 
-int Scan(const std::vector<std::string>& args) {
+int Scan(const std::vector<std::string>& args, tlsweep::StopToken& stop) {
   auto cmd = tlsweep::ParseScanFlags(args);
   if (!cmd.ok()) return tlsweep::CommandError("scan", cmd.status(), 2);
   if (cmd->help) {
     std::fputs(tlsweep::ScanUsage().c_str(), stdout);
     return 0;
   }
-  tlsweep::InstallStopSignals();
+  tlsweep::InstallStopSignals(stop);
   const absl::Status status =
-      cmd->dryrun ? tlsweep::RunDryrun(*cmd) : tlsweep::RunOnDpdk(*cmd);
+      cmd->dryrun ? tlsweep::RunDryrun(*cmd, stop) : tlsweep::RunOnDpdk(*cmd, stop);
   return status.ok() ? 0 : tlsweep::CommandError("scan", status, 1);
 }
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The one stop token of this run: Ctrl-C trips it (app/stop_signal.h).
+  tlsweep::StopToken stop;
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     std::fputs(kUsage, args.empty() ? stderr : stdout);
@@ -50,9 +53,9 @@ int main(int argc, char** argv) {
     std::printf("tlsweep %s\n", TLSWEEP_VERSION);
     return 0;
   }
-  if (args[0] == "scan") return Scan({args.begin() + 1, args.end()});
-  if (args[0] == "grab") return tlsweep::GrabCommand({args.begin() + 1, args.end()});
-  if (args[0] == "run") return tlsweep::RunCommand({args.begin() + 1, args.end()});
+  if (args[0] == "scan") return Scan({args.begin() + 1, args.end()}, stop);
+  if (args[0] == "grab") return tlsweep::GrabCommand({args.begin() + 1, args.end()}, stop);
+  if (args[0] == "run") return tlsweep::RunCommand({args.begin() + 1, args.end()}, stop);
   if (args[0] == "report") return tlsweep::ReportCommand({args.begin() + 1, args.end()});
   std::fprintf(stderr, "tlsweep: unknown command '%s'\n%s", args[0].c_str(), kUsage);
   return 2;

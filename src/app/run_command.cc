@@ -11,8 +11,8 @@
 #include "app/grab_flags.h"
 #include "app/scan_flags.h"
 #include "common/status_macros.h"
+#include "app/stop_signal.h"
 #include "output/metadata.h"
-#include "scan/stop_signal.h"
 
 namespace tlsweep {
 namespace {
@@ -109,7 +109,7 @@ absl::StatusOr<ScanCommand> Parse(const std::vector<std::string>& args, RunFlags
 
 }  // namespace
 
-int RunCommand(const std::vector<std::string>& args) {
+int RunCommand(const std::vector<std::string>& args, StopToken& stop) {
   RunFlags run;
   auto cmd = Parse(args, &run);
   if (!cmd.ok()) return CommandError("run", cmd.status(), 2);
@@ -124,8 +124,8 @@ int RunCommand(const std::vector<std::string>& args) {
   run.pool.grab = std::move(run.grab.options);  // --names may hold millions
   cmd->run.grab = std::move(run.pool);
   cmd->run.tls = tls->get();
-  InstallStopSignals();
-  const absl::Status status = RunOnDpdk(*cmd);
+  InstallStopSignals(stop);
+  const absl::Status status = RunOnDpdk(*cmd, stop);
   return status.ok() ? 0 : CommandError("run", status, 1);
 }
 

@@ -7,11 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "common/stop_token.h"
+
 namespace tlsweep {
 
 // Runs the command with the arguments after "run"; returns the exit code
 // (0 ok, 1 run-time failure, 2 bad flags) after printing any error.
-int RunCommand(const std::vector<std::string>& args);
+// Ctrl-C trips `stop`, installed here once the flags are parsed.
+int RunCommand(const std::vector<std::string>& args, StopToken& stop);
 
 }  // namespace tlsweep
 

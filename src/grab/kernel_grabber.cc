@@ -17,7 +17,6 @@
 #include "common/status_macros.h"
 #include "grab/grab_driver.h"
 #include "scan/status.h"
-#include "scan/stop_signal.h"
 
 namespace tlsweep {
 namespace {
@@ -227,8 +226,8 @@ StatusSnapshot Snapshot(const GrabStats& stats, size_t in_flight, double elapsed
 }  // namespace
 
 absl::Status RunKernelGrab(const std::vector<GrabTarget>& targets, const TlsContext& tls,
-                           const GrabOptions& options, const GrabRecordSink& sink,
-                           GrabStats* stats) {
+                           const GrabOptions& options, const StopToken& stop,
+                           const GrabRecordSink& sink, GrabStats* stats) {
   EpollTransport transport;
   TLSWEEP_RETURN_IF_ERROR(transport.Init());
   GrabScheduler scheduler(tls, options);
@@ -241,7 +240,7 @@ absl::Status RunKernelGrab(const std::vector<GrabTarget>& targets, const TlsCont
   TLSWEEP_ASSIGN_OR_RETURN(StatusReporter status,
                            StatusReporter::Create(kGrabStatus, options.quiet, ""));
   while (true) {
-    const StopLevel level = CurrentStopLevel();
+    const StopLevel level = stop.level();
     if (level == StopLevel::kStopNow) {
       driver.AbortAll();
       break;

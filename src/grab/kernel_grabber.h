@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "common/stop_token.h"
 #include "grab/grab_input.h"
 #include "grab/scheduler.h"
 #include "tls/tls_context.h"
@@ -20,12 +21,13 @@ namespace tlsweep {
 
 // Grabs every target, handing every finished grab to `sink`.
 // Returns an error only for set-up failures (epoll); every per-target
-// failure is a record with an error status. SIGINT (scan/stop_signal.h)
-// stops starting new grabs; a second one abandons those in flight (a grab
+// failure is a record with an error status. `stop` at kStopSending stops
+// starting new grabs; at kStopNow those in flight are abandoned (a grab
 // already done has its record).
 absl::Status RunKernelGrab(const std::vector<GrabTarget>& targets,
                            const TlsContext& tls, const GrabOptions& options,
-                           const GrabRecordSink& sink, GrabStats* stats);
+                           const StopToken& stop, const GrabRecordSink& sink,
+                           GrabStats* stats);
 
 }  // namespace tlsweep
 

@@ -22,7 +22,6 @@
 #include "output/record_json.h"
 #include "packet/headers.h"
 #include "packet/parse.h"
-#include "scan/stop_signal.h"
 
 namespace tlsweep {
 namespace {
@@ -113,8 +112,9 @@ class MbufSink : public FrameSink {
 class GrabPool::Worker {
  public:
   Worker(const GrabPoolOptions& options, const TlsContext& tls, const TcpStackConfig& tcp,
-         uint16_t port, uint16_t queue, rte_mempool* pool, bool offload)
-      : sink_(port, queue, pool, offload),
+         uint16_t port, uint16_t queue, rte_mempool* pool, bool offload, const StopToken& stop)
+      : stop_(stop),
+        sink_(port, queue, pool, offload),
         stack_(tcp, sink_),
         scheduler_(tls, options.grab),
         grabber_(stack_, scheduler_,
@@ -171,7 +171,7 @@ class GrabPool::Worker {
   // One pass: segments in, hosts in, grabs forward, frames out.
   void Step() {
     const uint64_t now = NowMs();
-    const StopLevel level = CurrentStopLevel();
+    const StopLevel level = stop_.level();
     if (level == StopLevel::kStopNow) {
       // Grabs in flight are abandoned (those already done keep their
       // records); the worker is done once every record it made is in the
@@ -281,6 +281,7 @@ class GrabPool::Worker {
     }
   }
 
+  const StopToken& stop_;
   MbufSink sink_;
   TcpStack stack_;
   GrabScheduler scheduler_;
@@ -305,7 +306,8 @@ GrabPool::~GrabPool() = default;
 
 absl::StatusOr<std::unique_ptr<GrabPool>> GrabPool::Create(
     Port& port, const GrabPoolOptions& options, const TlsContext& tls, Ipv4Address source_ip,
-    const MacAddress& source_mac, const MacAddress& gateway_mac, uint16_t first_queue) {
+    const MacAddress& source_mac, const MacAddress& gateway_mac, uint16_t first_queue,
+    const StopToken& stop) {
   std::unique_ptr<GrabPool> pool(new GrabPool(options, source_ip));
   const uint32_t workers = std::max<uint32_t>(1, options.lcores);
   const uint32_t ports = static_cast<uint32_t>(options.port_last - options.port_first) + 1;
@@ -338,7 +340,7 @@ absl::StatusOr<std::unique_ptr<GrabPool>> GrabPool::Create(
     const uint16_t queue = options.lcores == 0 ? static_cast<uint16_t>(port.queues() - 1)
                                                : static_cast<uint16_t>(first_queue + w);
     pool->workers_.push_back(std::make_unique<Worker>(options, tls, tcp, port.id(), queue, mp,
-                                                      tcp.checksum_offload));
+                                                      tcp.checksum_offload, stop));
     TLSWEEP_RETURN_IF_ERROR(pool->workers_.back()->CreateRings(w, options.queue_limit));
   }
   return pool;

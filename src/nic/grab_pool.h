@@ -22,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/net_types.h"
+#include "common/stop_token.h"
 #include "grab/scheduler.h"
 #include "nic/port.h"
 #include "output/metadata.h"
@@ -59,9 +60,12 @@ struct GrabPoolCounters {
 class GrabPool {
  public:
   // `first_queue`: the TX queue of the first grab lcore (the senders' count).
+  // Workers read `stop`: at kStopSending waiting hosts are recorded as
+  // interrupted, at kStopNow grabs in flight are abandoned.
   static absl::StatusOr<std::unique_ptr<GrabPool>> Create(
       Port& port, const GrabPoolOptions& options, const TlsContext& tls, Ipv4Address source_ip,
-      const MacAddress& source_mac, const MacAddress& gateway_mac, uint16_t first_queue);
+      const MacAddress& source_mac, const MacAddress& gateway_mac, uint16_t first_queue,
+      const StopToken& stop);
   ~GrabPool();
 
   // Control lcore. True for an IPv4 TCP frame to the source address and a

@@ -17,19 +17,11 @@
 
 #include "absl/status/statusor.h"
 #include "common/net_types.h"
+#include "runner/packet_io.h"
 
 struct rte_mempool;
 
 namespace tlsweep {
-
-struct PortStats {
-  uint64_t ipackets = 0;
-  uint64_t opackets = 0;
-  uint64_t imissed = 0;    // dropped by the NIC: RX ring full
-  uint64_t ierrors = 0;
-  uint64_t oerrors = 0;
-  uint64_t rx_nombuf = 0;  // dropped for lack of mbufs
-};
 
 class Port {
  public:

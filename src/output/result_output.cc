@@ -142,7 +142,7 @@ absl::StatusOr<ResultWriter> ResultWriter::Open(const std::string& path,
 }
 
 void ResultWriter::Write(const ScanResult& r) {
-  if (!options_.all && (!r.response.success || r.repeat)) return;
+  if (!Keeps(r)) return;
   std::string line;
   switch (options_.format) {
     case OutputFormat::kDefault:

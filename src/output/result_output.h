@@ -51,6 +51,10 @@ class ResultWriter {
   static absl::StatusOr<ResultWriter> Open(const std::string& path,
                                            OutputOptions options);
 
+  // Whether the filter keeps `r`.
+  bool Keeps(const ScanResult& r) const {
+    return options_.all || (r.response.success && !r.repeat);
+  }
   // Writes `r` if the filter keeps it; each record is one whole line.
   void Write(const ScanResult& r);
   // Writes a whole record line (with its '\n') formatted elsewhere: the

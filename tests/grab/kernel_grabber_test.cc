@@ -12,18 +12,16 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <csignal>
-#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/stop_token.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "output/record_json.h"
-#include "scan/stop_signal.h"
 #include "testing/tls_server.h"
 #include "tls/openssl_util.h"
 #include "tls/tls_context.h"
@@ -146,7 +144,7 @@ class KernelGrabberTest : public ::testing::Test {
       records.push_back(GrabRecordJson(grab, scan));
     };
     const auto start = std::chrono::steady_clock::now();
-    const absl::Status status = RunKernelGrab(targets, *tls_, options_, sink, &stats_);
+    const absl::Status status = RunKernelGrab(targets, *tls_, options_, stop_, sink, &stats_);
     took_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now() - start)
                    .count();
@@ -164,6 +162,7 @@ class KernelGrabberTest : public ::testing::Test {
 
   std::unique_ptr<TlsContext> tls_;
   GrabOptions options_;
+  StopToken stop_;
   GrabStats stats_;
   int64_t took_ms_ = 0;
 };
@@ -262,37 +261,29 @@ TEST_F(KernelGrabberTest, SilentServerHitsThePhaseDeadline) {
 // accepts) lets the two grabs in flight go on and starts no other; the
 // second (once that dialogue has sent QUIT) abandons the silent server's
 // grab without a record and returns at once, with the finished grab's
-// record. The stop level (scan/stop_signal.h) is the process's and only
-// rises, so the run happens in a child process of its own.
+// record.
 TEST_F(KernelGrabberTest, FirstStopStartsNoMoreSecondAbandons) {
   options_.concurrency = 2;
   options_.timeouts.phase_ms = 10'000;
-  EXPECT_EXIT(
-      {
-        InstallStopSignals();
-        LoopbackServer talking([](int fd) {
-          std::raise(SIGINT);
-          Peer peer{fd};
-          peer.Send("220 mx.lab.test ESMTP\r\n");
-          peer.ReadLine();  // EHLO
-          peer.Send("250-mx.lab.test\r\n250 PIPELINING\r\n");
-          peer.ReadLine();  // QUIT: that grab is done and recorded
-          std::raise(SIGINT);
-        });
-        LoopbackServer silent([](int fd) { Peer{fd}.ReadLine(); });
-        // The third target waits for a slot, which frees after the first stop.
-        const std::vector<nlohmann::json> records =
-            Grab({talking.port(), silent.port(), silent.port()});
-        const bool ok = records.size() == 1 && records[0]["port"] == talking.port() &&
-                        Smtp(records[0])["status"] == "no-starttls" && stats_.started == 2 &&
-                        stats_.finished == 1 && took_ms_ < 2000;
-        std::fprintf(stderr, "%zu records (%s), %llu started, %lld ms\n", records.size(),
-                     records.empty() ? "" : records[0].dump().c_str(),
-                     static_cast<unsigned long long>(stats_.started),
-                     static_cast<long long>(took_ms_));
-        std::exit(ok ? 0 : 1);
-      },
-      ::testing::ExitedWithCode(0), "");
+  LoopbackServer talking([this](int fd) {
+    stop_.Trip(StopLevel::kStopSending);
+    Peer peer{fd};
+    peer.Send("220 mx.lab.test ESMTP\r\n");
+    peer.ReadLine();  // EHLO
+    peer.Send("250-mx.lab.test\r\n250 PIPELINING\r\n");
+    peer.ReadLine();  // QUIT: that grab is done and recorded
+    stop_.Trip(StopLevel::kStopNow);
+  });
+  LoopbackServer silent([](int fd) { Peer{fd}.ReadLine(); });
+  // The third target waits for a slot, which frees after the first stop.
+  const std::vector<nlohmann::json> records =
+      Grab({talking.port(), silent.port(), silent.port()});
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["port"], talking.port());
+  EXPECT_EQ(Smtp(records[0])["status"], "no-starttls");
+  EXPECT_EQ(stats_.started, 2u);
+  EXPECT_EQ(stats_.finished, 1u);
+  EXPECT_LT(took_ms_, 2000);
 }
 
 }  // namespace

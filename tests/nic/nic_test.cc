@@ -128,7 +128,7 @@ TEST(DpdkScannerTest, EveryProbeIsSentAndComesBackThroughTheReceiver) {
   options.quiet = true;
   options.output_file = ::testing::TempDir() + "/nic_test_out.txt";
   options.metadata_file = ::testing::TempDir() + "/nic_test_meta.json";
-  const absl::Status s = RunDpdkScan(*plan, *g_port, options);
+  const absl::Status s = RunDpdkScan(*plan, *g_port, options, StopToken());
   ASSERT_TRUE(s.ok()) << s;
   const nlohmann::json meta = ReadJson(options.metadata_file);
   const uint64_t targets = 64 * 2;
@@ -150,7 +150,7 @@ TEST(DpdkScannerTest, SilentGatewayIsAnError) {
   options.arp_timeout_s = 0.3;
   options.quiet = true;
   options.output_file = "/dev/null";
-  const absl::Status s = RunDpdkScan(*plan, *g_port, options);
+  const absl::Status s = RunDpdkScan(*plan, *g_port, options, StopToken());
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("192.0.2.254 did not answer ARP"), std::string::npos) << s;
 }
@@ -163,7 +163,7 @@ TEST(DpdkScannerTest, TooManySendersForTheLcores) {
   ASSERT_NE(g_port, nullptr);
   DpdkScanOptions options;
   options.gateway_mac = *MacAddress::Parse("02:00:00:00:00:02");
-  const absl::Status s = RunDpdkScan(**plan, *g_port, options);
+  const absl::Status s = RunDpdkScan(**plan, *g_port, options, StopToken());
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("-T 4 needs 5 lcores"), std::string::npos) << s;
 }
@@ -186,10 +186,10 @@ TEST(DpdkScannerTest, RunWithNothingOpenEndsAfterTheCooldown) {
   options.tls = tls->get();
   // The plan's source ports are ZMap's 32768-61000: the grab's must not
   // overlap them.
-  const absl::Status overlap = RunDpdkScan(*plan, *g_port, options);
+  const absl::Status overlap = RunDpdkScan(*plan, *g_port, options, StopToken());
   EXPECT_NE(overlap.message().find("overlap the grab's 49152-65535"), std::string::npos) << overlap;
   options.grab->port_first = 62000;
-  const absl::Status s = RunDpdkScan(*plan, *g_port, options);
+  const absl::Status s = RunDpdkScan(*plan, *g_port, options, StopToken());
   ASSERT_TRUE(s.ok()) << s;
   const nlohmann::json meta = ReadJson(options.metadata_file);
   EXPECT_EQ(meta["mode"], "run");
@@ -214,7 +214,7 @@ class GrabPoolTest : public ::testing::Test {
   std::unique_ptr<GrabPool> Make() {
     auto pool = GrabPool::Create(*g_port, options_, *tls_, kSource,
                                  *MacAddress::Parse("02:00:00:00:00:01"),
-                                 *MacAddress::Parse("02:00:00:00:00:02"), 1);
+                                 *MacAddress::Parse("02:00:00:00:00:02"), 1, stop_);
     EXPECT_TRUE(pool.ok()) << pool.status();
     return pool.ok() ? *std::move(pool) : nullptr;
   }
@@ -222,6 +222,7 @@ class GrabPoolTest : public ::testing::Test {
   const Ipv4Address kSource = *Ipv4Address::Parse("192.0.2.1");
   std::unique_ptr<TlsContext> tls_;
   GrabPoolOptions options_;
+  StopToken stop_;
 };
 
 TEST_F(GrabPoolTest, ClaimsOnlyTcpToTheSourceAndAGrabPort) {

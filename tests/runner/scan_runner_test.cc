@@ -1,0 +1,204 @@
+// The scan's orchestration over the in-memory packet I/O: no EAL, no NIC.
+// The responder plays the network: the gateway answers ARP, some targets
+// answer SYN-ACK.
+#include "runner/scan_runner.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "packet/arp.h"
+#include "packet/parse.h"
+#include "runner/memory_io.h"
+#include "scan/resume.h"
+#include "testing/synack.h"
+
+namespace tlsweep {
+namespace {
+
+const MacAddress kOurMac = *MacAddress::Parse("02:00:00:00:00:01");
+const MacAddress kGatewayMac = *MacAddress::Parse("02:00:00:00:00:02");
+const Ipv4Address kGatewayIp = *Ipv4Address::Parse("192.0.2.254");
+const Ipv4Address kSource = *Ipv4Address::Parse("192.0.2.1");
+
+std::unique_ptr<ScanPlan> Plan(uint32_t senders, RateSpec rate = RateSpec::Unlimited()) {
+  ScanConfig c;
+  c.targets.target_args = {"198.51.100.0/26"};
+  c.targets.no_blocklist = true;
+  c.ports = {25};
+  c.seed = 3;
+  c.rate = rate;
+  c.sender_threads = senders;
+  c.sources = SourceRange{kSource, 1};
+  auto plan = ScanPlan::Create(c, SipKey{5, 6});
+  EXPECT_TRUE(plan.ok()) << plan.status();
+  return *std::move(plan);
+}
+
+nlohmann::json ReadJson(const std::string& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+std::vector<std::string> ReadLines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+class ScanRunnerTest : public ::testing::Test {
+ protected:
+  ScanRunnerTest() : io_(kOurMac) {
+    options_.gateway_ip = kGatewayIp;
+    options_.cooldown_s = 0.2;
+    options_.quiet = true;
+    const std::string dir = ::testing::TempDir();
+    options_.output_file = dir + "/scan_runner_out.txt";
+    options_.metadata_file = dir + "/scan_runner_meta.json";
+    options_.resume_out_file = dir + "/scan_runner_resume.json";
+    std::remove(options_.resume_out_file.c_str());
+  }
+
+  // The gateway answers ARP; targets with an even last octet answer the
+  // probe with a SYN-ACK.
+  void AnswerEvenTargets() {
+    io_.set_responder([this](std::span<const uint8_t> frame) {
+      if (auto arp = ParseArp(frame.data(), frame.size());
+          arp && arp->op == kArpOpRequest && arp->target_ip == kGatewayIp) {
+        uint8_t reply[kArpFrameLen];
+        BuildArpReply(*arp, kGatewayMac, kGatewayIp, reply);
+        io_.Inject(reply);
+        return;
+      }
+      ParsedFrame parsed;
+      if (ParseFrame(frame.data(), frame.size(), &parsed) != ParseResult::kTcp) return;
+      const ParsedTcp& t = parsed.tcp;
+      if (t.flags != 0x02 || t.daddr.value() % 2 != 0) return;
+      uint8_t synack[testing::kSynAckLen];
+      testing::WriteSynAck({t.saddr, t.daddr, t.sport, t.dport, t.seq, t.ip_id}, kOurMac, 1000,
+                           synack);
+      io_.Inject(synack);
+    });
+  }
+
+  MemoryPacketIo io_;
+  ScanRunOptions options_;
+  StopToken stop_;
+};
+
+TEST_F(ScanRunnerTest, ProbesGoOutAnswersBecomeResultsAndGetResets) {
+  const auto plan = Plan(2);
+  AnswerEvenTargets();
+  // A host asking for our address, and a frame that is no answer at all.
+  uint8_t who_has_us[kArpFrameLen];
+  BuildArpRequest(kGatewayMac, kGatewayIp, kSource, who_has_us);
+  io_.Inject(who_has_us);
+  const uint8_t garbage[20] = {0xff};  // EtherType 0: neither IPv4 nor ARP
+  io_.Inject(garbage);
+
+  ASSERT_TRUE(RunScan(*plan, io_, options_, nullptr, stop_).ok());
+
+  // Every target probed once, to the gateway the ARP found.
+  const auto probes = io_.probes();
+  ASSERT_EQ(probes.size(), 64u);
+  std::set<uint32_t> probed;
+  for (const auto& p : probes) {
+    ParsedFrame parsed;
+    ASSERT_EQ(ParseFrame(p.data(), p.size(), &parsed), ParseResult::kTcp);
+    probed.insert(parsed.tcp.daddr.value());
+    EXPECT_TRUE(std::equal(p.begin(), p.begin() + 6, kGatewayMac.bytes().begin()));
+  }
+  EXPECT_EQ(probed.size(), 64u);
+
+  // The 32 even targets are the results (default format: one address a line).
+  const auto lines = ReadLines(options_.output_file);
+  EXPECT_EQ(lines.size(), 32u);
+  for (const std::string& line : lines) {
+    EXPECT_EQ(Ipv4Address::Parse(line)->value() % 2, 0u) << line;
+  }
+
+  // Control frames: the gateway's ARP request, our ARP reply, 32 resets.
+  size_t arp_requests = 0, arp_replies = 0, resets = 0;
+  for (const auto& f : io_.control_frames()) {
+    if (auto arp = ParseArp(f.data(), f.size())) {
+      (arp->op == kArpOpRequest ? arp_requests : arp_replies)++;
+      continue;
+    }
+    ParsedFrame parsed;
+    ASSERT_EQ(ParseFrame(f.data(), f.size(), &parsed), ParseResult::kTcp);
+    EXPECT_EQ(parsed.tcp.flags & 0x04, 0x04);
+    ++resets;
+  }
+  EXPECT_GE(arp_requests, 1u);
+  EXPECT_EQ(arp_replies, 1u);
+  EXPECT_EQ(resets, 32u);
+
+  const nlohmann::json meta = ReadJson(options_.metadata_file);
+  EXPECT_EQ(meta["mode"], "dpdk");
+  EXPECT_EQ(meta["complete"], true);
+  EXPECT_EQ(meta["interrupted"], false);
+  EXPECT_EQ(meta["gateway_mac"], kGatewayMac.ToString());
+  EXPECT_EQ(meta["counters"]["sent"], 64);
+  EXPECT_EQ(meta["counters"]["synack"], 32);
+  EXPECT_EQ(meta["counters"]["rst_sent"], 32);
+  EXPECT_EQ(meta["counters"]["results_written"], 32);
+  EXPECT_EQ(meta["counters"]["arp_replies_sent"], 1);
+  EXPECT_EQ(meta["counters"]["parse_drops"]["other_ethertype"], 1);
+  // The cooldown ran to its end after the last probe.
+  EXPECT_GE(meta["duration_seconds"].get<double>(), options_.cooldown_s);
+  // A complete scan leaves no resume file.
+  EXPECT_FALSE(std::ifstream(options_.resume_out_file).good());
+}
+
+TEST_F(ScanRunnerTest, SilentGatewayIsAnError) {
+  const auto plan = Plan(1);
+  options_.arp_timeout_s = 0.2;
+  const absl::Status s = RunScan(*plan, io_, options_, nullptr, stop_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("192.0.2.254 did not answer ARP"), std::string::npos) << s;
+  EXPECT_TRUE(io_.probes().empty());
+}
+
+// Tripping the token stops the senders; the positions they reached are
+// saved, and resuming from them sends exactly the rest.
+TEST_F(ScanRunnerTest, TrippingTheStopTokenStopsSendingAndSavesTheResumePositions) {
+  const auto plan = Plan(2, RateSpec::Packets(400));
+  options_.gateway_ip.reset();
+  options_.gateway_mac = kGatewayMac;
+  io_.set_responder([this](std::span<const uint8_t>) {
+    if (io_.probes().size() >= 10) stop_.Trip(StopLevel::kStopSending);
+  });
+  ASSERT_TRUE(RunScan(*plan, io_, options_, nullptr, stop_).ok());
+  const size_t first = io_.probes().size();
+  EXPECT_GE(first, 10u);
+  EXPECT_LT(first, 64u);
+  const nlohmann::json meta = ReadJson(options_.metadata_file);
+  EXPECT_EQ(meta["interrupted"], true);
+  EXPECT_EQ(meta["complete"], false);
+  EXPECT_EQ(meta["counters"]["sent"], first);
+
+  ASSERT_TRUE(ReadResumeFile(options_.resume_out_file, *plan).ok());
+
+  MemoryPacketIo rest_io(kOurMac);
+  StopToken fresh;
+  options_.resume_file = options_.resume_out_file;
+  options_.resume_out_file = ::testing::TempDir() + "/scan_runner_resume2.json";
+  ASSERT_TRUE(RunScan(*Plan(2, RateSpec::Unlimited()), rest_io, options_, nullptr, fresh)
+                  .ok());
+  std::set<uint32_t> probed;
+  for (const MemoryPacketIo* run : {&io_, &rest_io}) {
+    for (const auto& p : run->probes()) {
+      ParsedFrame parsed;
+      ASSERT_EQ(ParseFrame(p.data(), p.size(), &parsed), ParseResult::kTcp);
+      probed.insert(parsed.tcp.daddr.value());
+    }
+  }
+  EXPECT_EQ(first + rest_io.probes().size(), 64u);
+  EXPECT_EQ(probed.size(), 64u);
+}
+
+}  // namespace
+}  // namespace tlsweep
