@@ -13,7 +13,7 @@
 # sanitizer report makes the run fail. One summary line per target: CPU
 # seconds, executions, executions per second, coverage (libFuzzer's cov:
 # edges and ft: features) and the outcome. Set FUZZ_CXX="ccache clang++" to
-# cache compilations; FUZZ_ARGS adds libFuzzer flags (e.g. -jobs=2).
+# cache compilations; FUZZ_ARGS adds libFuzzer flags (e.g. -use_value_profile=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
