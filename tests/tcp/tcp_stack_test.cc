@@ -36,6 +36,12 @@ std::atomic<size_t> g_allocated_bytes{0};
 }
 [[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
 [[gnu::noinline]] void operator delete(void* p, size_t) noexcept { std::free(p); }
+// The array forms forward explicitly: the standard's default operator new[]
+// calls operator new, but ASan's replacement (the sanitizer build of
+// scripts/test.sh) allocates on its own, and the connection pools are arrays.
+[[gnu::noinline]] void* operator new[](size_t size) { return operator new(size); }
+[[gnu::noinline]] void operator delete[](void* p) noexcept { operator delete(p); }
+[[gnu::noinline]] void operator delete[](void* p, size_t) noexcept { operator delete(p); }
 
 namespace tlsweep {
 namespace {
