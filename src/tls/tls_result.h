@@ -72,37 +72,44 @@ struct TlsAlert {
   int value = 0;
 };
 
+// What the ServerHello chose and what follows from it (TlsResult::negotiated;
+// absent when the handshake never got a cipher). The parts of a TlsResult
+// stand at namespace scope because clang 14 does not take a nested struct with
+// default member initialisers as default-constructible inside its enclosing
+// class (std::optional<Nested>::emplace() fails to compile there).
+struct TlsNegotiated {
+  std::string version_name;  // "TLSv1.3"
+  int version_value = 0;     // 0x0304
+  std::string cipher_name;   // IANA ("TLS_AES_128_GCM_SHA256")
+  std::string cipher_openssl_name;
+  std::string cipher_hex;  // "0x1301"
+  uint16_t cipher_value = 0;
+  std::string kx_kind;                   // "ECDHE", "DHE", "RSA", "TLS1.3", ...
+  std::optional<std::string> kx_group;   // nullopt when unknown
+  std::optional<int> kx_dh_prime_bits;   // DHE only
+  bool forward_secrecy = false;
+  std::string cipher_class;  // AEAD, CBC, RC4, 3DES, NULL, EXPORT
+  struct Signature {
+    std::string type;  // OpenSSL short names, or "unknown"
+    std::string hash;
+    std::string scheme;  // RFC 8446 SignatureScheme name, "" when none
+  };
+  std::optional<Signature> server_signature;
+  bool session_ticket = false;
+  bool ocsp_stapled = false;
+};
+
+// The chain as sent (leaf first) and the leaf's validation
+// (TlsResult::certificates; absent when no certificate arrived).
+struct TlsCertificates {
+  std::vector<CertificateInfo> chain;
+  CertificateValidation validation;
+};
+
 struct TlsResult {
-  // What the ServerHello chose and what follows from it; absent when the
-  // handshake never got a cipher.
-  struct Negotiated {
-    std::string version_name;  // "TLSv1.3"
-    int version_value = 0;     // 0x0304
-    std::string cipher_name;   // IANA ("TLS_AES_128_GCM_SHA256")
-    std::string cipher_openssl_name;
-    std::string cipher_hex;  // "0x1301"
-    uint16_t cipher_value = 0;
-    std::string kx_kind;                   // "ECDHE", "DHE", "RSA", "TLS1.3", ...
-    std::optional<std::string> kx_group;   // nullopt when unknown
-    std::optional<int> kx_dh_prime_bits;   // DHE only
-    bool forward_secrecy = false;
-    std::string cipher_class;  // AEAD, CBC, RC4, 3DES, NULL, EXPORT
-    struct Signature {
-      std::string type;  // OpenSSL short names, or "unknown"
-      std::string hash;
-      std::string scheme;  // RFC 8446 SignatureScheme name, "" when none
-    };
-    std::optional<Signature> server_signature;
-    bool session_ticket = false;
-    bool ocsp_stapled = false;
-  };
+  using Negotiated = TlsNegotiated;
   std::optional<Negotiated> negotiated;
-  // The chain as sent (leaf first) and the leaf's validation; absent when no
-  // certificate arrived.
-  struct Certificates {
-    std::vector<CertificateInfo> chain;
-    CertificateValidation validation;
-  };
+  using Certificates = TlsCertificates;
   std::optional<Certificates> certificates;
   std::string profile;  // the ClientHello profile's name
   bool handshake_complete = false;
