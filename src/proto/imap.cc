@@ -6,6 +6,14 @@
 // greeting and in tagged OKs. The fixed one-letter tags make a transcript easy
 // to read and let the module tell its own tagged replies apart. Never sent:
 // LOGIN, AUTHENTICATE, anything after LOGOUT.
+//
+// Errors (RFC 3501 7.1): a BYE (greeting or untagged, before we send LOGOUT)
+// or a tagged NO/BAD to CAPABILITY ends the dialogue as application-error, or
+// server-busy when its text says so ([SYS/TEMP], "Connection queue full",
+// "Too many connections": proto_text::SaysServerBusy); the line is kept in `bye`
+// or in `error`. Never no-starttls, which needs a CAPABILITY listing the
+// server completed with OK. Only a NO/BAD to STARTTLS is starttls-refused
+// (or server-busy, by the same texts).
 #include <memory>
 #include <string>
 #include <string_view>
@@ -58,6 +66,8 @@ class ImapModule final : public LineModule {
         RecordCapabilities(words, 2);
       } else if (words.size() >= 2 && EqualsIgnoreCase(words[1], "BYE")) {
         bye_ = std::string(line);
+        // The server is closing: no LOGOUT of ours is pending before kDone.
+        if (state_ != State::kDone) Fail(ErrorStatus(line), "server said BYE", a);
       } else {
         MaybeResponseCodeCapabilities(line);
       }
@@ -75,7 +85,13 @@ class ImapModule final : public LineModule {
       return;
     }
     if (state_ == State::kCapability && tag == CapabilityTag()) {
-      if (cond == "OK") MaybeResponseCodeCapabilities(line);
+      if (cond != "OK") {
+        // No complete listing: nothing is known about STARTTLS.
+        error_ = "CAPABILITY refused: " + std::string(line);
+        Finish(ErrorStatus(line), kLogout, a);
+        return;
+      }
+      MaybeResponseCodeCapabilities(line);
       OnCapabilityDone(a);
     } else if (state_ == State::kStartTls && tag == "b") {
       starttls_reply_ = std::string(line);
@@ -83,7 +99,9 @@ class ImapModule final : public LineModule {
         state_ = State::kDone;
         RequestStartTls(a);
       } else {
-        Finish(GrabStatus::kStartTlsRefused, kLogout, a);
+        Finish(proto_text::SaysServerBusy(line) ? GrabStatus::kServerBusy
+                                                : GrabStatus::kStartTlsRefused,
+               kLogout, a);
       }
     }
     // Other tags: not ours; ignore.
@@ -108,6 +126,12 @@ class ImapModule final : public LineModule {
  private:
   enum class State { kConnect, kGreeting, kCapability, kStartTls, kDone };
 
+  // Status of a BYE or of a NO/BAD that is not about STARTTLS.
+  static GrabStatus ErrorStatus(std::string_view line) {
+    return proto_text::SaysServerBusy(line) ? GrabStatus::kServerBusy
+                                            : GrabStatus::kApplicationError;
+  }
+
   std::string_view CapabilityTag() const {
     return tls_up_ && !implicit_tls() ? "c" : "a";
   }
@@ -123,7 +147,7 @@ class ImapModule final : public LineModule {
     const std::string cond = AsciiUpper(words[1]);
     if (cond == "BYE") {
       bye_ = std::string(line);
-      Fail(GrabStatus::kApplicationError, "server said BYE", a);
+      Fail(ErrorStatus(line), "server said BYE", a);
       return;
     }
     if (cond != "OK" && cond != "PREAUTH") {

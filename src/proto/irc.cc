@@ -10,6 +10,15 @@
 // PASS) and no SASL AUTHENTICATE: the listing shows the mechanisms
 // ("sasl=PLAIN,EXTERNAL") without using them. PINGs are answered with PONG so
 // a server that pings before registration does not drop us.
+//
+// Errors: "ERROR :Closing link ..." is server-busy when its text says the
+// server is full (InspIRCd's "No more connections allowed from your host via
+// this connect class", "Too many connections", "Server full"), otherwise
+// application-error; so are the refusal numerics 463 ERR_NOPERMFORHOST and
+// 465 ERR_YOUREBANNEDCREEP (RFC 2812 5.2). 263 RPL_TRYAGAIN (RFC 2812 5.1,
+// "Please wait a while and try again") is server-busy. The line is kept in
+// `error`. A 421/451 naming STARTTLS is a complete answer (the command is
+// unknown), so it stays no-starttls.
 #include <memory>
 #include <string>
 #include <string_view>
@@ -146,7 +155,16 @@ class IrcModule final : public LineModule {
     }
     if (command == "ERROR") {
       error_ = std::string(line);
-      Fail(GrabStatus::kApplicationError, "server sent ERROR", a);
+      Fail(proto_text::SaysServerBusy(line) ? GrabStatus::kServerBusy
+                                            : GrabStatus::kApplicationError,
+           "server sent ERROR", a);
+      return;
+    }
+    if (command == "263" || command == "463" || command == "465") {
+      error_ = std::string(line);
+      Finish(command == "263" ? GrabStatus::kServerBusy
+                              : GrabStatus::kApplicationError,
+             kQuit, a);
       return;
     }
     if (command == "CAP") {

@@ -23,6 +23,8 @@ std::string_view GrabStatusName(GrabStatus status) {
       return "protocol-error";
     case GrabStatus::kApplicationError:
       return "application-error";
+    case GrabStatus::kServerBusy:
+      return "server-busy";
     case GrabStatus::kStartTlsRefused:
       return "starttls-refused";
     case GrabStatus::kNoStartTls:

@@ -26,10 +26,16 @@ enum class GrabStatus {
   kConnectionClosed,   // the peer closed before the dialogue ended
   kIoTimeout,          // a phase deadline expired
   kProtocolError,      // the peer does not speak the protocol / broke a bound
-  kApplicationError,   // well-formed refusal: 554 banner, -ERR, BYE, stream
-                       // error
-  kStartTlsRefused,  // STARTTLS offered or tried but refused (454, NO, 691 ...)
-  kNoStartTls,       // the server does not offer STARTTLS
+  kApplicationError,   // well-formed error or refusal to the greeting or the
+                       // capability command: 554 banner, -ERR, NO/BAD/BYE,
+                       // stream error, IRC ERROR (reply text in the record)
+  kServerBusy,         // a temporary refusal: the server is overloaded or
+                       // limits connections (421, "queue full", [SYS/TEMP],
+                       // <resource-constraint/>, ...); says nothing about
+                       // STARTTLS. Not a ZGrab2 name: ZGrab2 calls it
+                       // application-error.
+  kStartTlsRefused,  // STARTTLS itself refused (454, NO, <failure/>, 691 ...)
+  kNoStartTls,       // a complete capability listing lacks STARTTLS
   kTlsError,         // the TLS handshake failed
   kTooMuchData,      // the peer sent more than max_session_bytes
   kUnknownError,     // not finished yet, or nothing more specific applies

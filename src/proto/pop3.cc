@@ -3,6 +3,13 @@
 // CAPA (RFC 2449) answers "+OK" and a dot-terminated list; "SASL m1 m2" gives
 // the mechanisms, "USER" means cleartext USER/PASS is allowed, "STLS"
 // (RFC 2595) means STARTTLS. Never sent: USER, PASS, APOP, AUTH.
+//
+// A -ERR is never taken for a missing STLS: only a complete CAPA listing
+// without STLS is no-starttls. A -ERR whose text says the server is busy
+// ([SYS/TEMP] per RFC 3206; Dovecot's "Connection queue full") is
+// server-busy wherever it comes; another -ERR to the greeting or to CAPA is
+// application-error (its text in banner / capa_error), and to STLS
+// starttls-refused.
 #include <memory>
 #include <string>
 #include <string_view>
@@ -46,7 +53,7 @@ class Pop3Module final : public LineModule {
         if (StartsWithIgnoreCase(line, "+OK")) {
           SendCapa(a);
         } else if (StartsWithIgnoreCase(line, "-ERR")) {
-          Finish(GrabStatus::kApplicationError, kQuit, a);
+          Finish(ErrStatus(line, GrabStatus::kApplicationError), kQuit, a);
         } else {
           Fail(GrabStatus::kProtocolError, "not a POP3 greeting", a);
         }
@@ -58,9 +65,10 @@ class Pop3Module final : public LineModule {
           caps.seen = true;
           state_ = State::kCapaList;
         } else if (StartsWithIgnoreCase(line, "-ERR")) {
-          // No CAPA (pre-RFC 2449 server): STLS cannot be advertised.
+          // A busy server, or one without CAPA (pre-RFC 2449): either way
+          // no listing was read, so nothing is known about STLS.
           capa_error_ = std::string(line);
-          OnCapaDone(a);
+          Finish(ErrStatus(line, GrabStatus::kApplicationError), kQuit, a);
         } else {
           Fail(GrabStatus::kProtocolError, "malformed CAPA reply", a);
         }
@@ -80,7 +88,7 @@ class Pop3Module final : public LineModule {
           state_ = State::kDone;
           RequestStartTls(a);
         } else if (StartsWithIgnoreCase(line, "-ERR")) {
-          Finish(GrabStatus::kStartTlsRefused, kQuit, a);
+          Finish(ErrStatus(line, GrabStatus::kStartTlsRefused), kQuit, a);
         } else {
           Fail(GrabStatus::kProtocolError, "malformed STLS reply", a);
         }
@@ -107,6 +115,13 @@ class Pop3Module final : public LineModule {
     kStls,
     kDone
   };
+
+  // Status of a -ERR line: server-busy when its text says so, else
+  // `otherwise`.
+  static GrabStatus ErrStatus(std::string_view line, GrabStatus otherwise) {
+    return proto_text::SaysServerBusy(line) ? GrabStatus::kServerBusy
+                                            : otherwise;
+  }
 
   void SendCapa(ModuleActions* a) {
     SendLine(a, "CAPA");

@@ -7,6 +7,13 @@
 // pre-standard "AUTH=..." form old Exchange and qmail servers still send,
 // merged in the order offered. Nothing after EHLO is sent except STARTTLS and
 // QUIT: no AUTH, no MAIL FROM, no RCPT TO.
+//
+// Error replies are classed by code (RFC 5321 4.2.1, 4.2.3): a 4yz to the
+// banner or to EHLO is transient (Postfix's "421 4.7.0 ... too many
+// connections", 421 "Service not available") and recorded as server-busy; a
+// 5yz there (554 "No SMTP service", "Access denied") is application-error.
+// Only a non-421 answer to STARTTLS (454 "TLS not available", 5xx) is
+// starttls-refused: 421 there closes the session whatever we sent.
 #include <memory>
 #include <string>
 #include <string_view>
@@ -102,14 +109,20 @@ class SmtpModule final : public LineModule {
 
   void SendEhlo(ModuleActions* a) { SendLine(a, "EHLO " + options_.ehlo_name); }
 
+  // Status of an error reply to the banner or EHLO: 4yz (transient, RFC 5321
+  // 4.2.1) is server-busy, 5yz a refusal.
+  static GrabStatus ErrorStatus(const Reply& reply) {
+    return reply.code / 100 == 4 ? GrabStatus::kServerBusy
+                                 : GrabStatus::kApplicationError;
+  }
+
   void OnReply(const Reply& reply, ModuleActions* a) {
     switch (state_) {
       case State::kConnect:
       case State::kBanner:
         banner_ = reply.Text();
         if (reply.code != 220) {
-          // 554 "no service" and friends: a well-formed refusal.
-          Finish(GrabStatus::kApplicationError, kQuit, a);
+          Finish(ErrorStatus(reply), kQuit, a);
           return;
         }
         SendEhlo(a);
@@ -121,7 +134,7 @@ class SmtpModule final : public LineModule {
         ehlo_ = reply.Text();
         if (reply.code != 250) {
           error_ = "EHLO rejected";
-          Finish(GrabStatus::kApplicationError, kQuit, a);
+          Finish(ErrorStatus(reply), kQuit, a);
           return;
         }
         RecordExtensions(reply, &before_tls_);
@@ -137,7 +150,9 @@ class SmtpModule final : public LineModule {
       case State::kStartTls:
         starttls_reply_ = reply.Text();
         if (reply.code != 220) {
-          Finish(GrabStatus::kStartTlsRefused, kQuit, a);
+          Finish(reply.code == 421 ? GrabStatus::kServerBusy
+                                   : GrabStatus::kStartTlsRefused,
+                 kQuit, a);
           return;
         }
         state_ = State::kDone;
@@ -147,7 +162,7 @@ class SmtpModule final : public LineModule {
         ehlo_after_tls_ = reply.Text();
         if (reply.code != 250) {
           error_ = "EHLO after TLS rejected";
-          Finish(GrabStatus::kApplicationError, kQuit, a);
+          Finish(ErrorStatus(reply), kQuit, a);
           return;
         }
         RecordExtensions(reply, &after_tls_);

@@ -118,4 +118,35 @@ std::vector<std::string_view> SplitOn(std::string_view s, char sep) {
   return fields;
 }
 
+bool SaysServerBusy(std::string_view reply) {
+  // Sources, one per phrase:
+  //   [SYS/TEMP]: RFC 3206 section 4 ("a temporary system problem ... likely
+  //     to clear up"), e.g. Dovecot's pop3-login at its limits. Not RFC
+  //     5530's [UNAVAILABLE]: Dovecot answers STARTTLS with "NO [UNAVAILABLE]
+  //     TLS support isn't enabled", a refusal for good; nor [INUSE] /
+  //     RFC 3206 [IN-USE], which are about a locked mailbox after login.
+  //   "connection queue full": Dovecot's login processes
+  //     (src/login-common/client-common.c) when login_max_connections or the
+  //     process limit is reached.
+  //   "too many connections": Postfix smtpd's 421 "Error: too many
+  //     connections from <addr>" (anvil), ProFTPD-style limits, MySQL.
+  //   "no more connections": InspIRCd's connect-class limit ("No more
+  //     connections allowed from your host via this connect class").
+  //   "too many users", "server full", "try again later", "server busy":
+  //     the usual wordings of 421 / ERROR at capacity (RFC 5321 4.2.3's
+  //     "421 Service not available ... try again later").
+  static constexpr std::string_view kPhrases[] = {
+      "[SYS/TEMP",           "CONNECTION QUEUE FULL",
+      "TOO MANY CONNECTIONS",
+      "NO MORE CONNECTIONS", "TOO MANY USERS",
+      "SERVER FULL",         "TRY AGAIN LATER",
+      "SERVER BUSY",         "SERVER IS BUSY",
+  };
+  const std::string upper = AsciiUpper(reply);
+  for (std::string_view phrase : kPhrases) {
+    if (upper.find(phrase) != std::string::npos) return true;
+  }
+  return false;
+}
+
 }  // namespace tlsweep::proto_text

@@ -36,6 +36,13 @@ std::vector<std::string_view> SplitWords(std::string_view s);
 // Splits on `sep`; keeps empty fields out.
 std::vector<std::string_view> SplitOn(std::string_view s, char sep);
 
+// True when a server's error reply says it is busy or out of connections
+// rather than refusing us for good: the [SYS/TEMP] response code (RFC 3206
+// for POP3, used by IMAP servers too), or the texts real servers send at their connection limits (Dovecot's
+// "Connection queue full", Postfix's "too many connections", InspIRCd's "No
+// more connections allowed", ...). Case-insensitive.
+bool SaysServerBusy(std::string_view reply);
+
 }  // namespace tlsweep::proto_text
 
 #endif  // TLSWEEP_PROTO_TEXT_H_

@@ -328,7 +328,7 @@ class XmppModule final : public ModuleBase {
       // </stream:stream>: the server ended the stream; answer in kind.
       if (error_.empty()) error_ = "server closed the stream";
       Finish(stream_error_.empty() ? GrabStatus::kConnectionClosed
-                                   : GrabStatus::kApplicationError,
+                                   : StreamErrorStatus(stream_error_),
              kCloseStream, a);
       return;
     }
@@ -351,9 +351,24 @@ class XmppModule final : public ModuleBase {
       Finish(GrabStatus::kStartTlsRefused, kCloseStream, a);
     } else if (top_ == "error") {
       error_ = "stream error";
-      Finish(GrabStatus::kApplicationError, kCloseStream, a);
+      Finish(StreamErrorStatus(stream_error_), kCloseStream, a);
     }
     top_.clear();
+  }
+
+  // Status of a <stream:error/> by its condition (RFC 6120 4.9.3):
+  // server-busy for the ones that say the server cannot serve us now --
+  // resource-constraint (4.9.3.17, "lacks the system resources"; Prosody's
+  // answer at its connection limits), policy-violation (4.9.3.14, which
+  // Prosody's mod_limits and ejabberd's max_fsm_queue / connection limits
+  // send), system-shutdown (4.9.3.20) -- and application-error for the rest
+  // (host-unknown, not-authorized, ...).
+  static GrabStatus StreamErrorStatus(std::string_view condition) {
+    return condition == "resource-constraint" ||
+                   condition == "policy-violation" ||
+                   condition == "system-shutdown"
+               ? GrabStatus::kServerBusy
+               : GrabStatus::kApplicationError;
   }
 
   void OnFeatures(ModuleActions* a) {

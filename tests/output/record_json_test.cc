@@ -317,6 +317,13 @@ TEST_F(RecordJsonTest, DialogueFailures) {
   json refused = Grab("smtp", 25, false,
                       {Data("220 mail.example.com ESMTP\r\n"), Data(kEhlo), Data("454 TLS not available\r\n")});
   EXPECT_EQ(Of(refused, "smtp")["status"], "starttls-refused");
+  // A busy server (Postfix's anvil limit) is a record of its own, with the
+  // reply as the banner.
+  json busy = Grab("smtp", 25, false,
+                   {Data("421 4.7.0 mx.example Error: too many connections from 10.0.0.1\r\n")});
+  EXPECT_EQ(Of(busy, "smtp")["status"], "server-busy");
+  EXPECT_EQ(Of(busy, "smtp")["result"]["banner"],
+            "421 4.7.0 mx.example Error: too many connections from 10.0.0.1");
   json none = Grab("submission", 587, false,
                    {Data("220 mail.example.com ESMTP\r\n"), Data("250 mail.example.com\r\n")});
   EXPECT_EQ(Of(none, "submission")["status"], "no-starttls");

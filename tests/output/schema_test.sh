@@ -33,7 +33,7 @@ for line in open(sys.argv[1]):
     (m, g), = r["data"].items()
     statuses.add(g["status"]); modules.add(m)
 want = {"success", "connection-refused", "connection-timeout", "connection-closed", "io-timeout",
-        "protocol-error", "application-error", "starttls-refused", "no-starttls", "tls-error",
+        "protocol-error", "application-error", "server-busy", "starttls-refused", "no-starttls", "tls-error",
         "too-much-data", "unknown-error"}
 missing = (want - statuses) | ({"smtp", "smtps", "imap", "imaps", "pop3", "xmpp", "xmpp-server", "irc"} - modules) \
     | ({"queue-full", "interrupted"} - reasons)

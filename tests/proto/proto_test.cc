@@ -213,6 +213,7 @@ TEST(GrabStatusTest, ZGrab2Names) {
   EXPECT_EQ(GrabStatusName(GrabStatus::kTlsError), "tls-error");
   EXPECT_EQ(GrabStatusName(GrabStatus::kTooMuchData), "too-much-data");
   EXPECT_EQ(GrabStatusName(GrabStatus::kApplicationError), "application-error");
+  EXPECT_EQ(GrabStatusName(GrabStatus::kServerBusy), "server-busy");
 }
 
 TEST(LineReaderTest, CrLfBareLfAndFragments) {
@@ -249,6 +250,18 @@ TEST(LineReaderTest, MaxLineLength) {
   EXPECT_EQ(partial.Next(&line), LineReader::Result::kNeedMore);
   partial.Feed("de");
   EXPECT_EQ(partial.Next(&line), LineReader::Result::kTooLong);
+}
+
+TEST(TextTest, SaysServerBusy) {
+  EXPECT_TRUE(proto_text::SaysServerBusy("-ERR [SYS/TEMP] Connection queue full"));
+  EXPECT_TRUE(proto_text::SaysServerBusy("-ERR connection queue full"));
+  EXPECT_TRUE(proto_text::SaysServerBusy(
+      "421 4.7.0 mx.example Error: too many connections from 10.0.0.1"));
+  EXPECT_FALSE(proto_text::SaysServerBusy(
+      "454 4.7.0 TLS not available due to local problem"));
+  EXPECT_FALSE(proto_text::SaysServerBusy(
+      "b NO [UNAVAILABLE] TLS support isn't enabled."));
+  EXPECT_FALSE(proto_text::SaysServerBusy("-ERR unknown command"));
 }
 
 TEST(TextTest, JsonSafeKeepsUtf8EscapesTheRest) {
@@ -412,6 +425,45 @@ TEST(SmtpTest, StartTlsRefused454) {
   EXPECT_EQ(o.result["starttls"]["accepted"], false);
   EXPECT_EQ(o.result["starttls"]["reply"],
             "454 4.7.0 TLS not available due to local problem");
+}
+
+// Error replies are recorded as such, never as no-starttls: Postfix's anvil
+// limit (smtpd.c "421 4.7.0 %s Error: too many connections from %s"), a 421
+// to EHLO, an access-denied 554 banner, and a 421 to STARTTLS (the server is
+// closing, not refusing TLS); 454 stays a refusal of STARTTLS itself.
+TEST(SmtpTest, BusyAndErrorReplies) {
+  Outcome o = RunScript(
+      "smtp", {Data("421 4.7.0 mx.example Error: too many connections from "
+                    "10.0.0.1\r\n")});
+  EXPECT_THAT(o.steps, ElementsAre(S(""), Fin("QUIT\r\n")));
+  EXPECT_EQ(o.status, GrabStatus::kServerBusy);
+  EXPECT_EQ(o.result["banner"],
+            "421 4.7.0 mx.example Error: too many connections from 10.0.0.1");
+  EXPECT_FALSE(o.result.contains("starttls"));
+
+  o = RunScript("smtp",
+                {Data(kPostfixBanner),
+                 Data("421 4.3.2 Service shutting down, closing channel\r\n")});
+  EXPECT_EQ(o.status, GrabStatus::kServerBusy);
+  EXPECT_EQ(o.result["ehlo"],
+            "421 4.3.2 Service shutting down, closing channel");
+
+  o = RunScript("smtp", {Data("554 5.7.1 <unknown[192.0.2.9]>: Client host "
+                              "rejected: Access denied\r\n")});
+  EXPECT_EQ(o.status, GrabStatus::kApplicationError);
+  EXPECT_EQ(o.result["banner"],
+            "554 5.7.1 <unknown[192.0.2.9]>: Client host rejected: Access "
+            "denied");
+
+  o = RunScript("smtp", {Data(kPostfixBanner),
+                         Data("550 5.7.1 Access denied\r\n")});
+  EXPECT_EQ(o.status, GrabStatus::kApplicationError);
+
+  o = RunScript("smtp", {Data(kPostfixBanner), Data(kPostfixEhlo),
+                         Data("421 4.7.0 mx.example Error: too many errors\r\n")});
+  EXPECT_EQ(o.status, GrabStatus::kServerBusy);
+  EXPECT_EQ(o.result["starttls"]["reply"],
+            "421 4.7.0 mx.example Error: too many errors");
 }
 
 TEST(SmtpTest, BannerRefusal554) {
@@ -630,11 +682,52 @@ TEST(ImapTest, ByeGreetingAndGarbage) {
   Outcome o =
       RunScript("imap", {Data("* BYE Too many connections from your IP\r\n")});
   EXPECT_THAT(o.steps, ElementsAre(S(""), Fin("")));
-  EXPECT_EQ(o.status, GrabStatus::kApplicationError);
+  EXPECT_EQ(o.status, GrabStatus::kServerBusy);
+  EXPECT_EQ(o.result["bye"], "* BYE Too many connections from your IP");
   o = RunScript("imap", {Data("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n")});
   EXPECT_THAT(o.steps, ElementsAre(S(""), Fin("")));
   EXPECT_EQ(o.status, GrabStatus::kProtocolError);
   EXPECT_EQ(o.result["banner"], "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3");
+}
+
+// Dovecot's imap-login at its limits and a server that refuses CAPABILITY:
+// recorded as busy / error, with the reply, never as no-starttls.
+TEST(ImapTest, BusyAndErrorReplies) {
+  Outcome o = RunScript(
+      "imap", {Data("* BYE [SYS/TEMP] Connection queue full\r\n")});
+  EXPECT_EQ(o.status, GrabStatus::kServerBusy);
+  EXPECT_EQ(o.result["bye"], "* BYE [SYS/TEMP] Connection queue full");
+
+  // An untagged BYE instead of the CAPABILITY answer.
+  o = RunScript("imap", {Data("* OK ready\r\n"),
+                         Data("* BYE Disconnected: Connection queue full\r\n")});
+  EXPECT_THAT(o.steps, ElementsAre(S(""), S("a CAPABILITY\r\n"), Fin("")));
+  EXPECT_EQ(o.status, GrabStatus::kServerBusy);
+  EXPECT_EQ(o.result["bye"], "* BYE Disconnected: Connection queue full");
+  EXPECT_FALSE(o.result.contains("starttls"));
+
+  o = RunScript("imap", {Data("* OK ready\r\n"),
+                         Data("* BYE Disconnected for inactivity.\r\n")});
+  EXPECT_EQ(o.status, GrabStatus::kApplicationError);
+
+  // A tagged NO to CAPABILITY: no complete listing, so not no-starttls.
+  o = RunScript("imap", {Data("* OK ready\r\n"),
+                         Data("a NO [SYS/TEMP] Server busy\r\n")});
+  EXPECT_THAT(o.steps,
+              ElementsAre(S(""), S("a CAPABILITY\r\n"), Fin("d LOGOUT\r\n")));
+  EXPECT_EQ(o.status, GrabStatus::kServerBusy);
+  EXPECT_EQ(o.result["error"],
+            "CAPABILITY refused: a NO [SYS/TEMP] Server busy");
+  o = RunScript("imap",
+                {Data("* OK ready\r\n"), Data("a BAD Unknown command\r\n")});
+  EXPECT_EQ(o.status, GrabStatus::kApplicationError);
+
+  // Busy text in the answer to STARTTLS: not a refusal of TLS.
+  o = RunScript("imap", {Data(kDovecotGreeting), Data(kDovecotCapa),
+                         Data("b NO [SYS/TEMP] Connection queue full\r\n")});
+  EXPECT_EQ(o.status, GrabStatus::kServerBusy);
+  EXPECT_EQ(o.result["starttls"]["reply"],
+            "b NO [SYS/TEMP] Connection queue full");
 }
 
 TEST(ImapTest, LineTooLongAndPeerClose) {
@@ -714,10 +807,37 @@ TEST(Pop3Test, RefusedNotOfferedNoCapa) {
   EXPECT_EQ(o.result["before_tls"]["auth_mechanisms"],
             nlohmann::json({"PLAIN"}));
 
+  // No CAPA (pre-RFC 2449): no listing was read, so not no-starttls.
   o = RunScript("pop3",
                 {Data("+OK ready\r\n"), Data("-ERR unknown command\r\n")});
-  EXPECT_EQ(o.status, GrabStatus::kNoStartTls);
+  EXPECT_EQ(o.status, GrabStatus::kApplicationError);
   EXPECT_EQ(o.result["capa_error"], "-ERR unknown command");
+}
+
+// Dovecot's pop3-login at its limits (the issue's lab run: "-ERR Connection
+// queue full" to CAPA and to STLS), with and without RFC 3206's code.
+TEST(Pop3Test, BusyAndErrorReplies) {
+  Outcome o = RunScript("pop3", {Data("+OK Dovecot ready.\r\n"),
+                                 Data("-ERR Connection queue full\r\n")});
+  EXPECT_THAT(o.steps, ElementsAre(S(""), S("CAPA\r\n"), Fin("QUIT\r\n")));
+  EXPECT_EQ(o.status, GrabStatus::kServerBusy);
+  EXPECT_EQ(o.result["capa_error"], "-ERR Connection queue full");
+  EXPECT_FALSE(o.result.contains("starttls"));
+
+  o = RunScript("pop3",
+                {Data("-ERR [SYS/TEMP] Connection queue full\r\n")});
+  EXPECT_EQ(o.status, GrabStatus::kServerBusy);
+  EXPECT_EQ(o.result["banner"], "-ERR [SYS/TEMP] Connection queue full");
+
+  o = RunScript("pop3", {Data("+OK Dovecot ready.\r\n"),
+                         Data("+OK\r\nSTLS\r\nUSER\r\n.\r\n"),
+                         Data("-ERR [SYS/TEMP] Connection queue full\r\n")});
+  EXPECT_EQ(o.status, GrabStatus::kServerBusy);
+  EXPECT_EQ(o.result["starttls"]["reply"],
+            "-ERR [SYS/TEMP] Connection queue full");
+
+  o = RunScript("pop3", {Data("-ERR Access denied\r\n")});
+  EXPECT_EQ(o.status, GrabStatus::kApplicationError);
 }
 
 TEST(Pop3Test, GarbageErrTimeoutClose) {
@@ -727,7 +847,7 @@ TEST(Pop3Test, GarbageErrTimeoutClose) {
   EXPECT_EQ(o.result["banner"], "\\x16\\x03\\x01\\x00\\x02\\x02(");
   o = RunScript("pop3", {Data("-ERR [SYS/TEMP] too busy\r\n")});
   EXPECT_THAT(o.steps, ElementsAre(S(""), Fin("QUIT\r\n")));
-  EXPECT_EQ(o.status, GrabStatus::kApplicationError);
+  EXPECT_EQ(o.status, GrabStatus::kServerBusy);
   o = RunScript("pop3",
                 {Data("+OK ready\r\n"), Data("+OK\r\nSTLS\r\nUS"), Timeout()});
   EXPECT_EQ(o.status, GrabStatus::kIoTimeout);
@@ -888,6 +1008,29 @@ TEST(XmppTest, StreamError) {
   EXPECT_EQ(o.result["stream_error"], "host-unknown");
 }
 
+// Prosody at its limits: <resource-constraint/> (and <policy-violation/>
+// from mod_limits) are server-busy, with the condition kept.
+TEST(XmppTest, BusyStreamErrors) {
+  for (const char* condition :
+       {"resource-constraint", "policy-violation", "system-shutdown"}) {
+    const Outcome o = RunScript(
+        "xmpp", {Data(std::string(kProsodyStream) + "<stream:error><" +
+                      condition +
+                      " xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+                      "</stream:error></stream:stream>")});
+    EXPECT_EQ(o.status, GrabStatus::kServerBusy) << condition;
+    EXPECT_EQ(o.result["stream_error"], condition);
+    EXPECT_FALSE(o.result.contains("starttls")) << condition;
+  }
+  // The stream error alone, the stream left open.
+  const Outcome o = RunScript(
+      "xmpp", {Data(std::string(kProsodyStream) +
+                    "<stream:error><resource-constraint "
+                    "xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+                    "</stream:error>")});
+  EXPECT_EQ(o.status, GrabStatus::kServerBusy);
+}
+
 TEST(XmppTest, GarbageLongTokenDtd) {
   Outcome o = RunScript("xmpp", {Data("HTTP/1.0 400 Bad Request\r\n\r\n")});
   EXPECT_EQ(o.status, GrabStatus::kProtocolError);
@@ -1044,7 +1187,7 @@ TEST(IrcTest, ErrorGarbageTimeoutClose) {
   Outcome o = RunScript(
       "irc",
       {Data("ERROR :Closing Link: 192.0.2.1 (Too many connections)\r\n")});
-  EXPECT_EQ(o.status, GrabStatus::kApplicationError);
+  EXPECT_EQ(o.status, GrabStatus::kServerBusy);
   EXPECT_THAT(o.steps.back(), Fin(""));
   o = RunScript("irc", {Data("SSH-2.0-OpenSSH_9.2\r\n")});
   EXPECT_EQ(o.status, GrabStatus::kProtocolError);
@@ -1059,6 +1202,34 @@ TEST(IrcTest, ErrorGarbageTimeoutClose) {
   o = RunScript("irc",
                 {Data(":x NOTICE * :" + std::string(9000, 'z') + "\r\n")});
   EXPECT_EQ(o.result["error"], "line too long");
+}
+
+// InspIRCd's connect-class limit and the refusal numerics: recorded with the
+// line in `error`.
+TEST(IrcTest, BusyAndErrorReplies) {
+  const std::string insp =
+      "ERROR :Closing link: (user@192.0.2.1) [No more connections allowed "
+      "from your host via this connect class (local)]";
+  Outcome o = RunScript(
+      "irc", {Data(":irc.example.net NOTICE * :*** Looking up your "
+                   "hostname...\r\n" + insp + "\r\n")});
+  EXPECT_EQ(o.status, GrabStatus::kServerBusy);
+  EXPECT_EQ(o.result["error"], insp);
+
+  o = RunScript("irc", {Data(":irc.example.net 263 * :Please wait a while "
+                             "and try again.\r\n")});
+  EXPECT_EQ(o.status, GrabStatus::kServerBusy);
+  EXPECT_THAT(o.steps.back(), Fin("QUIT\r\n"));
+
+  o = RunScript("irc", {Data(":irc.example.net 465 * :You are banned from "
+                             "this server\r\n")});
+  EXPECT_EQ(o.status, GrabStatus::kApplicationError);
+  EXPECT_EQ(o.result["error"],
+            ":irc.example.net 465 * :You are banned from this server");
+
+  o = RunScript("irc", {Data("ERROR :Closing link: (user@192.0.2.1) [K-Lined]"
+                             "\r\n")});
+  EXPECT_EQ(o.status, GrabStatus::kApplicationError);
 }
 
 TEST(IrcTest, ImplicitTls6697) {
