@@ -528,7 +528,14 @@ void Aggregator::Fold(const RecordFacts& f, FileStats* file) {
   Bump(&g.status, f.status);
   const bool implicit = f.implicit_tls.value_or(false);
   if (f.implicit_tls.has_value()) ++(implicit ? g.implicit_tls : g.starttls_ports);
-  if (implicit ? f.has_server_hello : f.starttls_offered.value_or(false)) ++g.tls_or_starttls;
+  const bool offered = implicit ? f.has_server_hello : f.starttls_offered.value_or(false);
+  if (offered) ++g.tls_or_starttls;
+  if (offered || f.status == GrabStatusName(GrabStatus::kSuccess) ||
+      f.status == GrabStatusName(GrabStatus::kStartTlsRefused) ||
+      f.status == GrabStatusName(GrabStatus::kNoStartTls) ||
+      f.status == GrabStatusName(GrabStatus::kTlsError)) {
+    ++g.answered;
+  }
   if (!implicit && f.starttls_accepted.value_or(false)) ++g.starttls_accepted;
   if (f.has_tls && f.handshake_complete) ++g.handshake_complete;
 

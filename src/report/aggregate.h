@@ -82,6 +82,11 @@ struct GroupStats {
   uint64_t implicit_tls = 0;     // records whose module starts TLS at once
   uint64_t starttls_ports = 0;   // records whose module uses STARTTLS
   uint64_t tls_or_starttls = 0;  // implicit: ServerHello seen; else STARTTLS offered
+  // Servers that answered the question "TLS / STARTTLS?": offered, or the
+  // grab ended success / starttls-refused / no-starttls / tls-error. Busy,
+  // error, timed-out and never-grabbed servers are left out, so the study's
+  // shares are not diluted by overload (issue 12, item 3).
+  uint64_t answered = 0;
   uint64_t starttls_accepted = 0;
   uint64_t handshake_complete = 0;
   Counts status;  // grab status (or "not-grabbed") -> records

@@ -109,12 +109,14 @@ Table OverviewTable(const std::vector<const GroupStats*>& groups, const TargetCo
           "scan's answer was a SYN-ACK (records without a scan answer: the grab connected). TLS / "
           "STARTTLS offered: on implicit-TLS ports the server answered the ClientHello with a "
           "ServerHello; on STARTTLS ports it listed STARTTLS. Accepted: it answered STARTTLS "
-          "with a go-ahead. Completed: the TLS handshake finished. Shares are of open servers. "
+          "with a go-ahead. Completed: the TLS handshake finished. Answered: offered, or the grab "
+          "ended success, starttls-refused, no-starttls or tls-error; shares are of these "
+          "(busy, error and timed-out servers say nothing about TLS). "
           "The status columns count records by grab status; not-grabbed: open but never "
           "grabbed (queue full, interrupted).",
-          {"protocol", "port", "TLS mode", "targets", "open", "TLS / STARTTLS offered",
-           "offered % of open", "STARTTLS accepted", "handshake completed",
-           "completed % of open"},
+          {"protocol", "port", "TLS mode", "targets", "open", "answered",
+           "TLS / STARTTLS offered", "offered % of answered", "STARTTLS accepted",
+           "handshake completed", "completed % of answered"},
           {}};
   for (const std::string& s : statuses) t.columns.push_back(absl::StrCat("status: ", s));
   for (const GroupStats* g : groups) {
@@ -123,11 +125,12 @@ Table OverviewTable(const std::vector<const GroupStats*>& groups, const TargetCo
     const auto target = targets.per_port.find(g->port);
     row.push_back(target != targets.per_port.end() ? Cell::Count(target->second) : Cell::Missing());
     row.push_back(Cell::Count(g->open));
+    row.push_back(Cell::Count(g->answered));
     row.push_back(Cell::Count(g->tls_or_starttls));
-    row.push_back(Cell::Share(g->tls_or_starttls, g->open));
+    row.push_back(Cell::Share(g->tls_or_starttls, g->answered));
     row.push_back(g->starttls_ports > 0 ? Cell::Count(g->starttls_accepted) : Cell::Missing());
     row.push_back(Cell::Count(g->handshake_complete));
-    row.push_back(Cell::Share(g->handshake_complete, g->open));
+    row.push_back(Cell::Share(g->handshake_complete, g->answered));
     for (const std::string& s : statuses) row.push_back(Cell::Count(CountOf(g->status, s)));
     t.rows.push_back(std::move(row));
   }
@@ -604,8 +607,8 @@ Report BuildReport(Aggregator& aggregator, const TargetCounts& targets, const Re
   r.tables.push_back(CombinationTable(groups, options.top_combinations));
 
   r.charts.push_back(ShareBars(
-      groups, "tls_offered", "TLS or STARTTLS offered", "share of open servers",
-      [](const GroupStats& g) { return g.tls_or_starttls; }, [](const GroupStats& g) { return g.open; }));
+      groups, "tls_offered", "TLS or STARTTLS offered", "share of servers that answered",
+      [](const GroupStats& g) { return g.tls_or_starttls; }, [](const GroupStats& g) { return g.answered; }));
   r.charts.push_back(ShareBars(
       groups, "no_forward_secrecy", "Without forward secrecy", "share of server hellos",
       [](const GroupStats& g) { return g.server_hellos - g.forward_secrecy; },
