@@ -90,12 +90,7 @@ class RecordJsonTest : public ::testing::Test {
                          .set_serial(4242),
                      leaf_key_, root_, root_key_)
                 .release();
-    ca_file_ = new std::string(::testing::TempDir() + "/tlsweep_record_json_test_ca_" +
-                               std::to_string(getpid()) + ".pem");
-    FILE* f = std::fopen(ca_file_->c_str(), "w");
-    ASSERT_NE(f, nullptr);
-    PEM_write_X509(f, root_);
-    std::fclose(f);
+    ca_file_ = new std::string(tls_peer::WriteCaFile(root_, "record_json"));
   }
   static void TearDownTestSuite() {
     std::remove(ca_file_->c_str());

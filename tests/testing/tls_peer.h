@@ -16,6 +16,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -114,6 +117,21 @@ inline X509Ptr MakeCert(const CertSpec& spec, EVP_PKEY* key, X509* issuer,
   EXPECT_GT(X509_sign(cert.get(), sign_key, EVP_sha256()), 0)
       << DrainOpenSslErrors();
   return cert;
+}
+
+// Writes `root` as a PEM CA file in the test's temporary directory, named
+// for `test` and this process so parallel runs do not collide; returns its
+// path. The caller removes it.
+inline std::string WriteCaFile(X509* root, const std::string& test) {
+  std::string path = ::testing::TempDir() + "/tlsweep_" + test + "_ca_" +
+                     std::to_string(getpid()) + ".pem";
+  FILE* f = std::fopen(path.c_str(), "w");
+  EXPECT_NE(f, nullptr) << path;
+  if (f != nullptr) {
+    PEM_write_X509(f, root);
+    std::fclose(f);
+  }
+  return path;
 }
 
 inline std::string Der(X509* cert) {

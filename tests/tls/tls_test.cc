@@ -74,12 +74,7 @@ class TlsTest : public ::testing::Test {
                           .set_serial(2),
                       inter_key_, root_, root_key_)
                  .release();
-    ca_file_ = new std::string(::testing::TempDir() + "/tlsweep_tls_test_ca_" +
-                               std::to_string(getpid()) + ".pem");
-    FILE* f = std::fopen(ca_file_->c_str(), "w");
-    ASSERT_NE(f, nullptr);
-    PEM_write_X509(f, root_);
-    std::fclose(f);
+    ca_file_ = new std::string(tls_peer::WriteCaFile(root_, "tls"));
   }
   static void TearDownTestSuite() {
     std::remove(ca_file_->c_str());
