@@ -17,9 +17,20 @@
 namespace tlsweep {
 namespace {
 
+// Grab lcores before the EAL starts. --grab-lcores auto: with -i tlsweep
+// makes the lcores itself and gives the grabs one of their own, so that the
+// control lcore only receives (the issue-12 loss: grabbing between receive
+// polls let the af_packet ring overflow); with an EAL configuration,
+// RunOnDpdk takes the spare lcores once the EAL is up.
+uint32_t GrabLcores(const ScanCommand& cmd) {
+  if (!cmd.run.grab) return 0;
+  if (cmd.run.grab->lcores_auto) return cmd.interface.empty() ? 0 : 1;
+  return cmd.run.grab->lcores;
+}
+
 // Queue pairs (and lcores): one per sender and grab lcore, one for control.
-uint32_t Lcores(const ScanCommand& cmd) {
-  return cmd.config.sender_threads + (cmd.run.grab ? cmd.run.grab->lcores : 0) + 1;
+uint32_t Lcores(const ScanCommand& cmd, uint32_t grab_lcores) {
+  return cmd.config.sender_threads + grab_lcores + 1;
 }
 
 // The EAL arguments: af_packet on -i, or a --dpdk-config file, plus --eal.
@@ -27,7 +38,7 @@ uint32_t Lcores(const ScanCommand& cmd) {
 // exceed the core count on small machines (at a cost in rate).
 std::vector<std::string> EalArgs(const ScanCommand& cmd, std::vector<std::string> from_file) {
   std::vector<std::string> args = std::move(from_file);
-  const uint32_t lcores = Lcores(cmd);
+  const uint32_t lcores = Lcores(cmd, GrabLcores(cmd));
   if (!cmd.interface.empty()) {
     const auto af = AfPacketEalArgs(cmd.interface, static_cast<int>(lcores));
     args.insert(args.end(), af.begin(), af.end());
@@ -55,11 +66,17 @@ absl::Status RunOnDpdk(const ScanCommand& cmd, const StopToken& stop) {
   TLSWEEP_RETURN_IF_ERROR(StartEal(eal));
   absl::Status status;
   {
-    auto port = Port::Open(cmd.port_id, static_cast<uint16_t>(Lcores(cmd)));
+    DpdkScanOptions options = cmd.run;
+    uint32_t grab_lcores = GrabLcores(cmd);
+    if (options.grab && options.grab->lcores_auto) {
+      // As many as --grab-lcores takes at most.
+      grab_lcores = std::min(SpareLcores(cmd.port_id, cmd.config.sender_threads + 1), 64u);
+    }
+    if (options.grab) options.grab->lcores = grab_lcores;
+    auto port = Port::Open(cmd.port_id, static_cast<uint16_t>(Lcores(cmd, grab_lcores)));
     if (!port.ok()) {
       status = port.status();
     } else {
-      DpdkScanOptions options = cmd.run;
       options.eal_args = absl::StrJoin(eal, " ");
       status = RunDpdkScan(*plan, **port, options, stop);
     }

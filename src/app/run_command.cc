@@ -63,13 +63,32 @@ std::vector<FlagGroup> RunFlagGroups(RunFlags* run) {
         .set = [&pool](const std::string& flag, const std::string& value) {
           return ParsePortRange(flag, value, &pool.port_first, &pool.port_last);
         }},
-       {.name = "grab-lcores", .arg = "N",
-        .help = "lcores running grabs; 0: the control lcore grabs between receive polls",
-        .default_value = absl::StrCat(pool.lcores),
-        .set = SetNumber<uint32_t>(&pool.lcores, 0, 64)},
-       {.name = "grab-queue", .arg = "N", .help = "open ports waiting per grab lcore",
+       {.name = "grab-lcores", .arg = "N|auto",
+        .help = "lcores running grabs; 0: the control lcore grabs between receive polls, in "
+                "bounded steps; auto: one of their own with -i, else the EAL's spare lcores",
+        .default_value = "auto",
+        .set = [&pool](const std::string& flag, const std::string& value) -> absl::Status {
+          pool.lcores_auto = value == "auto";
+          if (pool.lcores_auto) return absl::OkStatus();
+          return SetNumber<uint32_t>(&pool.lcores, 0, 64)(flag, value);
+        }},
+       {.name = "grab-queue", .arg = "N",
+        .help = "open ports waiting per grab lcore; above it the scan pauses (or, with "
+                "--grab-overflow drop, ports are recorded as not grabbed: queue-full)",
         .default_value = absl::StrCat(pool.queue_limit),
-        .set = SetNumber<uint32_t>(&pool.queue_limit, 1, 1u << 24)}}};
+        .set = SetNumber<uint32_t>(&pool.queue_limit, 1, 1u << 24)},
+       {.name = "grab-overflow", .arg = "pause|drop",
+        .help = "when the grab queue is full: pause the senders until the grabs catch up, or "
+                "record the open port as not grabbed (queue-full) and keep the scan's pace",
+        .default_value = "pause",
+        .set = [&pool](const std::string& flag, const std::string& value) -> absl::Status {
+          if (value != "pause" && value != "drop") {
+            return absl::InvalidArgumentError(
+                absl::StrCat(flag, ": '", value, "' is neither pause nor drop"));
+          }
+          pool.drop_when_full = value == "drop";
+          return absl::OkStatus();
+        }}}};
   return {GrabFlagGroup(&run->grab), std::move(pool_group)};
 }
 

@@ -27,6 +27,7 @@ class GrabPoolConsumer final : public OpenPortConsumer {
   void Offer(const ScanResult& result, const RecordWriter& write) override {
     pool_->Offer(result, write);
   }
+  bool Backlogged() const override { return pool_->Backlogged(); }
   absl::Status Launch(uint32_t senders) override { return pool_->Launch(senders); }
   void Poll(const RecordWriter& write) override { pool_->Poll(write); }
   void Finish() override { pool_->Finish(); }
@@ -36,6 +37,7 @@ class GrabPoolConsumer final : public OpenPortConsumer {
     s->grabs_in_flight = g.in_flight;
     s->grabs_done = g.finished;
     s->grabs_not_grabbed = g.not_grabbed;
+    s->scan_paused = pool_->Backlogged();
     for (size_t i = 0; i < std::size(g.by_status); ++i) {
       if (g.by_status[i] != 0) {
         s->grabs_by_status.emplace_back(GrabStatusName(static_cast<GrabStatus>(i)), g.by_status[i]);

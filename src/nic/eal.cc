@@ -3,7 +3,9 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_lcore.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -46,7 +48,7 @@ std::vector<std::string> AfPacketEalArgs(const std::string& iface, int queues) {
           "--no-pci",
           "--log-level=lib.eal:error",
           absl::StrCat("--vdev=net_af_packet0,iface=", iface,
-                       ",qpairs=", queues, ",qdisc_bypass=1")};
+                       ",qpairs=", queues, ",qdisc_bypass=1,framecnt=", kAfPacketFrames)};
 }
 
 absl::Status StartEal(const std::vector<std::string>& args) {
@@ -86,6 +88,16 @@ absl::Status StartEal(const std::vector<std::string>& args) {
         "(see the EAL messages above)"));
   }
   return absl::OkStatus();
+}
+
+uint32_t SpareLcores(uint16_t port_id, uint32_t used) {
+  rte_eth_dev_info info;
+  if (rte_eth_dev_info_get(port_id, &info) != 0) return 0;
+  const uint32_t lcores = rte_lcore_count();
+  const uint32_t queues = std::min<uint32_t>(info.max_rx_queues, info.max_tx_queues);
+  const uint32_t spare_lcores = lcores > used ? lcores - used : 0;
+  const uint32_t spare_queues = queues > used ? queues - used : 0;
+  return std::min(spare_lcores, spare_queues);
 }
 
 void StopEal() { rte_eal_cleanup(); }

@@ -37,6 +37,14 @@ constexpr unsigned kRecordRing = 4096;
 constexpr size_t kSchedulerDepth = 1024;
 // A grab worker's TX mbufs: twice the port's TX ring of 1024 descriptors.
 constexpr uint32_t kTxPoolMbufs = 2048;
+// With no grab lcore, the control lcore runs a worker's step between two
+// receive polls, so a step must stay short: at most this many received
+// segments, each of which moves one grab by at most one dialogue or TLS
+// flight. The costliest flight, a handshake's key exchange and chain
+// verification, takes 0.6 ms of libssl/libcrypto (bench/RESULTS.md section
+// 7: 0.59-0.65 ms per whole grab), so a step stays near 2.5 ms, a third of
+// the 8 ms of answers the af_packet ring holds (nic/eal.h kAfPacketFrames).
+constexpr unsigned kInlineSegmentsPerStep = 4;
 
 static_assert(std::is_trivially_copyable_v<ScanResult>);
 static_assert(sizeof(ScanResult) % 4 == 0, "rte_ring elements are multiples of 4 bytes");
@@ -114,6 +122,7 @@ class GrabPool::Worker {
   Worker(const GrabPoolOptions& options, const TlsContext& tls, const TcpStackConfig& tcp,
          uint16_t port, uint16_t queue, rte_mempool* pool, bool offload, const StopToken& stop)
       : stop_(stop),
+        segments_per_step_(options.lcores == 0 ? kInlineSegmentsPerStep : UINT32_MAX),
         sink_(port, queue, pool, offload),
         stack_(tcp, sink_),
         scheduler_(tls, options.grab),
@@ -152,6 +161,16 @@ class GrabPool::Worker {
 
   // Control lcore side.
   bool OfferHost(ScanResult r) { return rte_ring_sp_enqueue_elem(hosts_, &r, sizeof(r)) == 0; }
+  // Open ports queued for the worker (the ring's count is exact from the
+  // producer's side, up to what the worker takes meanwhile).
+  size_t waiting() const { return rte_ring_count(hosts_) + held_.size(); }
+  // Backpressure: a port the ring cannot take now waits here, on the
+  // control lcore, and moves to the ring as the worker drains it.
+  void Hold(const ScanResult& r) { held_.push_back(r); }
+  bool held_empty() const { return held_.empty(); }
+  void MoveHeld() {
+    while (!held_.empty() && OfferHost(held_.front())) held_.pop_front();
+  }
   bool OfferSegment(rte_mbuf* m) { return rte_ring_sp_enqueue(segments_, m) == 0; }
   template <typename Write>
   void DrainRecords(const Write& write) {
@@ -185,7 +204,11 @@ class GrabPool::Worker {
     }
     void* mbufs[kBurst];
     unsigned n;
-    while ((n = rte_ring_sc_dequeue_burst(segments_, mbufs, kBurst, nullptr)) > 0) {
+    uint32_t budget = segments_per_step_;
+    while (budget > 0 && (n = rte_ring_sc_dequeue_burst(segments_, mbufs,
+                                                        std::min<uint32_t>(kBurst, budget),
+                                                        nullptr)) > 0) {
+      budget -= n;
       for (unsigned i = 0; i < n; ++i) {
         auto* m = static_cast<rte_mbuf*>(mbufs[i]);
         const uint8_t* frame = rte_pktmbuf_mtod(m, const uint8_t*);
@@ -282,6 +305,8 @@ class GrabPool::Worker {
   }
 
   const StopToken& stop_;
+  const uint32_t segments_per_step_;
+  std::deque<ScanResult> held_;  // control lcore only
   MbufSink sink_;
   TcpStack stack_;
   GrabScheduler scheduler_;
@@ -375,9 +400,43 @@ void GrabPool::Offer(const ScanResult& result,
   // All ports of one host go to one worker, so its per-host limit holds.
   const uint32_t w = static_cast<uint32_t>(
       (static_cast<uint64_t>(result.response.target.value()) * 0x9e3779b1u >> 32) % workers_.size());
-  if (!workers_[w]->OfferHost(result)) {
-    ++queue_full_;
-    write(NotGrabbedRecordLine(result, field::kNotGrabbedQueueFull));
+  Worker& worker = *workers_[w];
+  if (!worker.held_empty() || !worker.OfferHost(result)) {
+    if (options_.drop_when_full) {
+      ++queue_full_;
+      write(NotGrabbedRecordLine(result, field::kNotGrabbedQueueFull));
+    } else {
+      worker.Hold(result);  // in order, behind those held before it
+    }
+  }
+  UpdateBacklog();
+}
+
+// Backpressure, chosen over a spill to disk: the grabs are the bottleneck
+// (hundreds to thousands per second against tens of thousands of open ports
+// per second at line rate), so ports spilled to disk would only wait
+// longer, the scan would end hours before its grabs, and a crash would
+// lose the spill's order against the scan's progress. Pausing the senders
+// keeps every queue in memory and bounded, and `run` paces the scan to
+// what the pool finishes. The pause starts when half of the pool's queue
+// room is taken and ends below a quarter (hysteresis, so the senders do
+// not flap); the other half absorbs the answers to probes already sent.
+// Beyond the ring, held_ takes what still arrives, bounded by the probes
+// in flight when the pause began: rate x the longest answer delay (the
+// cooldown's 8 s at most) x the hit rate, times sizeof(ScanResult).
+void GrabPool::UpdateBacklog() {
+  size_t waiting = 0;
+  for (const auto& w : workers_) waiting += w->waiting();
+  peak_waiting_ = std::max<uint64_t>(peak_waiting_, waiting);
+  const uint64_t room = static_cast<uint64_t>(options_.queue_limit) * workers_.size();
+  const uint64_t now = rte_rdtsc();
+  if (!paused_ && waiting >= room / 2 && !options_.drop_when_full) {
+    paused_ = true;
+    ++pauses_;
+    paused_since_ = now;
+  } else if (paused_ && waiting <= room / 4) {
+    paused_ = false;
+    paused_ticks_ += now - paused_since_;
   }
 }
 
@@ -406,12 +465,26 @@ absl::Status GrabPool::Launch(uint32_t senders) {
 }
 
 void GrabPool::Poll(const std::function<void(std::string_view)>& write) {
+  for (auto& w : workers_) w->MoveHeld();
+  UpdateBacklog();
+  FinishDrained();
   if (options_.lcores == 0 && !workers_[0]->done()) workers_[0]->Step();
   for (auto& w : workers_) w->DrainRecords(write);
 }
 
 void GrabPool::Finish() {
-  for (auto& w : workers_) w->Finish();
+  finishing_ = true;
+  FinishDrained();
+}
+
+// A worker is told to finish only once the control lcore holds no port for
+// it: a finished worker that empties its ring ends, and a port still held
+// then would have no record.
+void GrabPool::FinishDrained() {
+  if (!finishing_) return;
+  for (auto& w : workers_) {
+    if (w->held_empty()) w->Finish();
+  }
 }
 
 bool GrabPool::Done() const {
@@ -444,6 +517,12 @@ GrabPoolSummary GrabPool::Summary() const {
   summary.by_status = c.by_status;
   summary.segments_dropped = c.segments_dropped;
   summary.grab_lcores = options_.lcores;
+  summary.overflow = options_.drop_when_full ? "drop" : "pause";
+  summary.scan_pauses = pauses_;
+  summary.scan_paused_seconds =
+      static_cast<double>(paused_ticks_ + (paused_ ? rte_rdtsc() - paused_since_ : 0)) /
+      static_cast<double>(rte_get_tsc_hz());
+  summary.peak_waiting = peak_waiting_;
   summary.port_first = options_.port_first;
   summary.port_last = options_.port_last;
   summary.tcp_bytes_per_connection = TcpStack::BytesPerConnection(options_.tcp);

@@ -9,8 +9,9 @@
 // sends on its own TX queue and passes finished records back through a
 // third ring; the control lcore writes them. Workers run on lcores of their
 // own (--grab-lcores) or, with none, on the control lcore between receive
-// polls. Nothing a worker does blocks the scan: a full host ring means the
-// record says the host was not grabbed.
+// polls in steps of bounded work. Nothing a worker does blocks the receive
+// path; a full host ring pauses the senders (backpressure) or, by choice
+// (--grab-overflow drop), records the host as not grabbed.
 #ifndef TLSWEEP_NIC_GRAB_POOL_H_
 #define TLSWEEP_NIC_GRAB_POOL_H_
 
@@ -40,10 +41,18 @@ struct GrabPoolOptions {
   // scan's source ports so that each answer has one owner.
   uint16_t port_first = 49152;
   uint16_t port_last = 65535;
-  uint32_t lcores = 0;  // dedicated grab lcores; 0: the control lcore grabs
-  // Open ports waiting for a worker, per worker. Beyond it a host is
-  // recorded as not grabbed rather than slowing the scan.
+  // Dedicated grab lcores; 0: the control lcore grabs between receive
+  // polls, in bounded steps. With `lcores_auto` (--grab-lcores auto, the
+  // default) app/dpdk_command.cc chooses: one lcore of its own with -i,
+  // else every EAL lcore beyond the senders' and the control's.
+  uint32_t lcores = 0;
+  bool lcores_auto = true;
+  // Open ports waiting for a worker, per worker. The senders pause while
+  // a worker's backlog is above it (`drop_when_full` false, the default),
+  // or, with --grab-overflow drop, a host beyond it is recorded as
+  // `not_grabbed: queue-full` and the scan keeps its pace.
   uint32_t queue_limit = 65536;
+  bool drop_when_full = false;
   TcpStackConfig tcp;  // windows, buffers, retries (addresses are filled in)
 };
 
@@ -72,9 +81,15 @@ class GrabPool {
   // grab port: Dispatch() it instead of validating it as a probe answer.
   bool Claims(const uint8_t* frame, uint16_t len) const;
   void Dispatch(rte_mbuf* mbuf);  // takes the mbuf
-  // A new open port from the scan. Returns false when its worker's queue is
-  // full; the record line saying so is then written through `write`.
+  // A new open port from the scan. When its worker's queue is full, the
+  // port waits on the control lcore (backpressure, the default) or, with
+  // `drop_when_full`, its record saying queue-full is written through
+  // `write`.
   void Offer(const ScanResult& result, const std::function<void(std::string_view)>& write);
+  // True while the senders should pause: the open ports waiting for
+  // workers fill half of the pool's queue room, until they fall to a
+  // quarter. Never with `drop_when_full`.
+  bool Backlogged() const { return paused_; }
 
   // Starts the dedicated lcores (those after the senders'). Errors: too few
   // lcores for --grab-lcores.
@@ -97,6 +112,8 @@ class GrabPool {
  private:
   class Worker;
   GrabPool(const GrabPoolOptions& options, Ipv4Address source_ip);
+  void UpdateBacklog();
+  void FinishDrained();
 
   GrabPoolOptions options_;
   Ipv4Address source_ip_;
@@ -105,6 +122,12 @@ class GrabPool {
   uint64_t offered_ = 0;
   uint64_t queue_full_ = 0;
   uint64_t segments_dropped_ = 0;
+  bool finishing_ = false;
+  bool paused_ = false;
+  uint64_t pauses_ = 0;
+  uint64_t paused_since_ = 0;  // TSC
+  uint64_t paused_ticks_ = 0;
+  uint64_t peak_waiting_ = 0;
 };
 
 }  // namespace tlsweep

@@ -60,6 +60,8 @@ class Port {
   absl::StatusOr<rte_mempool*> CreateTemplatePool(uint32_t count,
                                                   std::span<const uint8_t> frame);
 
+  // The driver's counters, plus for af_packet the kernel's drops on its
+  // sockets. Control lcore only (reading the kernel's counters resets them).
   PortStats Stats() const;
   bool LinkUp() const;
 
@@ -74,6 +76,11 @@ class Port {
   std::vector<rte_mempool*> tx_pools_;
   bool tx_checksum_offload_ = false;
   bool started_ = false;
+  // af_packet: the PMD's AF_PACKET sockets on the port's interface, whose
+  // PACKET_STATISTICS count the frames the kernel dropped (DPDK 22.11's
+  // af_packet PMD reports neither imissed nor xstats for them).
+  std::vector<int> packet_sockets_;
+  mutable uint64_t ring_drops_ = 0;  // PACKET_STATISTICS resets on each read
 };
 
 }  // namespace tlsweep

@@ -81,7 +81,8 @@ nlohmann::json ScanCountersJson(const ScanCounters& c) {
       {"dedup_bytes", c.dedup_bytes},
       {"nic", {{"ipackets", c.nic.ipackets}, {"opackets", c.nic.opackets},
                {"imissed", c.nic.imissed}, {"ierrors", c.nic.ierrors},
-               {"oerrors", c.nic.oerrors}, {"rx_nombuf", c.nic.rx_nombuf}}},
+               {"oerrors", c.nic.oerrors}, {"rx_nombuf", c.nic.rx_nombuf},
+               {"ring_drops", c.nic.ring_drops}, {"rx_drops_counted", c.nic.rx_drops_counted}}},
   };
 }
 
@@ -116,6 +117,10 @@ nlohmann::json GrabPoolJson(const GrabPoolSummary& g) {
           {"by_status", GrabStatusCountsJson(g.by_status)},
           {"segments_dropped", g.segments_dropped},
           {"grab_lcores", g.grab_lcores},
+          {"overflow", g.overflow},
+          {"scan_pauses", g.scan_pauses},
+          {"scan_paused_seconds", g.scan_paused_seconds},
+          {"peak_waiting", g.peak_waiting},
           {"source_ports", absl::StrCat(g.port_first, "-", g.port_last)},
           {"tcp_bytes_per_connection", g.tcp_bytes_per_connection},
           {"workers", workers},

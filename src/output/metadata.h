@@ -92,6 +92,8 @@ struct NicCounters {
   uint64_t ierrors = 0;
   uint64_t oerrors = 0;
   uint64_t rx_nombuf = 0;
+  uint64_t ring_drops = 0;  // af_packet: the kernel's drops, its ring full
+  std::string rx_drops_counted = "imissed";  // runner/packet_io.h PortStats
 };
 
 // What a DPDK scan counted: the senders', the receive side's and the NIC's.
@@ -126,6 +128,10 @@ struct GrabPoolSummary {
   GrabStatusCounts by_status{};
   uint64_t segments_dropped = 0;
   uint32_t grab_lcores = 0;
+  std::string overflow = "pause";  // --grab-overflow
+  uint64_t scan_pauses = 0;        // times the senders paused for the backlog
+  double scan_paused_seconds = 0;
+  uint64_t peak_waiting = 0;       // most open ports queued for the workers
   uint16_t port_first = 0;
   uint16_t port_last = 0;
   uint64_t tcp_bytes_per_connection = 0;

@@ -33,6 +33,13 @@ struct PortStats {
   uint64_t ierrors = 0;
   uint64_t oerrors = 0;
   uint64_t rx_nombuf = 0;  // dropped for lack of mbufs
+  // af_packet: frames the kernel dropped because the PMD's receive ring
+  // was full (PACKET_STATISTICS tp_drops of its sockets).
+  uint64_t ring_drops = 0;
+  // Which counter sees receive drops: "imissed" (the driver's own),
+  // "packet_statistics" (af_packet: the kernel's, in ring_drops) or "none"
+  // (the driver counts no receive drops: a loss would go unseen).
+  const char* rx_drops_counted = "imissed";
 };
 
 // One sender's state: read by the control side while it runs (counters)

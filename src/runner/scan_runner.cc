@@ -157,7 +157,7 @@ StatusSnapshot Snapshot(const std::vector<std::unique_ptr<SenderState>>& senders
   s.progress /= static_cast<double>(senders.size());
   s.received = rx.synack + rx.rst + rx.icmp_unreach;
   s.hits = rx.synack;
-  s.rx_missed = port.imissed + port.rx_nombuf;
+  s.rx_missed = port.imissed + port.rx_nombuf + port.ring_drops;
   s.invalid = rx.invalid();
   if (consumer != nullptr) consumer->AddStatus(&s);
   return s;
@@ -194,9 +194,16 @@ void ControlLoop(PacketIo& io, Receiver& receiver, const ResponseHandler& handle
   uint64_t cooldown_end = 0;
   bool sending_done = false;
   bool cooldown_done = false;
+  bool holding = false;
   while (true) {
     receiver.Poll();
-    if (consumer) consumer->Poll(write_record);
+    if (consumer) {
+      consumer->Poll(write_record);
+      if (const bool hold = consumer->Backlogged(); hold != holding) {
+        holding = hold;
+        for (const auto& s : senders) s->counters.hold.store(hold, std::memory_order_relaxed);
+      }
+    }
     const uint64_t now = io.Now();
     if (!sending_done) {
       bool all = true;
@@ -239,8 +246,9 @@ ScanCounters Counters(const StatusSnapshot& last, const ReceiveCounters& rx,
   c.rst_sent = control.rst_sent;
   c.control_tx_failed = control.control_tx_failed;
   c.dedup_bytes = dedup.memory_bytes();
-  c.nic = {port_stats.ipackets, port_stats.opackets, port_stats.imissed,
-           port_stats.ierrors,  port_stats.oerrors,  port_stats.rx_nombuf};
+  c.nic = {port_stats.ipackets,   port_stats.opackets, port_stats.imissed,
+           port_stats.ierrors,    port_stats.oerrors,  port_stats.rx_nombuf,
+           port_stats.ring_drops, port_stats.rx_drops_counted};
   return c;
 }
 

@@ -63,6 +63,9 @@ class OpenPortConsumer {
   virtual void Dispatch(void* handle) = 0;
   // A new open port; a record it cannot take is written through `write`.
   virtual void Offer(const ScanResult& result, const RecordWriter& write) = 0;
+  // True while the senders must pause until the consumer catches up
+  // (backpressure): RunScan holds them meanwhile.
+  virtual bool Backlogged() const = 0;
   // Starts whatever runs beside the senders (grab lcores).
   virtual absl::Status Launch(uint32_t senders) = 0;
   // Every control loop: finished records to `write`.

@@ -46,6 +46,9 @@ struct alignas(64) SenderCounters {
   std::atomic<double> progress{0};
   std::atomic<bool> done{false};
   std::atomic<bool> abort{false};  // set by the launcher on a failed start
+  // Set by the control side while `tlsweep run`'s grab backlog is above its
+  // bound: the sender sends nothing until it is cleared (backpressure).
+  std::atomic<bool> hold{false};
 };
 
 template <typename Tx>
@@ -79,6 +82,12 @@ class SendLoop {
         counters_.progress.store(generator_.progress(), std::memory_order_relaxed);
         counters_.done.store(true, std::memory_order_release);
         return false;
+      }
+      if (counters_.hold.load(std::memory_order_relaxed)) {
+        // The limiter's bucket saves at most one burst, so the rate after
+        // the pause is the configured one, not a catch-up.
+        tx_.Wait(0);
+        return true;
       }
       const uint64_t now = tx_.Now();
       const uint32_t allowed = limiter_.Acquire(now, kSendBurst);

@@ -109,6 +109,8 @@ std::string FormatStatusLine(StatusParts parts, const StatusSnapshot& prev,
   if (now.sending_done) {
     // Only a receiving scan waits for late answers after its last probe.
     left = parts.receive ? absl::StrFormat("cooldown %.0fs left", now.cooldown_left_s) : "done";
+  } else if (now.scan_paused) {
+    left = "paused: grab backlog";
   } else if (now.progress > 0) {
     left = absl::StrFormat("%s left", Clock(now.elapsed_s * (1 - now.progress) / now.progress));
   } else {

@@ -41,13 +41,14 @@ struct StatusSnapshot {
   uint64_t sent = 0;        // probes handed to the NIC (dry run: built)
   uint64_t received = 0;    // unique valid answers of any kind
   uint64_t hits = 0;        // unique open ports
-  uint64_t rx_missed = 0;   // frames the NIC dropped (imissed)
+  uint64_t rx_missed = 0;   // frames the NIC or the kernel ring dropped
   uint64_t tx_failed = 0;   // probes the NIC refused after retries
   uint64_t invalid = 0;     // frames that were not valid answers
   uint64_t grabs_in_flight = 0;
   uint64_t grabs_done = 0;
   uint64_t grabs_total = 0;        // targets to grab, when known (`grab`); 0: unknown
   uint64_t grabs_not_grabbed = 0;  // queue full or interrupted
+  bool scan_paused = false;        // `run`: senders held for the grab backlog
   std::vector<std::pair<std::string, uint64_t>> grabs_by_status;  // non-zero ones
 };
 

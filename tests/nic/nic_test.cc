@@ -251,9 +251,11 @@ TEST_F(GrabPoolTest, ClaimsOnlyTcpToTheSourceAndAGrabPort) {
   EXPECT_FALSE(pool->Claims(frame.data(), 20));  // truncated
 }
 
-// The scan never waits for the pool: past the queue's bound an open port is
-// written at once as not grabbed, with the scan's answer.
-TEST_F(GrabPoolTest, FullQueueRecordsTheHostAsNotGrabbed) {
+// --grab-overflow drop: the scan never waits for the pool; past the queue's
+// bound an open port is written at once as not grabbed, with the scan's
+// answer.
+TEST_F(GrabPoolTest, FullQueueRecordsTheHostAsNotGrabbedWhenDropping) {
+  options_.drop_when_full = true;
   const auto pool = Make();
   ASSERT_NE(pool, nullptr);
   std::vector<nlohmann::json> written;
@@ -274,6 +276,34 @@ TEST_F(GrabPoolTest, FullQueueRecordsTheHostAsNotGrabbed) {
   const GrabPoolCounters c = pool->Counters();
   EXPECT_EQ(c.offered, 70u);
   EXPECT_EQ(c.not_grabbed, 7u);
+  EXPECT_FALSE(pool->Backlogged());  // dropping never pauses the scan
+}
+
+// The default: past the queue's bound the port waits on the control lcore
+// (no record, no loss), and from half the queue's room on the pool asks
+// the senders to pause.
+TEST_F(GrabPoolTest, FullQueueHoldsTheHostAndPausesTheScan) {
+  const auto pool = Make();
+  ASSERT_NE(pool, nullptr);
+  std::vector<std::string> written;
+  const auto write = [&](std::string_view line) { written.emplace_back(line); };
+  ScanResult r;
+  r.response.port = 25;
+  r.response.success = true;
+  for (uint32_t i = 0; i < 70; ++i) {
+    r.response.target = Ipv4Address(0xc6336400 + i);  // 198.51.100.i
+    pool->Offer(r, write);
+    // The queue holds 64 (its ring's size); the pause starts at 32.
+    EXPECT_EQ(pool->Backlogged(), i + 1 >= 32) << i;
+  }
+  EXPECT_TRUE(written.empty());
+  const GrabPoolSummary s = pool->Summary();
+  EXPECT_EQ(s.offered, 70u);
+  EXPECT_EQ(s.not_grabbed, 0u);
+  EXPECT_EQ(s.queue_full, 0u);
+  EXPECT_EQ(s.peak_waiting, 70u);
+  EXPECT_EQ(s.scan_pauses, 1u);
+  EXPECT_EQ(s.overflow, "pause");
 }
 
 }  // namespace

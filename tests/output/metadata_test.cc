@@ -114,7 +114,7 @@ DpdkScanSummary DpdkSummary() {
   c.rst_sent = 9;
   c.control_tx_failed = 1;
   c.dedup_bytes = 4096;
-  c.nic = {100, 200, 11, 12, 13, 14};
+  c.nic = {100, 200, 11, 12, 13, 14, 15, "packet_statistics"};
   return s;
 }
 
@@ -159,7 +159,9 @@ TEST(MetadataTest, DpdkScanHasEveryKey) {
   EXPECT_EQ(c["arp_ignored"], 7u);
   EXPECT_EQ(c["dedup_bytes"], 4096u);
   EXPECT_EQ(c["nic"], (nlohmann::json{{"ipackets", 100}, {"opackets", 200}, {"imissed", 11},
-                                      {"ierrors", 12}, {"oerrors", 13}, {"rx_nombuf", 14}}));
+                                      {"ierrors", 12}, {"oerrors", 13}, {"rx_nombuf", 14},
+                                      {"ring_drops", 15},
+                                      {"rx_drops_counted", "packet_statistics"}}));
   // Every kind of drop is listed, the zero ones too, so a reader sees 0
   // rather than a missing key.
   EXPECT_EQ(c["parse_drops"].size(),
@@ -185,6 +187,10 @@ TEST(MetadataTest, RunAddsTheGrabPool) {
   g.by_status[static_cast<size_t>(GrabStatus::kTlsError)] = 1;
   g.segments_dropped = 2;
   g.grab_lcores = 1;
+  g.overflow = "pause";
+  g.scan_pauses = 3;
+  g.scan_paused_seconds = 1.5;
+  g.peak_waiting = 40000;
   g.port_first = 62000;
   g.port_last = 65535;
   g.tcp_bytes_per_connection = 24788;
@@ -207,7 +213,8 @@ TEST(MetadataTest, RunAddsTheGrabPool) {
   const nlohmann::json& grab = meta["grab"];
   EXPECT_EQ(Keys(grab), (std::set<std::string>{"offered", "not_grabbed", "queue_full", "finished",
                                                "by_status", "segments_dropped", "grab_lcores",
-                                               "source_ports", "tcp_bytes_per_connection",
+                                               "overflow", "scan_pauses", "scan_paused_seconds",
+                                               "peak_waiting", "source_ports", "tcp_bytes_per_connection",
                                                "workers", "settings"}));
   EXPECT_EQ(grab["offered"], 10u);
   EXPECT_EQ(grab["not_grabbed"], 1u);
@@ -217,6 +224,10 @@ TEST(MetadataTest, RunAddsTheGrabPool) {
   EXPECT_EQ(grab["by_status"], (nlohmann::json{{"success", 8}, {"tls-error", 1}}));
   EXPECT_EQ(grab["segments_dropped"], 2u);
   EXPECT_EQ(grab["grab_lcores"], 1u);
+  EXPECT_EQ(grab["overflow"], "pause");
+  EXPECT_EQ(grab["scan_pauses"], 3u);
+  EXPECT_EQ(grab["scan_paused_seconds"], 1.5);
+  EXPECT_EQ(grab["peak_waiting"], 40000u);
   EXPECT_EQ(grab["source_ports"], "62000-65535");
   EXPECT_EQ(grab["tcp_bytes_per_connection"], 24788u);
   EXPECT_EQ(grab["settings"], (nlohmann::json{{"concurrency", 1000}}));

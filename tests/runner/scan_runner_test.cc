@@ -3,6 +3,7 @@
 // answer SYN-ACK.
 #include "runner/scan_runner.h"
 
+#include <chrono>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -151,6 +152,80 @@ TEST_F(ScanRunnerTest, ProbesGoOutAnswersBecomeResultsAndGetResets) {
   EXPECT_GE(meta["duration_seconds"].get<double>(), options_.cooldown_s);
   // A complete scan leaves no resume file.
   EXPECT_FALSE(std::ifstream(options_.resume_out_file).good());
+}
+
+// What SlowConsumer saw; owned by the test, since RunScan destroys the
+// consumer before it returns.
+struct SlowConsumerLog {
+  std::set<uint32_t> offered;
+  size_t probes_settled = 0;          // sent when the senders had seen the hold
+  size_t probes_sent_while_held = 0;  // sent after that, until the release
+};
+
+// A consumer (as `tlsweep run`'s grab pool) that takes every open port and,
+// from the first one, is backlogged for `hold` of wall time: RunScan must
+// hold the senders meanwhile, and every open port must still reach it.
+class SlowConsumer final : public OpenPortConsumer {
+ public:
+  SlowConsumer(const MemoryPacketIo& io, std::chrono::milliseconds hold, SlowConsumerLog& log)
+      : io_(io), hold_(hold), log_(log) {}
+
+  bool Claims(const uint8_t*, uint16_t) const override { return false; }
+  void Dispatch(void*) override {}
+  void Offer(const ScanResult& result, const RecordWriter&) override {
+    log_.offered.insert(result.response.target.value());
+    if (!held_once_) {
+      held_once_ = true;
+      backlogged_ = true;
+      hold_start_ = std::chrono::steady_clock::now();
+    }
+  }
+  bool Backlogged() const override { return backlogged_; }
+  absl::Status Launch(uint32_t) override { return absl::OkStatus(); }
+  void Poll(const RecordWriter&) override {
+    if (!backlogged_) return;
+    const auto held = std::chrono::steady_clock::now() - hold_start_;
+    // A tenth of the hold for the senders to see it; then nothing may go out.
+    if (!settled_ && held >= hold_ / 10) {
+      settled_ = true;
+      log_.probes_settled = io_.probes().size();
+    }
+    if (held >= hold_) {
+      log_.probes_sent_while_held = io_.probes().size() - log_.probes_settled;
+      backlogged_ = false;
+    }
+  }
+  void Finish() override {}
+  bool Done() const override { return true; }
+  void AddStatus(StatusSnapshot*) const override {}
+  GrabPoolSummary Summary() const override { return {}; }
+
+ private:
+  const MemoryPacketIo& io_;
+  const std::chrono::milliseconds hold_;
+  SlowConsumerLog& log_;
+  bool held_once_ = false;
+  bool backlogged_ = false;
+  bool settled_ = false;
+  std::chrono::steady_clock::time_point hold_start_;
+};
+
+TEST_F(ScanRunnerTest, ABackloggedConsumerPausesTheSendersAndLosesNoOpenPort) {
+  // 64 probes at 400/s: 160 ms of sending, paused for 200 ms after the
+  // first answer.
+  const auto plan = Plan(2, RateSpec::Packets(400));
+  AnswerEvenTargets();
+  SlowConsumerLog log;
+  const OpenPortConsumerFactory factory = [&](const MacAddress&, const MacAddress&)
+      -> absl::StatusOr<std::unique_ptr<OpenPortConsumer>> {
+    return std::make_unique<SlowConsumer>(io_, std::chrono::milliseconds(200), log);
+  };
+  ASSERT_TRUE(RunScan(*plan, io_, options_, factory, stop_).ok());
+  EXPECT_GT(log.probes_settled, 0u);
+  EXPECT_LT(log.probes_settled, 64u);  // the pause came before the end
+  EXPECT_EQ(log.probes_sent_while_held, 0u);
+  EXPECT_EQ(io_.probes().size(), 64u);  // and the scan went on after it
+  EXPECT_EQ(log.offered.size(), 32u);
 }
 
 TEST_F(ScanRunnerTest, SilentGatewayIsAnError) {

@@ -83,6 +83,16 @@ TEST(StatusTest, StatusLineCooldown) {
   EXPECT_THAT(line, ::testing::Not(HasSubstr("0:00 left")));
 }
 
+// `run` with its senders held for the grab backlog says so instead of an
+// estimate that the pause makes wrong.
+TEST(StatusTest, StatusLinePausedForTheGrabBacklog) {
+  StatusSnapshot now = Now();
+  now.scan_paused = true;
+  const std::string line = FormatStatusLine(kRunStatus, Prev(), now);
+  EXPECT_THAT(line, HasSubstr("(paused: grab backlog)"));
+  EXPECT_THAT(line, ::testing::Not(HasSubstr(" left)")));
+}
+
 TEST(StatusTest, StatusLineBeforeAnyProgress) {
   const StatusSnapshot zero;
   const std::string line = FormatStatusLine(kScanStatus, zero, zero);
