@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# `tlsweep run` on the lab's synthetic Internet (scripts/lab/synth.sh), the
+# figures of bench/RESULTS.md section 11.rx12: per round, each CONFIG in
+# turn (alternated, as the machine is shared), then one line per run:
+# open ports, records, distinct (ip, port), duplicates, wall s, tlsweep CPU
+# s (user + sys, all its processes), grabs/s (records / wall), CPU ms per
+# record, ring drops, scan pauses, statuses.
+#
+# usage (root, under the lab lock; brings the lab up and always down):
+#   flock /tmp/tlsweep-lab.lock bench/synth_run.sh TLSWEEP [BEFORE_TLSWEEP] \
+#     [CIDR] [ROUNDS] [CONFIGS]
+# CONFIGS, space-separated, of: run (default flags), run_r100k (-r 100000),
+#   run_q1k (--grab-queue 1024: the senders must pause), pipe (tlsweep scan | tlsweep grab, kernel sockets), before (run with
+#   BEFORE_TLSWEEP, default flags). Default: "run pipe".
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+tlsweep=$(realpath "$1")
+before=${2:+$(realpath "$2")}
+cidr=${3:-10.79.0.0/22}
+rounds=${4:-1}
+configs=${5:-run pipe}
+source "$root/scripts/lab/lib.sh"
+out=$(mktemp -d /tmp/synth_run.XXXXXX)
+echo "output in $out" >&2
+
+summary() {  # summary NAME JSONL TIMEFILE [METADATA]
+  python3 - "$@" "$out/grid.txt" <<'PY'
+import collections, json, sys
+name, jsonl, timef = sys.argv[1:4]
+meta = sys.argv[4] if len(sys.argv) > 5 else ""
+grid = sys.argv[-1]
+open_ports = sum(1 for _ in open(grid))
+keys, status = [], collections.Counter()
+for line in open(jsonl):
+    r = json.loads(line)
+    keys.append((r["ip"], r["port"]))
+    status["not-grabbed:" + r["not_grabbed"] if "not_grabbed" in r
+           else next(iter(r["data"].values()))["status"]] += 1
+wall, user, sys_, rss = (float(x) for x in open(timef).read().split()[-4:])
+cpu = user + sys_
+extra = ""
+if meta:
+    m = json.load(open(meta))
+    nic, g = m["counters"]["nic"], m.get("grab", {})
+    extra = " ring_drops=%s(%s) imissed=%d pauses=%s paused_s=%.1f peak_waiting=%s grab_lcores=%s" % (
+        nic.get("ring_drops", "n/a"), nic.get("rx_drops_counted", "not counted"), nic["imissed"],
+        g.get("scan_pauses", "n/a"), g.get("scan_paused_seconds", 0), g.get("peak_waiting", "n/a"),
+        g.get("grab_lcores"))
+print("%s open=%d records=%d distinct=%d dup=%d wall=%.1f cpu=%.1f grabs/s=%.1f cpu_ms/grab=%.2f rss_kb=%d%s | %s" % (
+    name, open_ports, len(keys), len(set(keys)), len(keys) - len(set(keys)), wall, cpu,
+    len(keys) / wall, 1000 * cpu / max(1, len(keys)), rss, extra,
+    ", ".join("%s %d" % kv for kv in status.most_common())))
+PY
+}
+
+bench() {
+  bash "$root/scripts/lab.sh" synth on "$cidr" > /dev/null || return
+  lab_env
+  local ports i c
+  ports=$(awk '!/^#/ {print $1}' "$LAB_SYNTH_TSV" | paste -sd,)
+  python3 -c "
+import ipaddress, sys
+for a in ipaddress.ip_network('$cidr'):
+    for p in '$ports'.split(','): print('%s,%s' % (a, p))" > "$out/grid.txt"
+  local common=(--gateway-ip "$LAB_GATEWAY_IP" -S "$LAB_SCAN_DPDK_IP" --no-blocklist -p "$ports" "$cidr")
+  local grabflags=(--ca-file "$LAB_CA_FILE" --xmpp-domain xmpp.lab.test -q)
+  for i in $(seq "$rounds"); do
+    for c in $configs; do
+      local f="$out/$c.$i"
+      case $c in
+        run|run_r100k|run_q1k|before)
+          local bin=$tlsweep extra=()
+          [ "$c" = before ] && bin=$before
+          [ "$c" = run_r100k ] && extra=(-r 100000)
+          [ "$c" = run_q1k ] && extra=(--grab-queue 1024)
+          ip netns exec "$LAB_SCAN_NS" /usr/bin/time -o "$f.time" -f '%e %U %S %M' \
+            "$bin" run -i "$LAB_SCAN_IF" "${common[@]}" "${grabflags[@]}" "${extra[@]}" \
+            -o "$f.jsonl" -m "$f.json" 2> "$f.err"
+          summary "$c#$i" "$f.jsonl" "$f.time" "$f.json" ;;
+        pipe)
+          ip netns exec "$LAB_SCAN_NS" /usr/bin/time -o "$f.time" -f '%e %U %S %M' sh -c \
+            '"$0" scan -i "$1" --gateway-ip "$2" -S "$3" --no-blocklist -p "$4" "$5" -q -m "$6.scan.json" |
+             "$0" grab --ca-file "$7" --xmpp-domain xmpp.lab.test -q -m "$6.grab.json" > "$6.jsonl"' \
+            "$tlsweep" "$LAB_SCAN_IF" "$LAB_GATEWAY_IP" "$LAB_SCAN_DPDK_IP" "$ports" "$cidr" "$f" \
+            "$LAB_CA_FILE" 2> "$f.err"
+          summary "$c#$i" "$f.jsonl" "$f.time" ;;
+      esac
+      sleep 5  # the servers' lingering connections close
+    done
+  done
+}
+
+lab_with bench
