@@ -57,6 +57,7 @@ absl::StatusOr<GrabCommandLine> Parse(const std::vector<std::string>& args) {
   cl.help = parsed.help;
   cl.inputs = std::move(parsed.positional);
   if (cl.inputs.empty()) cl.inputs.push_back("-");
+  if (!cl.help) TLSWEEP_RETURN_IF_ERROR(ResolveRawProbes(&cl.grab));
   return cl;
 }
 

@@ -1,9 +1,11 @@
 #include "app/grab_flags.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "app/flag_parsing.h"
 #include "common/status_macros.h"
 #include "proto/registry.h"
+#include "tls/tls_profiles.h"
 
 namespace tlsweep {
 namespace {
@@ -60,6 +62,13 @@ FlagGroup GrabFlagGroup(GrabFlags* flags) {
        {.name = "tls-profile", .arg = "P", .help = "modern or legacy",
         .default_value = std::string(TlsProfileName(flags->profile)),
         .set = SetParsed(&flags->profile, ParseTlsProfile)},
+       {.name = "raw-probes", .arg = "LIST",
+        .help = "raw ClientHello profiles, comma-separated, one extra connection each per "
+                "server that reached TLS (none: no probes)",
+        .default_value = flags->raw_probes, .set = SetString(&flags->raw_probes)},
+       {.name = "tls-profiles", .arg = "FILE",
+        .help = "the raw probes' profile file",
+        .default_value = DefaultTlsProfilesPath(), .set = SetString(&flags->tls_profiles_file)},
        {.name = "ca-file", .arg = "FILE", .help = "root store (default: the system's)",
         .set = SetString(&flags->ca_file)},
        {.name = "names", .arg = "FILE",
@@ -80,6 +89,31 @@ FlagGroup GrabFlagGroup(GrabFlags* flags) {
        {.name = "ehlo-name", .arg = "NAME", .help = "SMTP EHLO argument",
         .default_value = o.module_options.ehlo_name,
         .set = SetString(&o.module_options.ehlo_name)}}};
+}
+
+absl::Status ResolveRawProbes(GrabFlags* flags) {
+  std::vector<ClientHelloProfile>& probes = flags->options.raw_probes;
+  probes.clear();
+  if (flags->raw_probes == "none") return absl::OkStatus();
+  const std::string path =
+      flags->tls_profiles_file.empty() ? DefaultTlsProfilesPath() : flags->tls_profiles_file;
+  absl::StatusOr<std::vector<ClientHelloProfile>> profiles = LoadTlsProfiles(path);
+  if (!profiles.ok()) return FlagError("--tls-profiles", profiles.status());
+  for (const std::string& name : std::vector<std::string>(absl::StrSplit(flags->raw_probes, ','))) {
+    const ClientHelloProfile* profile = FindTlsProfile(*profiles, name);
+    if (profile == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--raw-probes: no profile '", name, "' in ", path));
+    }
+    for (const ClientHelloProfile& p : probes) {
+      if (p.name == name) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--raw-probes: profile '", name, "' named twice"));
+      }
+    }
+    probes.push_back(*profile);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace tlsweep

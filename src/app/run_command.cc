@@ -121,6 +121,7 @@ absl::StatusOr<ScanCommand> Parse(const std::vector<std::string>& args, RunFlags
           "--grab-ports starts below ", cmd.config.sport_first + 1, ": give the scan's -s too"));
     }
   }
+  TLSWEEP_RETURN_IF_ERROR(ResolveRawProbes(&run->grab));
   cmd.run.quiet = cmd.run.quiet || run->grab.options.quiet;
   run->grab.options.quiet = cmd.run.quiet;
   return cmd;

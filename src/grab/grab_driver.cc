@@ -1,5 +1,6 @@
 #include "grab/grab_driver.h"
 
+#include <string>
 #include <utility>
 
 namespace tlsweep {
@@ -21,20 +22,37 @@ class GrabDriver::Grab final : public GrabEvents {
 
   // A done session ignores its transport's events, so what the transport
   // reports after the driver's own Close() or Abort() changes no record.
+  // While a raw probe runs, the events are its connection's.
   void OnConnected(uint64_t now_ms) override {
-    session->OnConnected(now_ms);
+    if (probe) {
+      probe->OnConnected(now_ms);
+    } else {
+      session->OnConnected(now_ms);
+    }
     owner.MarkDirty(*this);
   }
   void OnConnectFailed(GrabStatus status, std::string error) override {
-    session->OnConnectFailed(status, std::move(error));
+    if (probe) {
+      probe->OnConnectFailed(status, std::move(error));
+    } else {
+      session->OnConnectFailed(status, std::move(error));
+    }
     owner.MarkDirty(*this);
   }
   void OnData(std::string_view bytes, uint64_t now_ms) override {
-    session->OnBytes(bytes, now_ms);
+    if (probe) {
+      probe->OnBytes(bytes, now_ms);
+    } else {
+      session->OnBytes(bytes, now_ms);
+    }
     owner.MarkDirty(*this);
   }
   void OnPeerClosed() override {
-    session->OnPeerClosed();
+    if (probe) {
+      probe->OnPeerClosed();
+    } else {
+      session->OnPeerClosed();
+    }
     owner.MarkDirty(*this);
   }
   void OnWritable() override { owner.MarkDirty(*this); }
@@ -46,14 +64,21 @@ class GrabDriver::Grab final : public GrabEvents {
   GrabDriver& owner;
   QueuedGrab grab;
   std::unique_ptr<GrabSession> session;
+  // The raw probe whose connection is current (null: the grab's own), the
+  // next profile to run and the results of those that ended.
+  std::unique_ptr<RawProbeSession> probe;
+  size_t next_probe = 0;
+  std::vector<RawProbeResult> probe_results;
   std::unique_ptr<GrabConnection> connection;  // null if it never started
   std::list<std::unique_ptr<Grab>>::iterator self;
+  // Of the current connection (the grab's own, then each probe's).
   bool closing = false;   // Close() called: nothing more to send
   bool closed = false;    // the transport is done with the connection
+  bool ended = false;     // its session is done
+  uint64_t done_at_ms = 0;  // when its session was seen done
   bool recorded = false;  // the record is written
   bool dirty = false;
   bool retired = false;
-  uint64_t done_at_ms = 0;  // when the record was written
 };
 
 GrabDriver::GrabDriver(GrabTransport& transport, GrabScheduler& scheduler, GrabRecordSink sink)
@@ -84,45 +109,96 @@ void GrabDriver::Start(GrabScheduler::Started started, uint64_t now_ms) {
   MarkDirty(g);
 }
 
-void GrabDriver::Flush(Grab& g) {
-  std::string& out = g.session->outgoing();
+bool GrabDriver::Flush(Grab& g, std::string& out) {
   while (!out.empty()) {
     const std::optional<size_t> sent = g.connection->Send(out);
     if (!sent) {
-      out.clear();  // the peer is gone; the session learns it now
-      g.session->OnPeerClosed();
-      return;
+      out.clear();  // the peer is gone; the caller tells its session
+      return false;
     }
-    if (*sent == 0) return;  // no room: OnWritable, or the next sweep
+    if (*sent == 0) return true;  // no room: OnWritable, or the next sweep
     out.erase(0, *sent);
   }
+  return true;
 }
 
 void GrabDriver::Record(Grab& g) {
   g.recorded = true;
-  sink_(g.session->Result(), g.grab.scan);
+  GrabResult result = g.session->Result();
+  result.raw_probes = std::move(g.probe_results);
+  sink_(result, g.grab.scan);
   scheduler_.Recorded(g.session->status());
 }
 
-void GrabDriver::Process(Grab& g, uint64_t now_ms) {
-  GrabSession& s = *g.session;
-  if (!g.closed && !g.closing && s.connected()) Flush(g);
+bool GrabDriver::WantsRawProbes(const Grab& g) const {
+  // Only servers that got as far as TLS: a port that refused, timed out or
+  // never offered STARTTLS would answer each probe the same way, so the
+  // probes would be connections spent on nothing.
+  return g.next_probe < scheduler_.raw_probe_count() && g.session->tls_started();
+}
+
+template <typename Session>
+void GrabDriver::DriveConnection(Grab& g, Session& s, uint64_t now_ms) {
+  if (!g.closed && !g.closing && s.connected() && !Flush(g, s.outgoing())) s.OnPeerClosed();
   if (!s.done()) return;
-  if (!g.recorded) {
-    Record(g);
+  if (!g.ended) {
+    g.ended = true;
     g.done_at_ms = now_ms;
   }
-  if (!g.closed) {
-    if (!s.connected()) {
-      g.connection->Abort();  // a connect deadline: stop retransmitting the SYN
-    } else if (!g.closing && s.outgoing().empty()) {
-      g.closing = true;
-      g.connection->Close();
-    } else if (now_ms - g.done_at_ms >= kLingerMs) {
-      g.connection->Abort();
-    }
+  if (g.closed) return;
+  if (!s.connected()) {
+    g.connection->Abort();  // a connect deadline: stop retransmitting the SYN
+  } else if (!g.closing && s.outgoing().empty()) {
+    g.closing = true;
+    g.connection->Close();
+  } else if (now_ms - g.done_at_ms >= kLingerMs) {
+    g.connection->Abort();
   }
-  if (g.closed && !g.retired) {
+}
+
+void GrabDriver::StartRawProbe(Grab& g, uint64_t now_ms) {
+  g.probe = scheduler_.MakeRawProbe(g.grab.target, g.next_probe++, now_ms);
+  g.connection.reset();  // the last one is closed: its transport is done with it
+  g.closing = g.closed = g.ended = false;
+  absl::StatusOr<std::unique_ptr<GrabConnection>> connection =
+      transport_.Connect(g.grab.target, g, now_ms);
+  if (connection.ok()) {
+    g.connection = *std::move(connection);
+  } else {
+    ++connect_errors_;
+    g.closed = true;
+    g.probe->OnConnectFailed(GrabStatus::kUnknownError, std::string(connection.status().message()));
+  }
+  MarkDirty(g);
+}
+
+void GrabDriver::Process(Grab& g, uint64_t now_ms) {
+  if (g.probe == nullptr) {
+    DriveConnection(g, *g.session, now_ms);
+    if (!g.session->done()) return;
+    // The record is written as soon as the session is done, unless raw
+    // probes follow: then once the last of them is done.
+    if (!g.recorded && !WantsRawProbes(g)) Record(g);
+  } else {
+    DriveConnection(g, *g.probe, now_ms);
+    if (!g.probe->done()) return;
+  }
+  if (!g.closed) return;
+  if (g.probe != nullptr) {
+    g.probe_results.push_back(g.probe->Result());
+    scheduler_.RawProbeRecorded(g.probe_results.back().status);
+    g.probe.reset();
+  }
+  if (!g.recorded) {
+    if (WantsRawProbes(g)) {
+      // Each probe is a new connection: it waits for the connect-rate
+      // budget like a grab does (the sweep retries).
+      if (scheduler_.AcquireConnection(now_ms)) StartRawProbe(g, now_ms);
+      return;
+    }
+    Record(g);
+  }
+  if (!g.retired) {
     g.retired = true;
     retired_.push_back(&g);
   }
@@ -166,6 +242,11 @@ void GrabDriver::Advance(uint64_t now_ms) {
 
 void GrabDriver::AbortAll() {
   for (const auto& g : grabs_) {
+    // A grab in its raw probes is recorded with the probes that ended.
+    if (g->probe != nullptr && g->probe->done()) {
+      g->probe_results.push_back(g->probe->Result());
+      scheduler_.RawProbeRecorded(g->probe_results.back().status);
+    }
     if (g->session->done() && !g->recorded) Record(*g);
     if (!g->closed) g->connection->Abort();
     scheduler_.Release(g->grab.target);

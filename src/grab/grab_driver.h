@@ -17,6 +17,14 @@
 // (up to kLingerMs) for its connection to close; AbortAll() also writes the
 // records of sessions that ended since the last Poll(). One flag, set where
 // the record is written, keeps it from being written twice.
+//
+// Raw probes (--raw-probes, grab/raw_probe.h): once a grab's own connection
+// is closed and its dialogue got as far as TLS, the driver opens one more
+// connection per profile, one after the other (one ClientHello per
+// connection; never two connections of the same grab at once, so the
+// per-host limit still holds), in the grab's slot; the record is then
+// written when the last probe is done, with every probe's result. A second
+// Ctrl-C records the grab with the probes that had ended.
 #ifndef TLSWEEP_GRAB_GRAB_DRIVER_H_
 #define TLSWEEP_GRAB_GRAB_DRIVER_H_
 
@@ -111,7 +119,16 @@ class GrabDriver {
   // its connection and, when the connection is gone, queues it for
   // retirement.
   void Process(Grab& grab, uint64_t now_ms);
-  void Flush(Grab& grab);
+  // Sends what `out` holds as far as the connection takes it; false when
+  // the connection can send nothing more (the peer is gone).
+  bool Flush(Grab& grab, std::string& out);
+  // Flushes the current connection's session and, once it is done, closes
+  // the connection (or aborts it: a connect deadline, the linger expired).
+  template <typename Session>
+  void DriveConnection(Grab& grab, Session& session, uint64_t now_ms);
+  bool WantsRawProbes(const Grab& grab) const;
+  // Opens the next raw probe's connection (grab/raw_probe.h).
+  void StartRawProbe(Grab& grab, uint64_t now_ms);
   // Writes the record and counts its status: once per grab.
   void Record(Grab& grab);
   void MarkDirty(Grab& grab);

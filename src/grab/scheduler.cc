@@ -35,16 +35,9 @@ std::optional<GrabScheduler::Started> GrabScheduler::Next(uint64_t now_ms) {
       ready_.push_front(std::move(grab));
       return std::nullopt;
     }
-    // The input's name for this target, else its address's, else --server-name.
-    const std::string* server_name = &grab.target.name;
-    if (server_name->empty()) {
-      const auto named = options_.names.find(host);
-      server_name = named != options_.names.end() ? &named->second : &options_.server_name;
-    }
-    ModuleOptions mo = options_.module_options;
-    mo.target_address = grab.target.ip.ToString();
-    mo.server_name = *server_name;
-    auto session = std::make_unique<GrabSession>(MakeModule(*module, mo), tls_, *server_name,
+    const std::string& server_name = ServerName(grab.target);
+    auto session = std::make_unique<GrabSession>(MakeModule(*module, MakeModuleOptions(grab.target)),
+                                                 tls_, server_name,
                                                  grab.target.ip, grab.target.port,
                                                  options_.timeouts, now_ms);
     ++per_host_[host];
@@ -52,6 +45,34 @@ std::optional<GrabScheduler::Started> GrabScheduler::Next(uint64_t now_ms) {
     return Started{std::move(grab), std::move(session)};
   }
   return std::nullopt;
+}
+
+const std::string& GrabScheduler::ServerName(const GrabTarget& target) const {
+  if (!target.name.empty()) return target.name;
+  const auto named = options_.names.find(target.ip.value());
+  return named != options_.names.end() ? named->second : options_.server_name;
+}
+
+ModuleOptions GrabScheduler::MakeModuleOptions(const GrabTarget& target) const {
+  ModuleOptions mo = options_.module_options;
+  mo.target_address = target.ip.ToString();
+  mo.server_name = ServerName(target);
+  return mo;
+}
+
+std::unique_ptr<RawProbeSession> GrabScheduler::MakeRawProbe(const GrabTarget& target,
+                                                             size_t index,
+                                                             uint64_t now_ms) const {
+  // The grab started, so its port has a module.
+  const std::string_view module = *options_.ports.ModuleFor(target.port);
+  return std::make_unique<RawProbeSession>(MakeModule(module, MakeModuleOptions(target)),
+                                           options_.raw_probes[index], ServerName(target),
+                                           options_.timeouts, now_ms);
+}
+
+void GrabScheduler::RawProbeRecorded(GrabStatus status) {
+  ++stats_.raw_probes;
+  ++stats_.raw_probe_status[static_cast<size_t>(status)];
 }
 
 std::optional<QueuedGrab> GrabScheduler::Pop() {

@@ -17,15 +17,18 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "grab/grab_input.h"
+#include "grab/raw_probe.h"
 #include "grab/session.h"
 #include "nlohmann/json.hpp"
 #include "proto/module.h"
 #include "proto/registry.h"
 #include "scan/rate_limiter.h"
 #include "scan/response_handler.h"
+#include "tls/client_hello.h"
 #include "tls/tls_context.h"
 
 namespace tlsweep {
@@ -44,6 +47,9 @@ struct GrabOptions {
   // the name of their address in `names`, else `server_name` ("" = none).
   ServerNames names;
   std::string server_name;
+  // Raw ClientHello probes (grab/raw_probe.h), one connection each after
+  // the grab itself, in this order; empty: none (--raw-probes).
+  std::vector<ClientHelloProfile> raw_probes;
   bool quiet = false;
 };
 
@@ -55,6 +61,9 @@ struct GrabStats {
   uint64_t finished = 0;   // records written
   uint64_t no_module = 0;  // targets on a port with no module (skipped)
   GrabStatusCounts by_status{};
+  // Raw probes recorded, by their own status (a probe is one connection).
+  uint64_t raw_probes = 0;
+  GrabStatusCounts raw_probe_status{};
 };
 
 // One grab to run: where, and for `tlsweep run` the scan answer that found
@@ -87,6 +96,18 @@ class GrabScheduler {
   std::optional<Started> Next(uint64_t now_ms);
   // A started grab's record is written: counts it by status.
   void Recorded(GrabStatus status);
+
+  // Raw probes per grab (options.raw_probes).
+  size_t raw_probe_count() const { return options_.raw_probes.size(); }
+  // Probe `index` of a started grab's target, with the same module, name and
+  // deadlines as the grab's session.
+  std::unique_ptr<RawProbeSession> MakeRawProbe(const GrabTarget& target, size_t index,
+                                                uint64_t now_ms) const;
+  // Takes one new connection from the connect-rate budget (--connect-rate
+  // counts every connection, the probes' too); false: not now.
+  bool AcquireConnection(uint64_t now_ms) { return limiter_.Acquire(now_ms, 1) != 0; }
+  // A probe's result is in its grab's record: counts it by status.
+  void RawProbeRecorded(GrabStatus status);
   // A started grab's connection is gone (or abandoned): frees its slots.
   void Release(const GrabTarget& target);
   // Addresses with grabs in flight (each holds one entry of the per-host
@@ -96,6 +117,11 @@ class GrabScheduler {
   const GrabStats& stats() const { return stats_; }
 
  private:
+  // The name a target's grab uses: its input's, its address's, else
+  // --server-name.
+  const std::string& ServerName(const GrabTarget& target) const;
+  ModuleOptions MakeModuleOptions(const GrabTarget& target) const;
+
   const TlsContext& tls_;
   const GrabOptions& options_;
   RateLimiter limiter_;

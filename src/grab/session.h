@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/net_types.h"
 #include "proto/module.h"
@@ -35,6 +36,27 @@ struct GrabTimeouts {
   uint64_t session_ms = 30'000;  // the whole grab
 };
 
+// One probe as its record shows it (grab/raw_probe.h runs it; output/record_json.h
+// writes it into the grab record's "raw_probes" list).
+struct RawProbeResult {
+  std::string profile;
+  // success: a ServerHello (or HelloRetryRequest, or an SSLv2 SERVER-HELLO)
+  // was read; tls-error: an alert or a flight that does not parse; else the
+  // dialogue's or the transport's status as for the grab itself.
+  GrabStatus status = GrabStatus::kUnknownError;
+  // Where the probe stopped: the module's phase before the ClientHello,
+  // "server-flight" while reading the answer, "done" after a verdict.
+  std::string phase;
+  // The flight parser's verdict (FlightVerdictName); "" when no ClientHello
+  // was sent.
+  std::string flight;
+  std::optional<TlsNegotiated> negotiated;
+  std::vector<CertificateInfo> chain;  // TLS <= 1.2 and SSLv2, as sent
+  std::optional<TlsAlert> alert;
+  uint64_t flight_bytes = 0;  // bytes of the server's flight read
+  std::string error;          // "" unless the probe failed
+};
+
 // One grab as its record shows it.
 struct GrabResult {
   Ipv4Address ip;
@@ -47,6 +69,8 @@ struct GrabResult {
   std::optional<ModuleResult> module;  // set once TCP connected
   std::optional<TlsResult> tls;        // set once a TLS session was started
   std::string error;  // the transport's or the TLS session's reason ("" = none)
+  // One per --raw-probes profile that ran (grab/raw_probe.h), in order.
+  std::vector<RawProbeResult> raw_probes;
 };
 
 class GrabSession {
@@ -69,6 +93,8 @@ class GrabSession {
   // The session is over: send outgoing(), then close.
   bool done() const { return done_; }
   bool connected() const { return connected_; }
+  // A TLS session was started: the dialogue got as far as the handshake.
+  bool tls_started() const { return tls_ != nullptr; }
   uint64_t next_deadline_ms() const { return deadline_ms_; }
   GrabStatus status() const;
 

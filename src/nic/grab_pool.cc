@@ -276,8 +276,9 @@ class GrabPool::Worker {
 
   // After the worker is done (read by the control lcore only then).
   GrabWorkerCounters Counters() const {
-    return {stack_.stats(), sink_.tx_failed(), grabber_.connect_errors(),
-            scheduler_.stats().no_module, parse_};
+    const GrabStats& s = scheduler_.stats();
+    return {stack_.stats(), sink_.tx_failed(), grabber_.connect_errors(), s.no_module, parse_,
+            s.raw_probes, s.raw_probe_status};
   }
 
  private:

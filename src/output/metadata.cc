@@ -104,6 +104,8 @@ nlohmann::json GrabWorkerJson(const GrabWorkerCounters& w) {
           {"tx_failed", w.tx_failed},
           {"connect_errors", w.connect_errors},
           {"no_module", w.no_module},
+          {"raw_probes_recorded", w.raw_probes},
+          {"raw_probes_by_status", GrabStatusCountsJson(w.raw_probe_status)},
           {"parse_drops", ParseDropsJson(w.parse, /*nonzero_only=*/true)}};
 }
 
@@ -189,7 +191,16 @@ nlohmann::json DpdkScanMetadata(const ScanPlan& plan, const DpdkScanSummary& sum
 
 nlohmann::json GrabSettingsMetadata(const GrabOptions& options, TlsProfile profile,
                                     const std::string& ca_file, const std::string& names_file) {
+  nlohmann::json probes = nlohmann::json::array();
+  for (const ClientHelloProfile& p : options.raw_probes) {
+    probes.push_back({{"name", p.name}, {"source", p.source}});
+  }
   return {{"tls_profile", std::string(TlsProfileName(profile))},
+          // One connection per profile, after the grab's own, for each
+          // server whose grab reached the TLS handshake (grab/grab_driver.h).
+          {"raw_probes",
+           {{"profiles", std::move(probes)},
+            {"connections_per_tls_server", options.raw_probes.size()}}},
           {"ca_file", ca_file.empty() ? "system" : ca_file},
           {"server_name", options.server_name},
           {"names", {{"file", names_file}, {"addresses", options.names.size()}}},
@@ -210,6 +221,8 @@ nlohmann::json GrabMetadata(const GrabRunSummary& summary) {
   meta["grabs_finished"] = summary.stats.finished;
   meta["targets_without_module"] = summary.stats.no_module;
   meta["by_status"] = GrabStatusCountsJson(summary.stats.by_status);
+  meta["raw_probes_recorded"] = summary.stats.raw_probes;
+  meta["raw_probes_by_status"] = GrabStatusCountsJson(summary.stats.raw_probe_status);
   meta.update(summary.settings);
   return meta;
 }

@@ -117,6 +117,8 @@ struct GrabWorkerCounters {
   uint64_t connect_errors = 0;
   uint64_t no_module = 0;
   ParseCounters parse;
+  uint64_t raw_probes = 0;  // raw probes recorded (grab/raw_probe.h)
+  GrabStatusCounts raw_probe_status{};
 };
 
 // The grab pool of `tlsweep run`, its settings and every worker's counters.

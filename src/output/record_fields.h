@@ -107,6 +107,9 @@ inline constexpr std::string_view kKeyExchange = "key_exchange";
 inline constexpr std::string_view kKind = "kind";
 inline constexpr std::string_view kGroup = "group";
 inline constexpr std::string_view kDhPrimeBits = "dh_prime_bits";
+inline constexpr std::string_view kDhPrimeSha256 = "dh_prime_sha256";  // raw probes
+inline constexpr std::string_view kDhPrimeName = "dh_prime_name";      // raw probes
+inline constexpr std::string_view kRsaExportBits = "rsa_export_bits";  // raw probes
 inline constexpr std::string_view kForwardSecrecy = "forward_secrecy";
 inline constexpr std::string_view kCipherClass = "cipher_class";
 inline constexpr std::string_view kServerSignatureAlgorithm = "server_signature_algorithm";
@@ -117,6 +120,12 @@ inline constexpr std::string_view kOcspStapled = "ocsp_stapled";
 inline constexpr std::string_view kServerCertificates = "server_certificates";
 inline constexpr std::string_view kChain = "chain";
 inline constexpr std::string_view kValidation = "validation";
+// data.<module>.result.raw_probes[]: one raw ClientHello probe each
+// (grab/raw_probe.h), with kProfile, kStatus, kPhase, kHandshakeLog (its
+// server_certificates hold a chain and no validation), kAlert and kError.
+inline constexpr std::string_view kRawProbes = "raw_probes";
+inline constexpr std::string_view kFlight = "flight";
+inline constexpr std::string_view kFlightBytes = "flight_bytes";
 // ... one certificate of the chain.
 inline constexpr std::string_view kRaw = "raw";
 inline constexpr std::string_view kParsed = "parsed";

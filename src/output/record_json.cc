@@ -122,9 +122,30 @@ json ModuleResultJson(const ModuleResult& m) {
   return r;
 }
 
+json RawProbeJson(const RawProbeResult& p) {
+  json probe = {{f::kProfile, p.profile},
+                {f::kStatus, GrabStatusName(p.status)},
+                {f::kPhase, p.phase}};
+  if (!p.flight.empty()) {
+    probe[f::kFlight] = p.flight;
+    probe[f::kFlightBytes] = p.flight_bytes;
+  }
+  json log = p.negotiated ? NegotiatedLogJson(*p.negotiated) : json::object();
+  if (!p.chain.empty()) log[f::kServerCertificates] = {{f::kChain, ChainJson(p.chain)}};
+  probe[f::kHandshakeLog] = std::move(log);
+  if (p.alert) probe[f::kAlert] = AlertJson(*p.alert);
+  if (!p.error.empty()) probe[f::kError] = p.error;
+  return probe;
+}
+
 json GrabRecordJson(const GrabResult& g, const std::optional<ScanResult>& scan) {
   json result = g.module ? ModuleResultJson(*g.module) : json::object();
   if (g.tls) result[f::kTls] = TlsJson(*g.tls);
+  if (!g.raw_probes.empty()) {
+    json probes = json::array();
+    for (const RawProbeResult& p : g.raw_probes) probes.push_back(RawProbeJson(p));
+    result[f::kRawProbes] = std::move(probes);
+  }
   json grab = {
       {f::kStatus, GrabStatusName(g.status)},
       {f::kProtocol, g.protocol},

@@ -7,7 +7,8 @@
 //   record (docs/schema/scan_result.schema.json);
 // - the grab / run record (docs/schema/grab_record.schema.json):
 //   {"ip", "port", "domain", "data": {<module>: {"status", "protocol",
-//   "timestamp", "phase", "result": {...module result..., "tls": {...}},
+//   "timestamp", "phase", "result": {...module result..., "tls": {...},
+//   "raw_probes": [{...}, ...]},
 //   "error"}}, "scan"}, or for an open port that was not grabbed
 //   {"ip", "port", "scan", "not_grabbed"}.
 #ifndef TLSWEEP_OUTPUT_RECORD_JSON_H_
@@ -29,6 +30,9 @@ nlohmann::json ScanResultJson(const ScanResult& r);
 
 // A module's "result" object (without "tls").
 nlohmann::json ModuleResultJson(const ModuleResult& r);
+
+// One raw probe's object in the record's "raw_probes" list.
+nlohmann::json RawProbeJson(const RawProbeResult& probe);
 
 // The record of a finished grab, with the scan's answer under "scan" when
 // there is one.

@@ -47,43 +47,59 @@ json SubjectKeyInfoJson(const CertificateInfo& cert) {
 }
 
 json HandshakeLogJson(const TlsResult& tls) {
-  json log = json::object();
-  if (tls.negotiated) {
-    const TlsResult::Negotiated& n = *tls.negotiated;
-    log[f::kServerHello] = {
-        {f::kVersion, {{f::kName, n.version_name}, {f::kValue, n.version_value}}},
-        {f::kCipherSuite,
-         {{f::kName, n.cipher_name},
-          {f::kOpensslName, n.cipher_openssl_name},
-          {f::kHex, n.cipher_hex},
-          {f::kValue, n.cipher_value}}},
-    };
-    json kx = {{f::kKind, n.kx_kind}};
-    if (n.kx_group) kx[f::kGroup] = *n.kx_group;
-    if (n.kx_dh_prime_bits) kx[f::kDhPrimeBits] = *n.kx_dh_prime_bits;
-    log[f::kKeyExchange] = std::move(kx);
-    log[f::kForwardSecrecy] = n.forward_secrecy;
-    log[f::kCipherClass] = n.cipher_class;
-    if (n.server_signature) {
-      json sig = {{f::kType, n.server_signature->type}, {f::kHash, n.server_signature->hash}};
-      if (!n.server_signature->scheme.empty()) sig[f::kName] = n.server_signature->scheme;
-      log[f::kServerSignatureAlgorithm] = std::move(sig);
-    }
-    log[f::kSessionTicket] = n.session_ticket;
-    log[f::kOcspStapled] = n.ocsp_stapled;
-  }
+  json log = tls.negotiated ? NegotiatedLogJson(*tls.negotiated) : json::object();
   if (tls.certificates) {
-    json chain = json::array();
-    for (const CertificateInfo& cert : tls.certificates->chain) {
-      chain.push_back(CertificateJson(cert));
-    }
-    log[f::kServerCertificates] = {{f::kChain, std::move(chain)},
+    log[f::kServerCertificates] = {{f::kChain, ChainJson(tls.certificates->chain)},
                                    {f::kValidation, ValidationJson(tls.certificates->validation)}};
   }
   return log;
 }
 
 }  // namespace
+
+json NegotiatedLogJson(const TlsNegotiated& n) {
+  json log = json::object();
+  log[f::kServerHello] = {
+      {f::kVersion, {{f::kName, n.version_name}, {f::kValue, n.version_value}}},
+      {f::kCipherSuite,
+       {{f::kName, n.cipher_name},
+        {f::kOpensslName, n.cipher_openssl_name},
+        {f::kHex, n.cipher_hex},
+        {f::kValue, n.cipher_value}}},
+  };
+  json kx = {{f::kKind, n.kx_kind}};
+  if (n.kx_group) kx[f::kGroup] = *n.kx_group;
+  if (n.kx_dh_prime_bits) kx[f::kDhPrimeBits] = *n.kx_dh_prime_bits;
+  if (n.kx_dh_prime_sha256) kx[f::kDhPrimeSha256] = *n.kx_dh_prime_sha256;
+  if (n.kx_dh_prime_name) kx[f::kDhPrimeName] = *n.kx_dh_prime_name;
+  if (n.kx_rsa_export_bits) kx[f::kRsaExportBits] = *n.kx_rsa_export_bits;
+  log[f::kKeyExchange] = std::move(kx);
+  log[f::kForwardSecrecy] = n.forward_secrecy;
+  log[f::kCipherClass] = n.cipher_class;
+  if (n.server_signature) {
+    json sig = {{f::kType, n.server_signature->type}, {f::kHash, n.server_signature->hash}};
+    if (!n.server_signature->scheme.empty()) sig[f::kName] = n.server_signature->scheme;
+    log[f::kServerSignatureAlgorithm] = std::move(sig);
+  }
+  log[f::kSessionTicket] = n.session_ticket;
+  log[f::kOcspStapled] = n.ocsp_stapled;
+  return log;
+}
+
+json ChainJson(const std::vector<CertificateInfo>& chain) {
+  json out = json::array();
+  for (const CertificateInfo& cert : chain) out.push_back(CertificateJson(cert));
+  return out;
+}
+
+json AlertJson(const TlsAlert& alert) {
+  return {
+      {f::kDirection, alert.received ? "received" : "sent"},
+      {f::kLevel, alert.level},
+      {f::kDescription, alert.description},
+      {f::kValue, alert.value},
+  };
+}
 
 json CertificateJson(const CertificateInfo& cert) {
   json parsed = json::object();
@@ -124,14 +140,7 @@ json TlsJson(const TlsResult& tls) {
   record[f::kHandshakeLog] = HandshakeLogJson(tls);
   record[f::kProfile] = tls.profile;
   record[f::kHandshakeComplete] = tls.handshake_complete;
-  if (tls.alert) {
-    record[f::kAlert] = {
-        {f::kDirection, tls.alert->received ? "received" : "sent"},
-        {f::kLevel, tls.alert->level},
-        {f::kDescription, tls.alert->description},
-        {f::kValue, tls.alert->value},
-    };
-  }
+  if (tls.alert) record[f::kAlert] = AlertJson(*tls.alert);
   if (!tls.error.empty()) record[f::kError] = tls.error;
   return record;
 }

@@ -22,6 +22,15 @@ namespace tlsweep::report {
 namespace sj = simdjson;
 namespace od = simdjson::ondemand;
 
+// One raw probe of a record (result.raw_probes[]).
+struct RawProbeFacts {
+  std::string_view profile, version, cipher_class, prime_name;
+  bool has_server_hello = false, has_alert = false, forward_secrecy = false;
+  int64_t dh_bits = -1;
+  bool has_prime = false;
+  Digest prime{};
+};
+
 // Everything one record contributes, parsed before anything is counted.
 // Strings view simdjson's string buffer and live until the next line.
 struct RecordFacts {
@@ -53,15 +62,20 @@ struct RecordFacts {
   bool has_validation = false, trusted = false, self_signed = false, expired = false;
   std::optional<bool> name_matches;
 
+  std::vector<RawProbeFacts> raw_probes;
+
   // Back to the defaults, keeping the vectors' capacity.
   void Reset() {
     std::vector<std::string_view> before = std::move(mech_before);
     std::vector<std::string_view> after = std::move(mech_after);
+    std::vector<RawProbeFacts> probes = std::move(raw_probes);
     *this = RecordFacts();
     before.clear();
     after.clear();
+    probes.clear();
     mech_before = std::move(before);
     mech_after = std::move(after);
+    raw_probes = std::move(probes);
   }
 };
 
@@ -248,6 +262,47 @@ sj::error_code ParseTls(od::value& v, ParseState* st) {
   });
 }
 
+// One element of result.raw_probes.
+sj::error_code ParseRawProbe(od::value& v, ParseState* st, RawProbeFacts* p) {
+  return ForEachField(v, [&](std::string_view key, od::value& value) {
+    if (key == field::kProfile) return GetString(value, &p->profile);
+    if (key == field::kAlert) {
+      p->has_alert = true;
+      return sj::SUCCESS;
+    }
+    if (key != field::kHandshakeLog) return sj::SUCCESS;
+    return ForEachField(value, [&](std::string_view k, od::value& x) {
+      if (k == field::kServerHello) {
+        p->has_server_hello = true;
+        return ForEachField(x, [&](std::string_view kk, od::value& y) {
+          return kk == field::kVersion ? GetName(y, &p->version) : sj::SUCCESS;
+        });
+      }
+      if (k == field::kCipherClass) return GetString(x, &p->cipher_class);
+      if (k == field::kForwardSecrecy) return GetBool(x, &p->forward_secrecy);
+      if (k != field::kKeyExchange) return sj::SUCCESS;
+      return ForEachField(x, [&](std::string_view kk, od::value& y) {
+        if (kk == field::kDhPrimeBits) return y.get_int64().get(p->dh_bits);
+        if (kk == field::kDhPrimeSha256) return GetDigest(y, st, &p->prime, &p->has_prime);
+        if (kk == field::kDhPrimeName) return GetString(y, &p->prime_name);
+        return sj::SUCCESS;
+      });
+    });
+  });
+}
+
+sj::error_code ParseRawProbes(od::value& v, ParseState* st) {
+  od::array probes;
+  TLSWEEP_SJ_TRY(v.get_array().get(probes));
+  for (auto element : probes) {
+    od::value probe;
+    TLSWEEP_SJ_TRY(std::move(element).get(probe));
+    st->f->raw_probes.emplace_back();
+    TLSWEEP_SJ_TRY(ParseRawProbe(probe, st, &st->f->raw_probes.back()));
+  }
+  return sj::SUCCESS;
+}
+
 sj::error_code ParseResult(od::value& v, ParseState* st) {
   RecordFacts* f = st->f;
   return ForEachField(v, [&](std::string_view key, od::value& value) {
@@ -270,6 +325,7 @@ sj::error_code ParseResult(od::value& v, ParseState* st) {
     if (key == field::kPlaintextAuthBeforeTls) return GetOptionalBool(value, &f->plaintext_before);
     if (key == field::kLoginDisabled) return GetOptionalBool(value, &f->login_disabled);
     if (key == field::kTls) return ParseTls(value, st);
+    if (key == field::kRawProbes) return ParseRawProbes(value, st);
     return sj::SUCCESS;
   });
 }
@@ -581,6 +637,8 @@ void Aggregator::Fold(const RecordFacts& f, FileStats* file) {
     }
   }
 
+  FoldRawProbes(f, &g);
+
   if (f.before_seen) FoldSide(f.mech_before, &scratch_, &g.before_tls);
   if (f.after_seen) FoldSide(f.mech_after, &scratch_, &g.after_tls);
   if (f.plaintext_before.has_value()) {
@@ -591,6 +649,49 @@ void Aggregator::Fold(const RecordFacts& f, FileStats* file) {
     ++g.login_disabled_known;
     if (*f.login_disabled) ++g.login_disabled;
   }
+}
+
+void Aggregator::FoldRawProbes(const RecordFacts& f, GroupStats* g) {
+  if (f.raw_probes.empty()) return;
+  // Well-known primes (dh_primes.h) of at most this size are the Logjam
+  // measure: one precomputation per prime breaks every server using it
+  // (Adrian et al., CCS 2015, section 3.3, for 1024 bits).
+  constexpr int64_t kLogjamBits = 1024;
+  bool answered = false, dhe = false, weak_known = false;
+  for (size_t i = 0; i < f.raw_probes.size(); ++i) {
+    const RawProbeFacts& p = f.raw_probes[i];
+    auto it = g->raw_profiles.find(p.profile);
+    if (it == g->raw_profiles.end()) {
+      it = g->raw_profiles.emplace(std::string(p.profile), RawProfileStats()).first;
+    }
+    RawProfileStats& s = it->second;
+    ++s.probes;
+    if (p.has_alert) ++s.alerts;
+    if (!p.has_server_hello) continue;
+    answered = true;
+    ++s.server_hellos;
+    Bump(&s.versions, p.version);
+    Bump(&s.cipher_classes, p.cipher_class);
+    if (p.forward_secrecy) ++s.forward_secrecy;
+    if (p.dh_bits >= 0) ++s.dh_bits[p.dh_bits];
+    if (!p.has_prime) continue;
+    dhe = true;
+    if (!p.prime_name.empty() && p.dh_bits <= kLogjamBits) weak_known = true;
+    // A prime counts once per server, however many profiles got it.
+    bool seen_before = false;
+    for (size_t j = 0; j < i; ++j) {
+      seen_before = seen_before || (f.raw_probes[j].has_prime && f.raw_probes[j].prime == p.prime);
+    }
+    if (seen_before) continue;
+    DhPrimeSeen& prime = g->dh_primes[p.prime];
+    if (prime.servers++ == 0) {
+      prime.bits = p.dh_bits;
+      prime.name = std::string(p.prime_name);
+    }
+  }
+  if (answered) ++g->raw_answered;
+  if (dhe) ++g->raw_dhe;
+  if (weak_known) ++g->raw_weak_known_prime;
 }
 
 std::vector<const GroupStats*> Aggregator::Groups() {

@@ -31,6 +31,7 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -72,6 +73,25 @@ struct SideAuth {
   Counts combinations;    // "PLAIN, LOGIN" (order offered) -> servers; "" = none
 };
 
+// The raw probes (result.raw_probes) of one ClientHello profile in one
+// (port, protocol): each record counts once per profile it probed with.
+struct RawProfileStats {
+  uint64_t probes = 0;         // records with a probe of this profile
+  uint64_t server_hellos = 0;  // ... that the server answered with its choice
+  uint64_t alerts = 0;         // ... answered with an alert instead
+  Counts versions;             // version -> server hellos
+  Counts cipher_classes;       // RC4, 3DES, EXPORT, NULL, AEAD, CBC ... -> server hellos
+  uint64_t forward_secrecy = 0;
+  std::map<int64_t, uint64_t> dh_bits;  // DHE prime bits -> server hellos
+};
+
+// One DHE prime seen in raw probes, by its SHA-256.
+struct DhPrimeSeen {
+  uint64_t servers = 0;  // servers that sent it (once per server)
+  int64_t bits = 0;
+  std::string name;  // the record's dh_prime_name; "" when not well known
+};
+
 // Counters for one (port, protocol). A "server" is one distinct (ip, port).
 struct GroupStats {
   uint16_t port = 0;
@@ -106,6 +126,15 @@ struct GroupStats {
   Counts signature_algorithms;  // of the leaf
   absl::flat_hash_map<Digest, uint32_t> spki_hosts;
   absl::flat_hash_map<Digest, uint32_t> cert_hosts;
+
+  // Raw probes: per profile, and the DHE primes over all profiles (each
+  // server counted once per prime). Memory grows with distinct primes,
+  // which are few (Logjam: a handful of primes cover most DHE servers).
+  std::map<std::string, RawProfileStats, std::less<>> raw_profiles;
+  absl::flat_hash_map<Digest, DhPrimeSeen> dh_primes;
+  uint64_t raw_answered = 0;  // servers with a ServerHello in any raw probe
+  uint64_t raw_dhe = 0;       // ... with a DHE prime in any of them
+  uint64_t raw_weak_known_prime = 0;  // ... a well-known prime of <= 1024 bits
 
   SideAuth before_tls, after_tls;
   uint64_t plaintext_known = 0, plaintext_before_tls = 0;
@@ -154,6 +183,8 @@ class Aggregator {
  private:
   struct Parser;
   void Fold(const RecordFacts& f, FileStats* file);
+  // The raw probes' part of Fold().
+  void FoldRawProbes(const RecordFacts& f, GroupStats* g);
   GroupStats& Group(uint16_t port, std::string_view protocol);
 
   std::FILE* errors_;

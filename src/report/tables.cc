@@ -467,6 +467,137 @@ Table CombinationTable(const std::vector<const GroupStats*>& groups, size_t top)
   return t;
 }
 
+// Raw probes (result.raw_probes) ------------------------------------------
+
+constexpr std::string_view kRawVersions[] = {"SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2",
+                                             "TLSv1.3"};
+constexpr std::string_view kLegacyClasses[] = {"RC4", "3DES", "EXPORT", "NULL"};
+
+uint64_t AtMost(const std::map<int64_t, uint64_t>& bits, int64_t limit) {
+  uint64_t n = 0;
+  for (const auto& [b, count] : bits) {
+    if (b <= limit) n += count;
+  }
+  return n;
+}
+
+uint64_t Total(const std::map<int64_t, uint64_t>& bits) {
+  uint64_t n = 0;
+  for (const auto& [b, count] : bits) n += count;
+  return n;
+}
+
+Table RawProbeTable(const std::vector<const GroupStats*>& groups) {
+  Table t{"raw_probes", "4c. Raw ClientHello probes: the server's choice, per profile",
+          "One row per port and --raw-probes profile (conf/tls_profiles.conf): what servers chose "
+          "from offers OpenSSL 3 cannot make (RC4, 3DES, EXPORT, SSLv3). probes: servers probed "
+          "with the profile; server hellos: those that answered with a version and suite (the "
+          "denominator of every share); alerts: those that refused the offer with an alert.",
+          {"protocol", "port", "profile", "probes", "server hellos", "alerts"},
+          {}};
+  for (std::string_view v : kRawVersions) t.columns.push_back("% " + std::string(v));
+  for (std::string_view c : kLegacyClasses) t.columns.push_back("% " + std::string(c));
+  t.columns.push_back("% forward secrecy");
+  t.columns.push_back("% DHE");
+  t.columns.push_back("% DHE <= 1024 bits");
+  for (const GroupStats* g : groups) {
+    for (const auto& [profile, s] : g->raw_profiles) {
+      Row row = GroupCells(*g);
+      row.push_back(Cell::Text(profile));
+      row.push_back(Cell::Count(s.probes));
+      row.push_back(Cell::Count(s.server_hellos));
+      row.push_back(Cell::Count(s.alerts));
+      for (std::string_view v : kRawVersions) {
+        row.push_back(Cell::Share(CountOf(s.versions, v), s.server_hellos));
+      }
+      for (std::string_view c : kLegacyClasses) {
+        row.push_back(Cell::Share(CountOf(s.cipher_classes, c), s.server_hellos));
+      }
+      row.push_back(Cell::Share(s.forward_secrecy, s.server_hellos));
+      row.push_back(Cell::Share(Total(s.dh_bits), s.server_hellos));
+      row.push_back(Cell::Share(AtMost(s.dh_bits, 1024), s.server_hellos));
+      t.rows.push_back(std::move(row));
+    }
+  }
+  return t;
+}
+
+Table RawDhTable(const std::vector<const GroupStats*>& groups) {
+  Table t{"raw_probe_dh_sizes", "4d. Raw probes: Diffie-Hellman prime sizes, per profile",
+          "DHE prime sizes the servers sent to each --raw-probes profile; share of that "
+          "profile's server hellos with a DHE key exchange.",
+          {"protocol", "port", "profile", "prime bits", "server hellos", "% of DHE"},
+          {}};
+  for (const GroupStats* g : groups) {
+    for (const auto& [profile, s] : g->raw_profiles) {
+      const uint64_t dhe = Total(s.dh_bits);
+      for (const auto& [bits, n] : s.dh_bits) {
+        Row row = GroupCells(*g);
+        row.push_back(Cell::Text(profile));
+        row.push_back(Cell::Count(static_cast<uint64_t>(bits)));
+        row.push_back(Cell::Count(n));
+        row.push_back(Cell::Share(n, dhe));
+        t.rows.push_back(std::move(row));
+      }
+    }
+  }
+  return t;
+}
+
+// DH primes ----------------------------------------------------------------
+
+Table SharedPrimeTable(const std::vector<const GroupStats*>& groups, size_t top) {
+  Table t{"shared_dh_primes", "6c. Most shared Diffie-Hellman primes (raw probes)",
+          absl::StrCat("The ", top, " primes sent by the most servers of each port, by SHA-256 "
+                       "(a server counted once per prime over all its raw probes); the name when "
+                       "the prime is well known (RFC 2409, 3526, 5114, 7919 groups and server "
+                       "software's built-in primes, src/tls/dh_primes.cc). Share of the servers "
+                       "that sent a DHE prime to any raw probe."),
+          {"protocol", "port", "prime sha256", "bits", "name", "servers", "% of DHE servers"},
+          {}};
+  for (const GroupStats* g : groups) {
+    std::vector<std::pair<const Digest*, const DhPrimeSeen*>> primes;
+    for (const auto& [digest, seen] : g->dh_primes) primes.emplace_back(&digest, &seen);
+    std::sort(primes.begin(), primes.end(), [](const auto& a, const auto& b) {
+      return a.second->servers != b.second->servers ? a.second->servers > b.second->servers
+                                                     : *a.first < *b.first;
+    });
+    if (primes.size() > top) primes.resize(top);
+    for (const auto& [digest, seen] : primes) {
+      Row row = GroupCells(*g);
+      row.push_back(Cell::Text(Hex(*digest)));
+      row.push_back(Cell::Count(static_cast<uint64_t>(seen->bits)));
+      row.push_back(seen->name.empty() ? Cell::Missing() : Cell::Text(seen->name));
+      row.push_back(Cell::Count(seen->servers));
+      row.push_back(Cell::Share(seen->servers, g->raw_dhe));
+      t.rows.push_back(std::move(row));
+    }
+  }
+  return t;
+}
+
+Table LogjamTable(const std::vector<const GroupStats*>& groups) {
+  Table t{"logjam", "6d. Servers on a well-known Diffie-Hellman prime of <= 1024 bits (Logjam)",
+          "The Logjam measure (Adrian et al., CCS 2015): servers that sent, to any raw probe, a "
+          "well-known DHE prime of 1024 bits or less, which one precomputation per prime breaks "
+          "for all of them. Shares of the servers that answered a raw probe with a ServerHello, "
+          "and of those that sent a DHE prime.",
+          {"protocol", "port", "servers answering raw probes", "DHE servers",
+           "on a well-known prime <= 1024 bits", "% of answering", "% of DHE servers"},
+          {}};
+  for (const GroupStats* g : groups) {
+    if (g->raw_profiles.empty()) continue;
+    Row row = GroupCells(*g);
+    row.push_back(Cell::Count(g->raw_answered));
+    row.push_back(Cell::Count(g->raw_dhe));
+    row.push_back(Cell::Count(g->raw_weak_known_prime));
+    row.push_back(Cell::Share(g->raw_weak_known_prime, g->raw_answered));
+    row.push_back(Cell::Share(g->raw_weak_known_prime, g->raw_dhe));
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
 // Charts -------------------------------------------------------------------
 
 Chart ShareBars(const std::vector<const GroupStats*>& groups, std::string id, std::string title,
@@ -597,11 +728,15 @@ Report BuildReport(Aggregator& aggregator, const TargetCounts& targets, const Re
   r.tables.push_back(SuiteTable(groups, options.top));
   r.tables.push_back(KeyExchangeTable(groups));
   r.tables.push_back(DhTable(groups));
+  r.tables.push_back(RawProbeTable(groups));
+  r.tables.push_back(RawDhTable(groups));
   r.tables.push_back(CertificateTable(groups));
   r.tables.push_back(KeyTypeTable(groups));
   r.tables.push_back(SignatureTable(groups));
   r.tables.push_back(ReuseTable(groups));
   r.tables.push_back(SharedKeyTable(groups, options.top));
+  r.tables.push_back(SharedPrimeTable(groups, options.top));
+  r.tables.push_back(LogjamTable(groups));
   r.tables.push_back(MechanismTable(groups));
   r.tables.push_back(PlaintextTable(groups));
   r.tables.push_back(CombinationTable(groups, options.top_combinations));
@@ -622,6 +757,11 @@ Report BuildReport(Aggregator& aggregator, const TargetCounts& targets, const Re
       [](const GroupStats& g) { return g.plaintext_before_tls; },
       [](const GroupStats& g) { return g.plaintext_known; }));
   r.charts.push_back(DhHistogram(groups));
+  r.charts.push_back(ShareBars(
+      groups, "logjam", "Servers on a well-known DH prime of <= 1024 bits (raw probes)",
+      "share of servers answering raw probes",
+      [](const GroupStats& g) { return g.raw_weak_known_prime; },
+      [](const GroupStats& g) { return g.raw_answered; }));
   r.charts.push_back(ReuseCdf(groups));
   return r;
 }

@@ -11,6 +11,9 @@
 //     sent a certificate chain (the leaf is what is counted);
 //   - mechanisms and combinations: shares of servers whose capability
 //     listing was received on that side of the TLS upgrade;
+//   - raw probes (per --raw-probes profile): shares of that profile's
+//     ServerHellos; DH primes: servers that sent a DHE prime to any raw
+//     probe; Logjam: servers that answered a raw probe;
 //   - plaintext before TLS: servers with a listing before TLS;
 //     LOGINDISABLED: IMAP servers whose capabilities were seen (before TLS on
 //     143, inside TLS on 993).

@@ -87,6 +87,12 @@ struct TlsNegotiated {
   std::string kx_kind;                   // "ECDHE", "DHE", "RSA", "TLS1.3", ...
   std::optional<std::string> kx_group;   // nullopt when unknown
   std::optional<int> kx_dh_prime_bits;   // DHE only
+  // DHE, raw probes only (tls/raw_flight.h): the prime's SHA-256 (lower-case
+  // hex, tls/dh_primes.h) and its well-known name when it has one.
+  std::optional<std::string> kx_dh_prime_sha256;
+  std::optional<std::string> kx_dh_prime_name;
+  // RSA_EXPORT, raw probes only: the temporary RSA key's modulus bits.
+  std::optional<int> kx_rsa_export_bits;
   bool forward_secrecy = false;
   std::string cipher_class;  // AEAD, CBC, RC4, 3DES, NULL, EXPORT
   struct Signature {

@@ -234,7 +234,8 @@ TEST(MetadataTest, RunAddsTheGrabPool) {
   ASSERT_EQ(grab["workers"].size(), 2u);
   const nlohmann::json& worker = grab["workers"][0];
   EXPECT_EQ(Keys(worker), (std::set<std::string>{"tcp", "tx_failed", "connect_errors",
-                                                 "no_module", "parse_drops"}));
+                                                 "no_module", "parse_drops", "raw_probes_recorded",
+                                                 "raw_probes_by_status"}));
   EXPECT_EQ(Keys(worker["tcp"]),
             (std::set<std::string>{"connects", "established", "closed", "segments_in",
                                    "segments_out", "retransmits", "fast_retransmits",
@@ -274,9 +275,23 @@ TEST(MetadataTest, GrabSettings) {
                             {"concurrency", 50},
                             {"connect_rate", 20},
                             {"per_host", 2},
+                            {"raw_probes",
+                             {{"profiles", nlohmann::json::array()},
+                              {"connections_per_tls_server", 0}}},
                             {"timeouts_ms",
                              {{"connect", 1000}, {"phase", 2000}, {"session", 3000}}}}));
   EXPECT_EQ(GrabSettingsMetadata(o, TlsProfile::kModern, "ca.pem", "")["ca_file"], "ca.pem");
+  // Each raw probe profile by name and source, and the connections it costs.
+  o.raw_probes.resize(2);
+  o.raw_probes[0].name = "thunderbird31";
+  o.raw_probes[0].source = "testssl.sh";
+  o.raw_probes[1].name = "java7";
+  o.raw_probes[1].source = "JDK 7";
+  EXPECT_EQ(GrabSettingsMetadata(o, TlsProfile::kModern, "", "")["raw_probes"],
+            (nlohmann::json{{"profiles",
+                             {{{"name", "thunderbird31"}, {"source", "testssl.sh"}},
+                              {{"name", "java7"}, {"source", "JDK 7"}}}},
+                            {"connections_per_tls_server", 2}}));
 }
 
 TEST(MetadataTest, GrabHasEveryKey) {
@@ -289,6 +304,8 @@ TEST(MetadataTest, GrabHasEveryKey) {
   s.stats.finished = 5;
   s.stats.no_module = 1;
   s.stats.by_status[static_cast<size_t>(GrabStatus::kSuccess)] = 5;
+  s.stats.raw_probes = 4;
+  s.stats.raw_probe_status[static_cast<size_t>(GrabStatus::kTlsError)] = 4;
   s.settings = GrabSettingsMetadata(GrabOptions(), TlsProfile::kModern, "", "");
   const nlohmann::json meta = GrabMetadata(s);
   EXPECT_EQ(Keys(meta),
@@ -297,7 +314,10 @@ TEST(MetadataTest, GrabHasEveryKey) {
                                    "input_lines_skipped", "targets", "grabs_started",
                                    "grabs_finished", "targets_without_module", "by_status",
                                    "tls_profile", "ca_file", "server_name", "names",
-                                   "concurrency", "connect_rate", "per_host", "timeouts_ms"}));
+                                   "concurrency", "connect_rate", "per_host", "timeouts_ms",
+                                   "raw_probes", "raw_probes_recorded", "raw_probes_by_status"}));
+  EXPECT_EQ(meta["raw_probes_recorded"], 4u);
+  EXPECT_EQ(meta["raw_probes_by_status"], (nlohmann::json{{"tls-error", 4}}));
   ExpectRunFields(meta, "grab");
   EXPECT_EQ(meta["inputs"], nlohmann::json::array({"a.csv", "-"}));
   EXPECT_EQ(meta["input_lines_skipped"], 2u);

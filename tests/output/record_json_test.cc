@@ -12,18 +12,21 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "grab/grab_driver.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "output/record_fields.h"
 #include "proto/registry.h"
 #include "testing/tls_peer.h"
 #include "tls/tls_context.h"
+#include "tls/tls_profiles.h"
 
 namespace tlsweep {
 namespace {
@@ -344,6 +347,317 @@ TEST_F(RecordJsonTest, TlsFailures) {
   EXPECT_TRUE(g["result"]["tls"].contains("error"));
   EXPECT_TRUE(g["result"]["tls"].contains("alert"));
   EXPECT_FALSE(g["result"]["tls"]["handshake_log"].contains("server_hello"));
+}
+
+// ---- Raw probes, through the real driver --------------------------------
+
+// A scripted SMTP server per connection (STARTTLS on 25, implicit TLS on
+// 465) in front of an in-process OpenSSL server, or, when `canned` is set,
+// one that answers the ClientHello with those bytes: a flight OpenSSL 3
+// cannot make (RC4). Bytes move only in Deliver(), between the driver's
+// polls, as a transport's event loop would move them.
+class ScriptedMailPeer {
+ public:
+  ScriptedMailPeer(bool implicit, std::unique_ptr<TestServer> tls, std::string canned)
+      : implicit_(implicit), tls_(std::move(tls)), canned_(std::move(canned)) {
+    if (!implicit_) to_client_ = "220 mail.example.com ESMTP\r\n";
+    tls_mode_ = implicit_;
+  }
+
+  void RefuseStartTls() { refuse_starttls_ = true; }
+
+  void FromClient(std::string_view bytes) {
+    if (tls_mode_) {
+      tls_in_.append(bytes);
+      return;
+    }
+    plain_in_.append(bytes);
+    for (size_t eol; (eol = plain_in_.find("\r\n")) != std::string::npos;) {
+      const std::string line = plain_in_.substr(0, eol);
+      plain_in_.erase(0, eol + 2);
+      if (line.rfind("EHLO", 0) == 0) {
+        to_client_ += "250-mail.example.com\r\n250-STARTTLS\r\n250 AUTH PLAIN LOGIN\r\n";
+      } else if (line == "STARTTLS" && refuse_starttls_) {
+        to_client_ += "454 4.7.0 TLS not available\r\n";
+      } else if (line == "STARTTLS") {
+        to_client_ += "220 2.0.0 Ready to start TLS\r\n";
+        tls_mode_ = true;
+        tls_in_.append(plain_in_);
+        plain_in_.clear();
+        return;
+      } else if (line == "QUIT") {
+        to_client_ += "221 2.0.0 Bye\r\n";
+      }
+    }
+  }
+
+  // What the server sends now.
+  std::string ToClient() {
+    std::string out = std::move(to_client_);
+    to_client_.clear();
+    if (!tls_mode_) return out;
+    if (!canned_.empty()) {
+      if (!tls_in_.empty() && !canned_sent_) {
+        canned_sent_ = true;
+        out += canned_;
+      }
+      return out;
+    }
+    tls_->Feed(tls_in_);
+    tls_in_.clear();
+    tls_->Step();
+    if (SSL_is_init_finished(tls_->ssl()) == 1) {
+      if (implicit_ && !banner_sent_) {
+        banner_sent_ = true;
+        tls_->Write("220 mail.example.com ESMTP\r\n");
+      }
+      while (true) {
+        const size_t eol = tls_->received().find("\r\n", answered_);
+        if (eol == std::string::npos) break;
+        const std::string line = tls_->received().substr(answered_, eol - answered_);
+        answered_ = eol + 2;
+        if (line.rfind("EHLO", 0) == 0) tls_->Write("250-mail.example.com\r\n250 AUTH PLAIN\r\n");
+        if (line == "QUIT") tls_->Write("221 2.0.0 Bye\r\n");
+      }
+    }
+    return out + tls_->Drain();
+  }
+
+ private:
+  bool implicit_;
+  std::unique_ptr<TestServer> tls_;
+  std::string canned_;
+  bool tls_mode_ = false;
+  bool refuse_starttls_ = false;
+  bool canned_sent_ = false;
+  bool banner_sent_ = false;
+  size_t answered_ = 0;
+  std::string plain_in_, tls_in_, to_client_;
+};
+
+class ScriptedMailTransport : public GrabTransport {
+ public:
+  // Makes the peer of the n-th connection (0: the grab's own).
+  using PeerFactory = std::function<std::unique_ptr<ScriptedMailPeer>(size_t n)>;
+  explicit ScriptedMailTransport(PeerFactory factory) : factory_(std::move(factory)) {}
+
+  absl::StatusOr<std::unique_ptr<GrabConnection>> Connect(const GrabTarget&, GrabEvents& events,
+                                                          uint64_t) override {
+    links_.push_back(std::make_unique<Link>(Link{&events, factory_(links_.size())}));
+    return std::make_unique<Connection>(*links_.back());
+  }
+
+  // Connects what is new and moves the bytes each peer has for the client.
+  void Deliver(uint64_t now) {
+    for (auto& link : links_) {
+      if (link->closed) continue;
+      if (!link->connected) {
+        link->connected = true;
+        link->events->OnConnected(now);
+        continue;
+      }
+      const std::string out = link->peer->ToClient();
+      if (!out.empty() && !link->closed) link->events->OnData(out, now);
+    }
+  }
+
+  size_t connections() const { return links_.size(); }
+
+ private:
+  struct Link {
+    GrabEvents* events;
+    std::unique_ptr<ScriptedMailPeer> peer;
+    bool connected = false;
+    bool closed = false;
+  };
+  class Connection : public GrabConnection {
+   public:
+    explicit Connection(Link& link) : link_(link) {}
+    std::optional<size_t> Send(std::string_view bytes) override {
+      link_.peer->FromClient(bytes);
+      return bytes.size();
+    }
+    void Close() override { Abort(); }
+    void Abort() override {
+      if (link_.closed) return;
+      link_.closed = true;
+      link_.events->OnClosed();
+    }
+
+   private:
+    Link& link_;
+  };
+
+  PeerFactory factory_;
+  std::vector<std::unique_ptr<Link>> links_;
+};
+
+// A TLS 1.0 flight choosing TLS_RSA_WITH_RC4_128_SHA (0x0005) with `leaf`:
+// ServerHello, Certificate, ServerHelloDone in one record, as GnuTLS sends it.
+std::string Rc4Flight(X509* leaf) {
+  const std::string der = tls_peer::Der(leaf);
+  const auto u24 = [](size_t n) {
+    return std::string{static_cast<char>(n >> 16), static_cast<char>(n >> 8), static_cast<char>(n)};
+  };
+  std::string hello = {0x03, 0x01};  // TLS 1.0
+  hello += std::string(32, '\x5a');   // random
+  hello += '\0';                      // no session id
+  hello += std::string{0x00, 0x05};   // TLS_RSA_WITH_RC4_128_SHA
+  hello += '\0';                      // no compression
+  std::string certificate = u24(der.size() + 3) + u24(der.size()) + der;
+  std::string handshake = std::string{0x02} + u24(hello.size()) + hello;
+  handshake += std::string{0x0b} + u24(certificate.size()) + certificate;
+  handshake += std::string{0x0e, 0x00, 0x00, 0x00};
+  return std::string{0x16, 0x03, 0x01, static_cast<char>(handshake.size() >> 8),
+                     static_cast<char>(handshake.size())} +
+         handshake;
+}
+
+// The grab of one target with `probes`, through GrabScheduler and GrabDriver
+// over the scripted transport; returns the record, kept for the schema test.
+json DriveGrab(const TlsContext& tls, uint16_t port, const std::vector<std::string>& probes,
+               ScriptedMailTransport::PeerFactory factory, size_t* connections) {
+  GrabOptions options;
+  options.server_name = "mail.example.com";
+  auto profiles = LoadTlsProfiles(DefaultTlsProfilesPath());
+  EXPECT_TRUE(profiles.ok()) << profiles.status();
+  for (const std::string& name : probes) {
+    const ClientHelloProfile* p = FindTlsProfile(*profiles, name);
+    EXPECT_NE(p, nullptr) << name;
+    options.raw_probes.push_back(*p);
+  }
+  GrabScheduler scheduler(tls, options);
+  ScriptedMailTransport transport(std::move(factory));
+  std::vector<json> records;
+  GrabDriver driver(transport, scheduler,
+                    [&records](const GrabResult& g, const std::optional<ScanResult>& scan) {
+                      records.push_back(GrabRecordJson(g, scan));
+                    });
+  scheduler.Start(0);
+  scheduler.Push({{*Ipv4Address::Parse("192.0.2.25"), port, ""}, std::nullopt});
+  for (uint64_t now = 1; now < 2000 && (now < 3 || driver.in_flight() > 0); ++now) {
+    driver.Poll(now, true);
+    transport.Deliver(now);
+  }
+  EXPECT_EQ(driver.in_flight(), 0u);
+  EXPECT_EQ(records.size(), 1u);
+  if (records.empty()) return json::object();
+  Keep("grab_records.jsonl", records[0]);
+  *connections = transport.connections();
+  return records[0];
+}
+
+TEST_F(RecordJsonTest, RawProbesShowWhatOpenSslCannotOffer) {
+  // The grab's own connection meets a modern server; the probes meet one
+  // that offers only DHE with the 1024-bit RFC 2409 prime (a Postfix of the
+  // smtpd_tls_dh1024_param_file era), so thunderbird31 and java7 get
+  // DHE-1024 and the rc4 profile (RC4 only) a handshake_failure alert.
+  size_t connections = 0;
+  json r = DriveGrab(
+      *tls_, 25, {"thunderbird31", "java7", "rc4"},
+      [](size_t n) {
+        ServerOptions options;
+        if (n > 0) {
+          options = ServerOptions()
+                        .set_ciphers("DHE-RSA-AES128-SHA")
+                        .set_max_version(TLS1_2_VERSION)
+                        .set_dh(tls_peer::DhParams(BN_get_rfc2409_prime_1024));
+        }
+        return std::make_unique<ScriptedMailPeer>(
+            false, std::make_unique<TestServer>(leaf_, leaf_key_, std::vector<X509*>{root_}, std::move(options)),
+            "");
+      },
+      &connections);
+  EXPECT_EQ(connections, 4u);  // the grab and one per profile
+  json& g = Of(r, "smtp");
+  EXPECT_EQ(g["status"], "success");
+  json& probes = g["result"]["raw_probes"];
+  ASSERT_EQ(probes.size(), 3u);
+  for (int i : {0, 1}) {
+    json& p = probes[i];
+    EXPECT_EQ(p["status"], "success") << p.dump();
+    EXPECT_EQ(p["flight"], "server-hello-done");
+    json& log = p["handshake_log"];
+    EXPECT_EQ(log["server_hello"]["cipher_suite"]["hex"], "0x0033");
+    EXPECT_EQ(log["server_hello"]["cipher_suite"]["name"], "TLS_DHE_RSA_WITH_AES_128_CBC_SHA");
+    EXPECT_EQ(log["key_exchange"]["kind"], "DHE");
+    EXPECT_EQ(log["key_exchange"]["dh_prime_bits"], 1024);
+    EXPECT_EQ(log["key_exchange"]["dh_prime_name"], "RFC 2409 group 2 (1024-bit MODP)");
+    EXPECT_EQ(log["key_exchange"]["dh_prime_sha256"],
+              "3f35a3f5f6c4376a744acad409bb22f8d897f949d2311d885adaa890981b67a0");
+    EXPECT_EQ(log["forward_secrecy"], true);
+    EXPECT_EQ(log["cipher_class"], "CBC");
+    ASSERT_EQ(log["server_certificates"]["chain"].size(), 2u);
+    EXPECT_EQ(log["server_certificates"]["chain"][0]["parsed"]["subject"]["common_name"],
+              json({"mail.example.com"}));
+    EXPECT_FALSE(log["server_certificates"].contains("validation"));
+  }
+  EXPECT_EQ(probes[0]["profile"], "thunderbird31");
+  EXPECT_EQ(probes[0]["handshake_log"]["server_hello"]["version"]["name"], "TLSv1.2");
+  EXPECT_EQ(probes[1]["profile"], "java7");
+  EXPECT_EQ(probes[1]["handshake_log"]["server_hello"]["version"]["name"], "TLSv1");
+  json& rc4 = probes[2];
+  EXPECT_EQ(rc4["profile"], "rc4");
+  EXPECT_EQ(rc4["status"], "tls-error");
+  EXPECT_EQ(rc4["flight"], "alert");
+  EXPECT_EQ(rc4["alert"]["description"], "handshake failure");
+  EXPECT_EQ(rc4["handshake_log"], json::object());
+}
+
+TEST_F(RecordJsonTest, RawProbeOfAnRc4OnlyServerOnAnImplicitTlsPort) {
+  // 465: no dialogue before the ClientHello. The grab's OpenSSL handshake
+  // fails (the server offers RC4 only); the probe records the RC4 suite.
+  size_t connections = 0;
+  json r = DriveGrab(
+      *tls_, 465, {"thunderbird31"},
+      [](size_t n) {
+        if (n == 0) {
+          // A fatal handshake_failure alert, as GnuTLS answers OpenSSL 3.
+          return std::make_unique<ScriptedMailPeer>(
+              true, nullptr, std::string("\x15\x03\x01\x00\x02\x02\x28", 7));
+        }
+        return std::make_unique<ScriptedMailPeer>(true, nullptr, Rc4Flight(leaf_));
+      },
+      &connections);
+  EXPECT_EQ(connections, 2u);
+  json& g = Of(r, "smtps");
+  EXPECT_EQ(g["status"], "tls-error");
+  json& p = g["result"]["raw_probes"][0];
+  EXPECT_EQ(p["status"], "success");
+  json& log = p["handshake_log"];
+  EXPECT_EQ(log["server_hello"]["version"]["name"], "TLSv1");
+  EXPECT_EQ(log["server_hello"]["cipher_suite"]["name"], "TLS_RSA_WITH_RC4_128_SHA");
+  EXPECT_EQ(log["server_hello"]["cipher_suite"]["openssl_name"], "");
+  EXPECT_EQ(log["cipher_class"], "RC4");
+  EXPECT_EQ(log["forward_secrecy"], false);
+  EXPECT_EQ(log["key_exchange"]["kind"], "RSA");
+  EXPECT_EQ(log["server_certificates"]["chain"].size(), 1u);
+}
+
+TEST_F(RecordJsonTest, NoRawProbesForServersThatNeverReachedTls) {
+  // STARTTLS refused: a probe would meet the same refusal, so none is made.
+  size_t connections = 0;
+  json r = DriveGrab(
+      *tls_, 25, {"thunderbird31"},
+      [](size_t) {
+        auto peer = std::make_unique<ScriptedMailPeer>(false, nullptr, "");
+        peer->RefuseStartTls();
+        return peer;
+      },
+      &connections);
+  EXPECT_EQ(connections, 1u);
+  EXPECT_EQ(Of(r, "smtp")["status"], "starttls-refused");
+  EXPECT_FALSE(Of(r, "smtp")["result"].contains("raw_probes"));
+
+  // Garbage instead of a flight on 465: the probe says what it got.
+  json g = DriveGrab(
+      *tls_, 465, {"thunderbird31"},
+      [](size_t) { return std::make_unique<ScriptedMailPeer>(true, nullptr, "HTTP/1.0 400\r\n"); },
+      &connections);
+  EXPECT_EQ(connections, 2u);
+  json& p = Of(g, "smtps")["result"]["raw_probes"][0];
+  EXPECT_EQ(p["status"], "tls-error");
+  EXPECT_EQ(p["error"], "server flight: not-tls");
 }
 
 // Transport failures: the session never connected, so result is {}.

@@ -14,6 +14,10 @@
 //     certificate, 3 sharing SPKI 44..; after TLS 2x "PLAIN, LOGIN" ... a
 //     long tail and one without AUTH. xmpp/5222: application-error.
 //   2525: a not_grabbed record on a port no record names a protocol for.
+//   Raw probes (shard a): smtp .1 thunderbird31 ECDHE/AEAD TLS 1.2, java7
+//     DHE 1024 on RFC 2409 group 2; .2 thunderbird31 RSA/RC4 TLS 1.0, java7
+//     a handshake_failure alert; .4 both DHE 1024 on one unnamed prime
+//     (ab..: counted once); imap .2 thunderbird31 DHE 2048 on ffdhe2048.
 //   bad_lines.jsonl: a pop3 record, then not JSON, a record of version 2, a
 //     ZMap line, a blank line and a truncated last line.
 #include <cstdio>
@@ -176,6 +180,20 @@ const std::map<std::string, Strings>& ExpectedTables() {
          {"smtp", "25", "1", "1", "100.00%", "1024", "1024"},
          {"imap", "143", "1", "0", "0.00%", "2048", "2048"},
      }},
+    {"raw_probes",
+     {
+         {"protocol", "port", "profile", "probes", "server hellos", "alerts", "% SSLv2", "% SSLv3", "% TLSv1", "% TLSv1.1", "% TLSv1.2", "% TLSv1.3", "% RC4", "% 3DES", "% EXPORT", "% NULL", "% forward secrecy", "% DHE", "% DHE <= 1024 bits"},
+         {"smtp", "25", "java7", "3", "2", "1", "0.00%", "0.00%", "100.00%", "0.00%", "0.00%", "0.00%", "0.00%", "0.00%", "0.00%", "0.00%", "100.00%", "100.00%", "100.00%"},
+         {"smtp", "25", "thunderbird31", "3", "3", "0", "0.00%", "0.00%", "33.33%", "0.00%", "66.67%", "0.00%", "33.33%", "0.00%", "0.00%", "0.00%", "66.67%", "33.33%", "33.33%"},
+         {"imap", "143", "thunderbird31", "1", "1", "0", "0.00%", "0.00%", "0.00%", "0.00%", "100.00%", "0.00%", "0.00%", "0.00%", "0.00%", "0.00%", "100.00%", "100.00%", "0.00%"},
+     }},
+    {"raw_probe_dh_sizes",
+     {
+         {"protocol", "port", "profile", "prime bits", "server hellos", "% of DHE"},
+         {"smtp", "25", "java7", "1024", "2", "100.00%"},
+         {"smtp", "25", "thunderbird31", "1024", "1", "100.00%"},
+         {"imap", "143", "thunderbird31", "2048", "1", "100.00%"},
+     }},
     {"certificates",
      {
          {"protocol", "port", "chains", "verifies", "verifies %", "self-signed", "self-signed %", "expired", "expired %", "name mismatch", "name mismatch %", "name not checked", "other errors", "other errors %"},
@@ -222,6 +240,19 @@ const std::map<std::string, Strings>& ExpectedTables() {
          {"smtp", "25", "1", "1111111111111111111111111111111111111111111111111111111111111111", "2", "66.67%"},
          {"submission", "587", "1", "3333333333333333333333333333333333333333333333333333333333333333", "10", "76.92%"},
          {"submission", "587", "2", "4444444444444444444444444444444444444444444444444444444444444444", "3", "23.08%"},
+     }},
+    {"shared_dh_primes",
+     {
+         {"protocol", "port", "prime sha256", "bits", "name", "servers", "% of DHE servers"},
+         {"smtp", "25", "3f35a3f5f6c4376a744acad409bb22f8d897f949d2311d885adaa890981b67a0", "1024", "RFC 2409 group 2 (1024-bit MODP)", "1", "50.00%"},
+         {"smtp", "25", "abababababababababababababababababababababababababababababababab", "1024", "-", "1", "50.00%"},
+         {"imap", "143", "9cd3b7f336872f46c09428d1bbc19877a4d440512cda8d1c1cf0cd6e33698966", "2048", "RFC 7919 ffdhe2048", "1", "100.00%"},
+     }},
+    {"logjam",
+     {
+         {"protocol", "port", "servers answering raw probes", "DHE servers", "on a well-known prime <= 1024 bits", "% of answering", "% of DHE servers"},
+         {"smtp", "25", "3", "2", "1", "33.33%", "50.00%"},
+         {"imap", "143", "1", "1", "0", "0.00%", "0.00%"},
      }},
     {"auth_mechanisms",
      {
@@ -330,6 +361,11 @@ TEST(ReportTest, ChartsHoldTheDhHistogramAndTheReuseCdf) {
   EXPECT_THAT(offered.labels, ElementsAre("smtp/25", "pop3/110", "imap/143", "smtps/465",
                                           "submission/587", "imaps/993"));
   EXPECT_DOUBLE_EQ(offered.values[0], 0.8);
+  // Logjam: of the servers answering raw probes, those on a well-known
+  // prime of <= 1024 bits.
+  const Chart& logjam = FindChart(r, "logjam");
+  EXPECT_THAT(logjam.labels, ElementsAre("smtp/25", "imap/143"));
+  EXPECT_THAT(logjam.values, ElementsAre(1.0 / 3, 0.0));
 }
 
 TEST(ReportTest, TwoShardsEqualTheirConcatenation) {
@@ -450,7 +486,7 @@ TEST(ReportTest, HtmlIsSelfContainedWithOneSvgPerChart) {
   size_t svgs = 0;
   for (size_t at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++svgs;
   EXPECT_EQ(svgs, r.charts.size());
-  EXPECT_EQ(r.charts.size(), 6u);
+  EXPECT_EQ(r.charts.size(), 7u);
   EXPECT_THAT(html, HasSubstr("<td>other 3 combinations</td>"));
   EXPECT_THAT(html, HasSubstr("<polyline"));  // the CDF
 
