@@ -2,7 +2,9 @@
 // sessions and an injected clock: the record is written once, as soon as
 // the session is done and before the close; a peer that stops reading gets
 // the linger and no more; the slot is freed only when the transport lets
-// go; AbortAll() keeps the records of sessions already done.
+// go; AbortAll() keeps the records of sessions already done. Raw probes run
+// one after another in their grab's slot, each a connection of its own,
+// and the record waits for the last.
 #include "grab/grab_driver.h"
 
 #include <algorithm>
@@ -15,6 +17,7 @@
 #include "nlohmann/json.hpp"
 #include "output/record_json.h"
 #include "tls/tls_context.h"
+#include "tls/tls_profiles.h"
 
 namespace tlsweep {
 namespace {
@@ -226,6 +229,103 @@ TEST_F(GrabDriverTest, AbortAllKeepsTheRecordsOfDoneSessions) {
   EXPECT_EQ(scheduler_->in_flight(), 0u);
   EXPECT_EQ(scheduler_->hosts_in_flight(), 0u);
   EXPECT_EQ(scheduler_->stats().finished, 1u);
+}
+
+// Raw probes: the profiles named, from the tree's profile file.
+class RawProbeDriverTest : public GrabDriverTest {
+ protected:
+  void UseProbes(std::initializer_list<const char*> names) {
+    auto profiles = LoadTlsProfiles(DefaultTlsProfilesPath());
+    ASSERT_TRUE(profiles.ok()) << profiles.status();
+    for (const char* name : names) options_.raw_probes.push_back(*FindTlsProfile(*profiles, name));
+  }
+
+  // An SMTP server up to its STARTTLS go-ahead.
+  static void UpToGoAhead(ScriptedTransport::Script& c, uint64_t now) {
+    c.events->OnConnected(now);
+    c.events->OnData("220 mx.lab.test ESMTP\r\n", now);
+    c.events->OnData("250-mx.lab.test\r\n250 STARTTLS\r\n", now);
+    c.events->OnData("220 2.0.0 Ready\r\n", now);
+  }
+};
+
+TEST_F(RawProbeDriverTest, ProbesFollowOneAfterAnotherThenOneRecord) {
+  UseProbes({"thunderbird31", "rc4"});
+  ScriptedTransport::Script& grab = Start(0, 0);
+  UpToGoAhead(grab, 1);
+  // The server drops the OpenSSL handshake: the grab is done (tls-error)
+  // but not recorded; its connection closes and the first probe starts.
+  grab.events->OnPeerClosed();
+  PollUntil(2);
+  EXPECT_TRUE(records_.empty());
+  EXPECT_EQ(grab.closes, 1);
+  ASSERT_EQ(transport_.scripts.size(), 2u);
+  EXPECT_EQ(driver_->in_flight(), 1u);
+  EXPECT_EQ(scheduler_->in_flight(), 1u);  // the grab's one slot
+
+  ScriptedTransport::Script& first = *transport_.scripts[1];
+  UpToGoAhead(first, 3);
+  PollUntil(4);
+  // EHLO, STARTTLS, then a handshake record (0x16) of the ClientHello.
+  const size_t hello = first.sent.find("STARTTLS\r\n") + 10;
+  ASSERT_LT(hello, first.sent.size());
+  EXPECT_EQ(first.sent[hello], '\x16');
+  EXPECT_EQ(transport_.scripts.size(), 2u);  // one at a time
+  first.events->OnData(std::string("\x15\x03\x01\x00\x02\x02\x28", 7), 5);
+  PollUntil(6);
+  EXPECT_EQ(first.closes, 1);
+  ASSERT_EQ(transport_.scripts.size(), 3u);
+
+  // The second probe's server closes at once.
+  ScriptedTransport::Script& second = *transport_.scripts[2];
+  second.events->OnConnected(7);
+  second.events->OnPeerClosed();
+  PollUntil(8);
+  ASSERT_EQ(records_.size(), 1u);
+  const nlohmann::json& d = records_[0]["data"]["smtp"];
+  EXPECT_EQ(d["status"], "tls-error");
+  const nlohmann::json& probes = d["result"]["raw_probes"];
+  ASSERT_EQ(probes.size(), 2u);
+  EXPECT_EQ(probes[0]["profile"], "thunderbird31");
+  EXPECT_EQ(probes[0]["status"], "tls-error");
+  EXPECT_EQ(probes[0]["alert"]["value"], 40);
+  EXPECT_EQ(probes[1]["profile"], "rc4");
+  EXPECT_EQ(probes[1]["status"], "connection-closed");
+  EXPECT_FALSE(probes[1].contains("flight"));  // no ClientHello was sent
+  EXPECT_EQ(driver_->in_flight(), 0u);
+  EXPECT_EQ(scheduler_->in_flight(), 0u);
+  EXPECT_EQ(scheduler_->stats().finished, 1u);
+  EXPECT_EQ(scheduler_->stats().raw_probes, 2u);
+}
+
+TEST_F(RawProbeDriverTest, NoProbesWithoutTlsAndAbortAllKeepsTheEndedProbes) {
+  UseProbes({"thunderbird31", "rc4"});
+  // No STARTTLS: recorded at once, no probe connection.
+  ScriptedTransport::Script& plain = Start(0, 0);
+  NoStartTlsDialogue(plain, 1);
+  PollUntil(2);
+  ASSERT_EQ(records_.size(), 1u);
+  EXPECT_FALSE(records_[0]["data"]["smtp"]["result"].contains("raw_probes"));
+  EXPECT_EQ(transport_.scripts.size(), 1u);
+
+  // A second Ctrl-C during the second probe: the first probe's result is
+  // in the record, the interrupted one is not.
+  ScriptedTransport::Script& grab = Start(1, 3);
+  UpToGoAhead(grab, 4);
+  grab.events->OnPeerClosed();
+  PollUntil(5);
+  ScriptedTransport::Script& first = *transport_.scripts.back();
+  first.events->OnConnected(6);
+  first.events->OnPeerClosed();
+  PollUntil(7);
+  transport_.scripts.back()->events->OnConnected(8);
+  driver_->AbortAll();
+  ASSERT_EQ(records_.size(), 2u);
+  const nlohmann::json& probes = records_[1]["data"]["smtp"]["result"]["raw_probes"];
+  ASSERT_EQ(probes.size(), 1u);
+  EXPECT_EQ(probes[0]["profile"], "thunderbird31");
+  EXPECT_EQ(driver_->in_flight(), 0u);
+  EXPECT_EQ(scheduler_->in_flight(), 0u);
 }
 
 }  // namespace
