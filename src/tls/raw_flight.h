@@ -13,6 +13,7 @@
 #ifndef TLSWEEP_TLS_RAW_FLIGHT_H_
 #define TLSWEEP_TLS_RAW_FLIGHT_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>

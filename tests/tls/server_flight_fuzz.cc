@@ -9,7 +9,10 @@
 // Checked: fragmentation never changes the outcome (the same bytes fed in
 // one piece give the same verdict and messages); a final verdict ignores
 // further bytes; the parser consumes no more than it was fed; certificate
-// views are not empty; Finish() leaves no flight incomplete.
+// views are not empty; Finish() leaves no flight incomplete; the raw probe's
+// summary of the flight (raw_flight.h: registry lookups, the DH prime's
+// hash, every certificate through OpenSSL) accounts for every certificate
+// and names the version of every ServerHello.
 // bytes_consumed() is not compared: a verdict reached inside a record counts
 // the record's bytes fed so far, so it depends on the fragmentation
 // (corpus/server_flight/consumed_depends_on_fragments).
@@ -21,6 +24,7 @@
 #include <span>
 #include <string>
 
+#include "tls/raw_flight.h"
 #include "tls/server_flight.h"
 
 namespace tlsweep {
@@ -78,5 +82,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   CheckFlight(*fragmented);
   CheckFlight(*whole);
+  const RawFlightSummary summary = SummarizeServerFlight(a);
+  if (summary.chain.size() + summary.undecodable_certificates != a.certificate_count) std::abort();
+  if (a.has_server_hello && (!summary.negotiated || summary.negotiated->version_name.empty())) {
+    std::abort();
+  }
   return 0;
 }
