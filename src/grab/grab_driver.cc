@@ -208,7 +208,11 @@ void GrabDriver::Poll(uint64_t now_ms, bool admit) {
   if (now_ms >= next_sweep_ms_) {
     next_sweep_ms_ = now_ms + kSweepMs;
     for (const auto& g : grabs_) {
-      g->session->Tick(now_ms);
+      if (g->probe != nullptr) {
+        g->probe->Tick(now_ms);
+      } else {
+        g->session->Tick(now_ms);
+      }
       MarkDirty(*g);
     }
   }

@@ -298,6 +298,27 @@ TEST_F(RawProbeDriverTest, ProbesFollowOneAfterAnotherThenOneRecord) {
   EXPECT_EQ(scheduler_->stats().raw_probes, 2u);
 }
 
+TEST_F(RawProbeDriverTest, ASilentServerMeetsTheProbesDeadline) {
+  UseProbes({"thunderbird31"});
+  ScriptedTransport::Script& grab = Start(0, 0);
+  UpToGoAhead(grab, 1);
+  grab.events->OnPeerClosed();
+  PollUntil(2);
+  ASSERT_EQ(transport_.scripts.size(), 2u);
+  ScriptedTransport::Script& probe = *transport_.scripts[1];
+  UpToGoAhead(probe, 3);  // the ClientHello goes out; nothing comes back
+  const uint64_t phase = options_.timeouts.phase_ms;
+  PollUntil(3 + phase - 20);
+  EXPECT_TRUE(records_.empty());
+  PollUntil(3 + phase + 20);
+  ASSERT_EQ(records_.size(), 1u);
+  const nlohmann::json& p = records_[0]["data"]["smtp"]["result"]["raw_probes"][0];
+  EXPECT_EQ(p["status"], "io-timeout");
+  EXPECT_EQ(p["phase"], "server-flight");
+  EXPECT_EQ(p["error"], "server flight: timed out");
+  EXPECT_EQ(driver_->in_flight(), 0u);
+}
+
 TEST_F(RawProbeDriverTest, NoProbesWithoutTlsAndAbortAllKeepsTheEndedProbes) {
   UseProbes({"thunderbird31", "rc4"});
   // No STARTTLS: recorded at once, no probe connection.
