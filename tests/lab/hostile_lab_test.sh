@@ -109,8 +109,19 @@ run_tests() {
       read -r took rss < <(tail -1 "$work/$path.$port.time")
       read -r status chain error < <(status_of "$work/$path.$port.jsonl")
       [ -z "$base_rss" ] && base_rss=$rss
-      printf '  %-4s %-5s %-35s %-15s %5s %9s %9s  %s %s\n' "$path" "$port" "$name" "$status" \
-        "$took" "$rss" "$((rss - base_rss))" "$chain" "$error"
+      local tcp=""
+      [ "$path" = run ] && tcp=$(python3 -c "
+import json, sys
+m = json.load(open(sys.argv[1]))
+ws = m['grab']['workers']
+closed = {}
+for w in ws:
+    for k, v in w['tcp']['closed'].items():
+        if v: closed[k] = closed.get(k, 0) + v
+print('retransmits=%d closed=%s' % (sum(w['tcp']['retransmits'] for w in ws),
+      ','.join('%s:%d' % kv for kv in sorted(closed.items()))))" "$work/run.$port.json" 2>&1)
+      printf '  %-4s %-5s %-35s %-15s %5s %9s %9s  %s %s %s\n' "$path" "$port" "$name" "$status" \
+        "$took" "$rss" "$((rss - base_rss))" "$chain" "$error" "$tcp"
       check "$path $name: record validates (grab_record)" valid grab_record "$work/$path.$port.jsonl"
       check "$path $name: status $status is $expect" grep -Eqx "$expect" <<<"$status"
       check "$path $name: ends within its ${deadline}s deadline (${took}s)" \
