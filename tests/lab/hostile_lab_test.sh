@@ -12,7 +12,8 @@
 # peak RSS (/usr/bin/time) stays within 32 MiB of the same path's grab of a
 # normal server (2509, the same TLS server code without the hostility);
 # `run` frees every connection. Prints the table of status, time and peak
-# memory per case and path (bench/RESULTS.md, section 11.hostile13).
+# memory per case and path, and for run its TCP counters (bench/RESULTS.md,
+# section 11.hostile13).
 # Brings the lab up and always down.
 #
 # usage: hostile_lab_test.sh TLSWEEP_BINARY
@@ -118,7 +119,8 @@ closed = {}
 for w in ws:
     for k, v in w['tcp']['closed'].items():
         if v: closed[k] = closed.get(k, 0) + v
-print('retransmits=%d closed=%s' % (sum(w['tcp']['retransmits'] for w in ws),
+print('retransmits=%d duplicates=%d closed=%s' % (
+      sum(w['tcp']['retransmits'] for w in ws), sum(w['tcp']['duplicates'] for w in ws),
       ','.join('%s:%d' % kv for kv in sorted(closed.items()))))" "$work/run.$port.json" 2>&1)
       printf '  %-4s %-5s %-35s %-15s %5s %9s %9s  %s %s %s\n' "$path" "$port" "$name" "$status" \
         "$took" "$rss" "$((rss - base_rss))" "$chain" "$error" "$tcp"
