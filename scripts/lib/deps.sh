@@ -49,6 +49,7 @@ install_demo_deps() { apt_install_missing "${DEMO_PACKAGES[@]}"; }
 # maps the synthetic Internet (scripts/lab/synth.sh).
 LAB_PACKAGES=(
   iproute2 iptables ethtool openssl ca-certificates util-linux bsdutils procps python3
+  python3-cryptography
   postfix dovecot-core dovecot-imapd dovecot-pop3d prosody inspircd
   slurm-wlm munge nftables
 )

@@ -108,6 +108,7 @@ void ServerFlightParser::Reset() {
   record_remaining_ = 0;
   record_type_ = 0;
   alert_have_ = 0;
+  decided_at_ = 0;
   consumed_ = 0;
   verdict_ = FlightVerdict::kIncomplete;
   flight_ = ServerFlight();
@@ -175,53 +176,56 @@ FlightVerdict ServerFlightParser::Feed(std::span<const uint8_t> bytes) {
     }
     const size_t n = std::min(bytes.size(), record_remaining_);
     record_remaining_ -= n;
-    consumed_ += n;
-    FeedRecordPayload(bytes.first(n));
+    consumed_ += FeedRecordPayload(bytes.first(n));
     bytes = bytes.subspan(n);
     if (record_remaining_ == 0) header_have_ = 0;
   }
   return verdict_;
 }
 
-void ServerFlightParser::FeedRecordPayload(std::span<const uint8_t> payload) {
-  if (record_type_ == kSslv2Record) {
-    // The record's length (at most 2^15) fits any sane flight limit; the
-    // check below still guards a smaller one.
-    if (payload.size() > limits_.max_flight_bytes - handshake_bytes_) {
-      verdict_ = FlightVerdict::kFlightTooLarge;
-      return;
+size_t ServerFlightParser::FeedRecordPayload(
+    std::span<const uint8_t> payload) {
+  if (record_type_ == kContentAlert) {
+    // An alert may itself arrive a byte at a time; the first complete one
+    // decides, at its second byte.
+    for (size_t i = 0; i < payload.size(); ++i) {
+      alert_[alert_have_++] = payload[i];
+      if (alert_have_ == 2) {
+        flight_.has_alert = true;
+        flight_.alert_level = alert_[0];
+        flight_.alert_description = alert_[1];
+        verdict_ = FlightVerdict::kAlert;
+        return i + 1;
+      }
     }
-    std::memcpy(buffer_.get() + handshake_bytes_, payload.data(),
-                payload.size());
-    handshake_bytes_ += payload.size();
-    if (record_remaining_ == 0) {
+    return payload.size();
+  }
+  // Handshake bytes (or the SSL 2.0 record, whose length of at most 2^15
+  // fits any sane limit): take what fits and parse it first, so that a
+  // verdict inside what fits wins over the overflow whatever the
+  // fragmentation; the first byte that does not fit decides
+  // kFlightTooLarge.
+  const size_t before = handshake_bytes_;
+  const size_t take =
+      std::min(payload.size(), limits_.max_flight_bytes - handshake_bytes_);
+  std::memcpy(buffer_.get() + handshake_bytes_, payload.data(), take);
+  handshake_bytes_ += take;
+  if (record_type_ == kSslv2Record) {
+    if (take == payload.size() && record_remaining_ == 0) {
       verdict_ = ParseSslv2(
           std::span<const uint8_t>(buffer_.get(), handshake_bytes_));
     }
-    return;
+  } else {
+    ParseMessages();
+    // Every message complete before this payload was parsed then, so the
+    // deciding one ends inside it.
+    if (verdict_ != FlightVerdict::kIncomplete) return decided_at_ - before;
   }
-  if (record_type_ == kContentAlert) {
-    // An alert may itself arrive a byte at a time; the first complete one
-    // decides.
-    for (uint8_t b : payload) {
-      if (alert_have_ < 2) alert_[alert_have_++] = b;
-    }
-    if (alert_have_ == 2) {
-      flight_.has_alert = true;
-      flight_.alert_level = alert_[0];
-      flight_.alert_description = alert_[1];
-      verdict_ = FlightVerdict::kAlert;
-    }
-    return;
-  }
-  if (payload.size() > limits_.max_flight_bytes - handshake_bytes_) {
+  if (take < payload.size()) {
     verdict_ = FlightVerdict::kFlightTooLarge;
-    return;
+    return take + 1;
   }
-  std::memcpy(buffer_.get() + handshake_bytes_, payload.data(),
-              payload.size());
-  handshake_bytes_ += payload.size();
-  ParseMessages();
+  return payload.size();
 }
 
 void ServerFlightParser::ParseMessages() {
@@ -231,12 +235,14 @@ void ServerFlightParser::ParseMessages() {
     const size_t length = (size_t{p[1]} << 16) | (size_t{p[2]} << 8) | p[3];
     if (length > limits_.max_flight_bytes - parse_offset_ - 4) {
       verdict_ = FlightVerdict::kFlightTooLarge;
+      decided_at_ = parse_offset_ + 4;  // the message's header says so
       return;
     }
     if (handshake_bytes_ - parse_offset_ - 4 < length) return;
     const uint8_t type = p[0];
     parse_offset_ += 4 + length;
     verdict_ = HandleMessage(type, std::span<const uint8_t>(p + 4, length));
+    decided_at_ = parse_offset_;
   }
 }
 

@@ -174,11 +174,21 @@ class ServerFlightParser {
 
   FlightVerdict verdict() const { return verdict_; }
   const ServerFlight& flight() const { return flight_; }
-  // Bytes taken from Feed() so far (the flight's own bytes once final).
+  // How much of the stream the parser has read. While kIncomplete: every
+  // byte fed. Once final: the stream up to and including the byte that
+  // decided the verdict (the last byte of the deciding record header,
+  // handshake message or alert, or the first handshake byte over
+  // limits.max_flight_bytes). So it is the same however the stream was
+  // split into Feed() calls or the flight into records, and the bytes
+  // after it (the encrypted rest of a TLS 1.3 flight, whatever follows a
+  // ServerHelloDone) were never looked at. Finish() does not change it.
   size_t bytes_consumed() const { return consumed_; }
 
  private:
-  void FeedRecordPayload(std::span<const uint8_t> payload);
+  // Takes one record's payload bytes (its part in this Feed) and returns
+  // how many of them it read: all, or those up to the deciding byte when
+  // the verdict became final.
+  size_t FeedRecordPayload(std::span<const uint8_t> payload);
   void ParseMessages();
   FlightVerdict HandleMessage(uint8_t type, std::span<const uint8_t> body);
   FlightVerdict ParseServerHello(std::span<const uint8_t> body);
@@ -190,6 +200,8 @@ class ServerFlightParser {
   std::unique_ptr<uint8_t[]> buffer_;  // handshake stream, max_flight_bytes
   size_t handshake_bytes_ = 0;         // bytes in buffer_
   size_t parse_offset_ = 0;            // start of the next message
+  // Where in the handshake stream ParseMessages() reached its verdict.
+  size_t decided_at_ = 0;
 
   uint8_t header_[5] = {};
   size_t header_have_ = 0;

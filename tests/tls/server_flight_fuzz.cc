@@ -7,15 +7,15 @@
 // backslash precedes another character (two backslashes are one literal).
 //
 // Checked: fragmentation never changes the outcome (the same bytes fed in
-// one piece give the same verdict and messages); a final verdict ignores
-// further bytes; the parser consumes no more than it was fed; certificate
-// views are not empty; Finish() leaves no flight incomplete; the raw probe's
-// summary of the flight (raw_flight.h: registry lookups, the DH prime's
-// hash, every certificate through OpenSSL) accounts for every certificate
-// and names the version of every ServerHello.
-// bytes_consumed() is not compared: a verdict reached inside a record counts
-// the record's bytes fed so far, so it depends on the fragmentation
-// (corpus/server_flight/consumed_depends_on_fragments).
+// one piece and a byte at a time give the same verdict, messages and
+// bytes_consumed(); corpus/server_flight/consumed_depends_on_fragments once
+// showed a verdict inside a record counting that record's bytes fed so
+// far); a final verdict ignores further bytes and stops bytes_consumed();
+// the parser consumes no more than it was fed, and all of it while
+// incomplete; certificate views are not empty; Finish() leaves no flight
+// incomplete; the raw probe's summary of the flight (raw_flight.h: registry
+// lookups, the DH prime's hash, every certificate through OpenSSL) accounts
+// for every certificate and names the version of every ServerHello.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstddef>
@@ -51,8 +51,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Made once, as a grabber makes one per connection slot; Reset per input.
   static ServerFlightParser* const fragmented = new ServerFlightParser();
   static ServerFlightParser* const whole = new ServerFlightParser();
+  static ServerFlightParser* const bytewise = new ServerFlightParser();
   fragmented->Reset();
   whole->Reset();
+  bytewise->Reset();
   FuzzedDataProvider in(data, size);
   const bool peer_closes = (in.ConsumeIntegral<uint8_t>() & 0x80) != 0;
 
@@ -60,31 +62,50 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   while (in.remaining_bytes() > 0) {
     const std::string fragment = in.ConsumeRandomLengthString();
     const FlightVerdict before = fragmented->verdict();
+    const size_t consumed_before = fragmented->bytes_consumed();
     const FlightVerdict v = fragmented->Feed(Bytes(fragment));
-    if (before != FlightVerdict::kIncomplete && v != before) std::abort();
+    if (before != FlightVerdict::kIncomplete &&
+        (v != before || fragmented->bytes_consumed() != consumed_before)) {
+      std::abort();
+    }
     stream += fragment;
     if (fragmented->bytes_consumed() > stream.size()) std::abort();
+    if (v == FlightVerdict::kIncomplete && fragmented->bytes_consumed() != stream.size()) {
+      std::abort();
+    }
   }
   whole->Feed(Bytes(stream));
+  for (char c : stream) {
+    const uint8_t b = static_cast<uint8_t>(c);
+    bytewise->Feed(std::span<const uint8_t>(&b, 1));
+  }
   if (peer_closes) {
     fragmented->Finish();
     whole->Finish();
+    bytewise->Finish();
     if (fragmented->verdict() == FlightVerdict::kIncomplete) std::abort();
   }
-  const ServerFlight& a = whole->flight();
-  const ServerFlight& b = fragmented->flight();
-  if (whole->verdict() != fragmented->verdict() ||
-      a.has_server_hello != b.has_server_hello ||
-      a.certificate_count != b.certificate_count ||
-      a.server_key_exchange.kind != b.server_key_exchange.kind ||
-      a.server_hello_done != b.server_hello_done || a.has_alert != b.has_alert) {
-    std::abort();
+  for (const ServerFlightParser* other : {fragmented, bytewise}) {
+    const ServerFlight& a = whole->flight();
+    const ServerFlight& b = other->flight();
+    if (whole->verdict() != other->verdict() ||
+        whole->bytes_consumed() != other->bytes_consumed() ||
+        a.has_server_hello != b.has_server_hello ||
+        a.certificate_count != b.certificate_count ||
+        a.server_key_exchange.kind != b.server_key_exchange.kind ||
+        a.server_hello_done != b.server_hello_done || a.has_alert != b.has_alert) {
+      std::abort();
+    }
   }
   CheckFlight(*fragmented);
   CheckFlight(*whole);
-  const RawFlightSummary summary = SummarizeServerFlight(a);
-  if (summary.chain.size() + summary.undecodable_certificates != a.certificate_count) std::abort();
-  if (a.has_server_hello && (!summary.negotiated || summary.negotiated->version_name.empty())) {
+  CheckFlight(*bytewise);
+  const ServerFlight& flight = whole->flight();
+  const RawFlightSummary summary = SummarizeServerFlight(flight);
+  if (summary.chain.size() + summary.undecodable_certificates != flight.certificate_count) {
+    std::abort();
+  }
+  if (flight.has_server_hello && (!summary.negotiated || summary.negotiated->version_name.empty())) {
     std::abort();
   }
   return 0;

@@ -5,8 +5,10 @@
 
 #include <openssl/bn.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -182,6 +184,81 @@ TEST_F(OpenSslFlightTest, EveryFragmentationGivesTheSameResult) {
     parser.Feed(std::span<const uint8_t>(flight).subspan(cut));
     ASSERT_EQ(Summary(parser), whole) << "cut at " << cut;
   }
+}
+
+// Summary() plus how much of the stream the parser read: what the same
+// stream must give in every split.
+std::string Outcome(const ServerFlightParser& parser) {
+  return Summary(parser) + " consumed=" + std::to_string(parser.bytes_consumed());
+}
+
+// Feeds `stream` cut at `cuts` (ascending offsets) and finishes.
+std::string ParseSplit(const std::vector<uint8_t>& stream,
+                       const std::vector<size_t>& cuts,
+                       FlightLimits limits = {}) {
+  ServerFlightParser parser(limits);
+  size_t from = 0;
+  for (size_t cut : cuts) {
+    parser.Feed(std::span<const uint8_t>(stream).subspan(from, cut - from));
+    from = cut;
+  }
+  parser.Feed(std::span<const uint8_t>(stream).subspan(from));
+  parser.Finish();
+  return Outcome(parser);
+}
+
+// The verdict, the flight and bytes_consumed() of `stream` in one piece,
+// a byte at a time, in every split into two reads and in 200 random splits
+// into up to 8 reads are all the same; returns the one-piece outcome.
+std::string ExpectSameInEverySplit(const std::vector<uint8_t>& stream,
+                                   FlightLimits limits = {}) {
+  const std::string whole = ParseSplit(stream, {}, limits);
+  std::vector<size_t> every_byte;
+  for (size_t i = 1; i < stream.size(); ++i) every_byte.push_back(i);
+  EXPECT_EQ(ParseSplit(stream, every_byte, limits), whole) << "byte by byte";
+  for (size_t cut = 0; cut <= stream.size(); ++cut) {
+    const std::string split = ParseSplit(stream, {cut}, limits);
+    EXPECT_EQ(split, whole) << "cut at " << cut;
+    if (split != whole) break;
+  }
+  std::mt19937 rng(13);
+  for (int i = 0; i < 200; ++i) {
+    std::vector<size_t> cuts(std::uniform_int_distribution<size_t>(1, 7)(rng));
+    for (size_t& c : cuts) {
+      c = std::uniform_int_distribution<size_t>(0, stream.size())(rng);
+    }
+    std::sort(cuts.begin(), cuts.end());
+    const std::string split = ParseSplit(stream, cuts, limits);
+    EXPECT_EQ(split, whole) << "random split " << i;
+    if (split != whole) break;
+  }
+  return whole;
+}
+
+TEST_F(OpenSslFlightTest, BytesConsumedIsTheSameInEverySplit) {
+  std::vector<uint8_t> flight = EcdheFlight();
+  const size_t n = flight.size();
+  // Bytes after the flight, in a record of their own and inside the last
+  // one (a ServerHelloDone followed by more handshake bytes).
+  flight.insert(flight.end(), {22, 3, 3, 0, 4, 14, 0, 0, 0});
+  EXPECT_THAT(ExpectSameInEverySplit(flight),
+              ::testing::EndsWith(" consumed=" + std::to_string(n)));
+  std::vector<uint8_t> last_record_longer = EcdheFlight();
+  last_record_longer.insert(last_record_longer.end(), {0, 0, 0, 0});
+  last_record_longer[n - 9 + 3] = 0;
+  last_record_longer[n - 9 + 4] = 8;  // ServerHelloDone is its own record
+  ASSERT_THAT(std::vector<uint8_t>(EcdheFlight().end() - 9, EcdheFlight().end()),
+              ElementsAreArray({22, 3, 3, 0, 4, 14, 0, 0, 0}));
+  EXPECT_THAT(ExpectSameInEverySplit(last_record_longer),
+              ::testing::AllOf(::testing::StartsWith("server-hello-done"),
+                               ::testing::EndsWith(" consumed=" + std::to_string(n))));
+  // The flight in one-byte records: every message ends in its own record.
+  const std::vector<uint8_t> one_byte_records = Reframe(EcdheFlight(), 1);
+  EXPECT_THAT(ExpectSameInEverySplit(one_byte_records),
+              ::testing::EndsWith(" consumed=" + std::to_string(one_byte_records.size())));
+  // All of it coalesced: the verdict comes at the last byte of the last record.
+  EXPECT_THAT(ExpectSameInEverySplit(Coalesce(EcdheFlight())),
+              ::testing::StartsWith("server-hello-done"));
 }
 
 TEST_F(OpenSslFlightTest, EveryTruncationIsTruncated) {
@@ -529,6 +606,70 @@ TEST(ServerFlightTest, AlertSplitOverRecords) {
   EXPECT_EQ(FlightVerdictName(parser.verdict()), "alert");
   EXPECT_FALSE(IsFlightError(parser.verdict()));
   EXPECT_TRUE(IsFlightError(FlightVerdict::kTruncated));
+}
+
+
+TEST(ServerFlightTest, BytesConsumedEndsAtTheDecidingByte) {
+  // TLS 1.3: ServerHello, then the encrypted rest, never read.
+  testing::TestServer server({});
+  ClientHelloProfile p = Tls12Profile({0x1301});
+  p.supported_versions = {kTls13Version};
+  p.key_shares = {kGroupX25519};
+  const std::vector<uint8_t> tls13 = server.Respond(Hello(p));
+  const size_t server_hello_record = 5 + ((size_t{tls13[3]} << 8) | tls13[4]);
+  ASSERT_LT(server_hello_record, tls13.size());
+  EXPECT_THAT(ExpectSameInEverySplit(tls13),
+              ::testing::AllOf(::testing::StartsWith("tls13-server-hello"),
+                               ::testing::EndsWith(" consumed=" +
+                                                   std::to_string(server_hello_record))));
+  // ServerHello and ServerHelloDone in one record with another message
+  // after them: decided at ServerHelloDone's last byte.
+  const std::vector<uint8_t> sh = Message(2, ServerHelloBody(0x002F, {}));
+  EXPECT_THAT(ExpectSameInEverySplit(
+                  Record(22, Cat({sh, Message(14, {}), Message(14, {})}))),
+              ::testing::AllOf(::testing::StartsWith("server-hello-done"),
+                               ::testing::EndsWith(" consumed=" +
+                                                   std::to_string(5 + sh.size() + 4))));
+  // An alert record longer than its alert: decided at the alert's 2nd byte.
+  EXPECT_THAT(ExpectSameInEverySplit(Record(21, {2, 40, 2, 70})),
+              ::testing::AllOf(::testing::StartsWith("alert"),
+                               ::testing::EndsWith("alert=40 consumed=7")));
+  // A record header decides on its fifth byte.
+  EXPECT_THAT(ExpectSameInEverySplit({'2', '2', '0', ' ', 'm', 'x', '\r', '\n'}),
+              ::testing::AllOf(::testing::StartsWith("not-tls"),
+                               ::testing::EndsWith(" consumed=5")));
+  const FlightLimits small{.max_flight_bytes = 4096};
+  // A malformed message early in a record longer than the flight may be:
+  // the message decides, in every split (read whole, the record used to
+  // end in flight-too-large, read a byte at a time in malformed-handshake).
+  EXPECT_THAT(
+      ExpectSameInEverySplit(
+          Record(22, Cat({sh, Message(14, {1}), std::vector<uint8_t>(5000, 0)})), small),
+      ::testing::AllOf(::testing::StartsWith("malformed-handshake"),
+                       ::testing::EndsWith(" consumed=" +
+                                           std::to_string(5 + sh.size() + 5))));
+  // A message header announcing more than fits decides on its 4th byte.
+  EXPECT_THAT(
+      ExpectSameInEverySplit(
+          Record(22, Cat({sh, Message(13, std::vector<uint8_t>(5000, 0))})), small),
+      ::testing::AllOf(::testing::StartsWith("flight-too-large"),
+                       ::testing::EndsWith(" consumed=" +
+                                           std::to_string(5 + sh.size() + 4))));
+  // Well-formed messages (empty HelloRequests) past the limit: the first
+  // byte that does not fit decides.
+  std::vector<uint8_t> requests = Record(22, sh);
+  for (int i = 0; i < 3; ++i) {
+    requests = Cat({requests, Record(22, std::vector<uint8_t>(2000, 0))});
+  }
+  // After ServerHello, 4096 - |ServerHello| handshake bytes fit: more than
+  // two records' 4000, so the first one over is in the third's.
+  const size_t fits = 4096 - sh.size();
+  ASSERT_GT(fits, 4000u);
+  const size_t first_over = 5 + sh.size() + 3 * 5 + fits + 1;
+  EXPECT_THAT(ExpectSameInEverySplit(requests, small),
+              ::testing::AllOf(::testing::StartsWith("flight-too-large"),
+                               ::testing::EndsWith(" consumed=" +
+                                                   std::to_string(first_over))));
 }
 
 }  // namespace
