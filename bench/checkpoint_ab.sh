@@ -32,7 +32,13 @@ PY
 }
 
 for round in $(seq 1 "$rounds"); do
-  for variant in base on off; do
+  # The order turns each round, so that no variant always runs first.
+  case $((round % 3)) in
+    1) order="base on off" ;;
+    2) order="on off base" ;;
+    0) order="off base on" ;;
+  esac
+  for variant in $order; do
     dir="$out/$variant.$round"
     mkdir -p "$dir"
     case $variant in

@@ -594,6 +594,13 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
     summary.run = {start_time, static_cast<double>(wall_elapsed_ns) / 1e9, !stop.running()};
     summary.progress = {complete, options.resume_file, resume_written};
     summary.cooldown_seconds = options.cooldown_s;
+    summary.checkpoint.interval_ms = options.checkpoint_interval_ms;
+    summary.checkpoint.answer_window_s = kAnswerWindowS;
+    if (checkpointer) {
+      summary.checkpoint.file = checkpoint_path;
+      summary.checkpoint.written = checkpointer->written();
+      summary.checkpoint.failed = checkpointer->failed();
+    }
     summary.port = io.PortInfo();
     summary.source_mac = src_mac;
     summary.gateway_mac = probe_config.dst_mac;

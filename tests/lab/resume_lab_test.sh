@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Crash-safe resume of `tlsweep run` against real servers: on the lab's
-# synthetic Internet (scripts/lab.sh synth on; every address of a /24 is a
-# server of its own on every served port), `tlsweep run` is killed with
-# SIGKILL at a random moment (during the scan or the grabs), resumed with
-# --resume from its last periodic checkpoint into a second file, and:
-# - the two outputs together hold every open port exactly once;
-# - every record of both validates against docs/schema (grab_record), and
-#   the resumed run's metadata against run_metadata;
+# Crash-safe resume against real servers: on the lab's synthetic Internet
+# (scripts/lab.sh synth on; every address of a /24 is a server of its own
+# on every served port), `tlsweep run` is killed with SIGKILL at a random
+# moment (during the scan or the grabs) and resumed with --resume from its
+# last periodic checkpoint into a second file; `tlsweep scan` likewise,
+# resumed into the same file (appending after the checkpointed length).
+# Then:
+# - the outputs together hold every open port exactly once;
+# - every run record validates against docs/schema (grab_record), and the
+#   resumed run's metadata against run_metadata (scan_metadata for scan);
 # - the probes sent again are reported (the status file's last count of the
-#   killed run, so a lower bound up to one second of probes).
-# ROUNDS (default 2) kills and resumes; bench/RESULTS.md has 5.
+#   killed run, so a lower bound, short by up to one second of probes).
+# ROUNDS (default 2) kills and resumes of each; bench/RESULTS.md has 5.
 # Brings the lab up and always down.
 #
 # usage: resume_lab_test.sh TLSWEEP_BINARY
@@ -24,20 +26,25 @@ CIDR=10.79.0.0/24
 PORTS=25,587,993
 RATE=200  # probes/s: 768 probes take about 4 s, the grabs about as long
 
-# start_run OUT [flags...]: tlsweep run in the background (its own pid in
-# $pid, not a shell's, so that kill -9 reaches it).
-start_run() {
-  local out=$1; shift
-  ip netns exec "$LAB_SCAN_NS" "$tlsweep" run -i "$LAB_SCAN_IF" --gateway-ip "$LAB_GATEWAY_IP" \
-    -S "$LAB_SCAN_DPDK_IP" --no-blocklist -p "$PORTS" "$CIDR" --seed 31 -r "$RATE" -c 2 \
-    --grab-lcores 1 --ca-file "$LAB_CA_FILE" --xmpp-domain xmpp.lab.test -q \
-    -u "$out.status.csv" -o "$out.jsonl" --resume-out "$out.resume.json" "$@" \
-    2> "$out.err" &
+# start MODE OUT OUTPUT [flags...]: tlsweep MODE (run or scan) in the
+# background, its own pid in $pid (not a shell's, so that kill -9 reaches
+# it), records to OUTPUT.
+start() {
+  local mode=$1 out=$2 output=$3; shift 3
+  local grab=()
+  [ "$mode" = run ] &&
+    grab=(--grab-lcores 1 --ca-file "$LAB_CA_FILE" --xmpp-domain xmpp.lab.test)
+  ip netns exec "$LAB_SCAN_NS" "$tlsweep" "$mode" -i "$LAB_SCAN_IF" \
+    --gateway-ip "$LAB_GATEWAY_IP" -S "$LAB_SCAN_DPDK_IP" --no-blocklist -p "$PORTS" "$CIDR" \
+    --seed 31 -r "$RATE" -c 2 "${grab[@]}" -q -u "$out.status.csv" -o "$output" \
+    --resume-out "$out.resume.json" "$@" 2> "$out.err" &
   pid=$!
 }
 
-# "ip,port" of every record, sorted (duplicates kept).
+# keys MODE FILE...: "ip,port" of every record, sorted (duplicates kept).
 keys() {
+  local mode=$1; shift
+  if [ "$mode" = scan ]; then cat "$@" | LC_ALL=C sort; return; fi
   cat "$@" | python3 -c '
 import json, sys
 for line in sys.stdin:
@@ -54,6 +61,55 @@ print(rows[-1]["sent"] if rows else 0)
 PY
 }
 
+# kill_and_resume MODE ROUND TOTAL: one kill -9 at a random moment, the
+# resume, and the checks. run resumes into a second file, scan into the
+# same one.
+kill_and_resume() {
+  local mode=$1 round=$2 total=$3
+  local a=$work/$mode$round.a b=$work/$mode$round.b
+  local first=$a.out second=$b.out
+  [ "$mode" = scan ] && second=$first
+  # A run scans for about 4 s and grabs for a few more; a scan is about 4 s
+  # of probes and the 2 s cooldown (after about 1 s of start-up).
+  local delay_ms
+  if [ "$mode" = run ]; then delay_ms=$((2000 + RANDOM % 8000)); else delay_ms=$((1500 + RANDOM % 4000)); fi
+  start "$mode" "$a" "$first"
+  sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
+  kill -9 "$pid"
+  wait "$pid" 2> /dev/null
+  local first_lines sent_a phase=after-sending
+  first_lines=$(wc -l < "$first")
+  sent_a=$(last_sent "$a.status.csv")
+  [ "$sent_a" -lt "$total" ] && phase=sending
+  if [ -s "$a.resume.json" ]; then
+    start "$mode" "$b" "$second" --resume "$a.resume.json" -m "$b.json"
+  else
+    # Killed before the first checkpoint: nothing to resume, start over
+    # (the killed run's output counts for nothing).
+    echo "  $mode round $round: killed before the first checkpoint: starting over"
+    : > "$first"
+    start "$mode" "$b" "$second" -m "$b.json"
+  fi
+  wait "$pid"
+  local rc=$?
+  check "$mode round $round: the resumed run exits 0 (rc $rc)" test "$rc" -eq 0 ||
+    tail -5 "$b.err"
+  if [ "$mode" = run ]; then
+    check "$mode round $round: records validate" valid grab_record "$first" "$second"
+    check "$mode round $round: metadata validates" valid run_metadata "$b.json"
+  else
+    check "$mode round $round: metadata validates" valid scan_metadata "$b.json"
+  fi
+  local union=$work/$mode$round.union
+  if [ "$mode" = run ]; then keys run "$first" "$second" > "$union"; else keys scan "$first" > "$union"; fi
+  check "$mode round $round: the outputs hold every open port exactly once" \
+    same "$union" "$work/expected.txt"
+  local sent_b unique
+  sent_b=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['counters']['sent'])" "$b.json")
+  unique=$(sort -u "$union" | wc -l)
+  echo "  $mode round $round: kill -9 after ${delay_ms} ms ($phase; $first_lines lines written), union $unique of $total, duplicates $(($(wc -l < "$union") - unique)), probes sent again >= $((sent_a + sent_b - total)) (killed run's last status $sent_a, resumed run $sent_b)"
+}
+
 resume_tests() {
   "$root/scripts/lab.sh" synth on "$CIDR" > /dev/null 2>&1 ||
     { echo "synth on failed"; return 1; }
@@ -66,41 +122,11 @@ PY
   LC_ALL=C sort -o "$work/expected.txt" "$work/expected.txt"
   local total
   total=$(wc -l < "$work/expected.txt")
-  local round
-  for round in $(seq 1 "$ROUNDS"); do
-    local a=$work/r$round.a b=$work/r$round.b
-    local delay_ms=$((2000 + RANDOM % 8000))
-    start_run "$a"
-    sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
-    kill -9 "$pid"
-    wait "$pid" 2> /dev/null
-    local first_records
-    first_records=$(wc -l < "$a.jsonl")
-    local phase="grabbing"
-    [ "$(last_sent "$a.status.csv")" -lt "$total" ] && phase="scanning"
-    if [ -s "$a.resume.json" ]; then
-      start_run "$b" --resume "$a.resume.json" -m "$b.json"
-    else
-      # Killed before the first checkpoint: nothing to resume, start over
-      # (the killed run's output counts for nothing).
-      echo "  round $round: killed before the first checkpoint: starting over"
-      : > "$a.jsonl"
-      start_run "$b" -m "$b.json"
-    fi
-    wait "$pid"
-    local rc=$?
-    check "round $round: the resumed run exits 0 (rc $rc)" test "$rc" -eq 0 ||
-      tail -5 "$b.err"
-    check "round $round: records of the killed run validate" valid grab_record "$a.jsonl"
-    check "round $round: records of the resumed run validate" valid grab_record "$b.jsonl"
-    check "round $round: metadata validates" valid run_metadata "$b.json"
-    keys "$a.jsonl" "$b.jsonl" > "$work/r$round.union"
-    check "round $round: the two outputs hold every open port exactly once" \
-      same "$work/r$round.union" "$work/expected.txt"
-    local sent_a sent_b
-    sent_a=$(last_sent "$a.status.csv")
-    sent_b=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['counters']['sent'])" "$b.json")
-    echo "  round $round: kill -9 after ${delay_ms} ms ($phase), killed run kept $(wc -l < "$a.jsonl") of $first_records lines, resumed run wrote $(wc -l < "$b.jsonl"), union $(sort -u "$work/r$round.union" | wc -l) of $total, duplicates $(($(wc -l < "$work/r$round.union") - $(sort -u "$work/r$round.union" | wc -l))), probes sent again >= $((sent_a + sent_b - total)) (killed run's last status ${sent_a}, resumed run ${sent_b})"
+  local mode round
+  for mode in run scan; do
+    for round in $(seq 1 "$ROUNDS"); do
+      kill_and_resume "$mode" "$round" "$total"
+    done
   done
   "$root/scripts/lab.sh" synth off > /dev/null 2>&1
   return 0
