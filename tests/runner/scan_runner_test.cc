@@ -4,10 +4,13 @@
 #include "runner/scan_runner.h"
 
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -59,6 +62,31 @@ std::vector<std::string> ReadLines(const std::string& path) {
   return lines;
 }
 
+// The network of these tests: the gateway answers ARP; targets with an even
+// last octet answer the probe with a SYN-ACK. `probes`, if given, counts
+// the probes seen.
+void AnswerEvenTargetsOn(MemoryPacketIo& io, std::atomic<uint64_t>* probes = nullptr) {
+  io.set_responder([&io, probes](std::span<const uint8_t> frame) {
+    if (auto arp = ParseArp(frame.data(), frame.size());
+        arp && arp->op == kArpOpRequest && arp->target_ip == kGatewayIp) {
+      uint8_t reply[kArpFrameLen];
+      BuildArpReply(*arp, kGatewayMac, kGatewayIp, reply);
+      io.Inject(reply);
+      return;
+    }
+    ParsedFrame parsed;
+    if (ParseFrame(frame.data(), frame.size(), &parsed) != ParseResult::kTcp) return;
+    const ParsedTcp& t = parsed.tcp;
+    if (t.flags != 0x02) return;
+    if (probes != nullptr) probes->fetch_add(1);
+    if (t.daddr.value() % 2 != 0) return;
+    uint8_t synack[testing::kSynAckLen];
+    testing::WriteSynAck({t.saddr, t.daddr, t.sport, t.dport, t.seq, t.ip_id}, kOurMac, 1000,
+                         synack);
+    io.Inject(synack);
+  });
+}
+
 class ScanRunnerTest : public ::testing::Test {
  protected:
   ScanRunnerTest() : io_(kOurMac) {
@@ -72,27 +100,7 @@ class ScanRunnerTest : public ::testing::Test {
     std::remove(options_.resume_out_file.c_str());
   }
 
-  // The gateway answers ARP; targets with an even last octet answer the
-  // probe with a SYN-ACK.
-  void AnswerEvenTargets() {
-    io_.set_responder([this](std::span<const uint8_t> frame) {
-      if (auto arp = ParseArp(frame.data(), frame.size());
-          arp && arp->op == kArpOpRequest && arp->target_ip == kGatewayIp) {
-        uint8_t reply[kArpFrameLen];
-        BuildArpReply(*arp, kGatewayMac, kGatewayIp, reply);
-        io_.Inject(reply);
-        return;
-      }
-      ParsedFrame parsed;
-      if (ParseFrame(frame.data(), frame.size(), &parsed) != ParseResult::kTcp) return;
-      const ParsedTcp& t = parsed.tcp;
-      if (t.flags != 0x02 || t.daddr.value() % 2 != 0) return;
-      uint8_t synack[testing::kSynAckLen];
-      testing::WriteSynAck({t.saddr, t.daddr, t.sport, t.dport, t.seq, t.ip_id}, kOurMac, 1000,
-                           synack);
-      io_.Inject(synack);
-    });
-  }
+  void AnswerEvenTargets() { AnswerEvenTargetsOn(io_); }
 
   MemoryPacketIo io_;
   ScanRunOptions options_;
@@ -342,10 +350,10 @@ std::multiset<std::pair<std::string, uint16_t>> Recorded(const std::string& path
 // first is cut back to its checkpointed length.
 class KillResumeTest : public ScanRunnerTest, public ::testing::WithParamInterface<bool> {
  protected:
-  // 1024 targets x 2 ports at 1500 probes/s: about 1.4 s of sending.
+  // 2048 targets x 2 ports at 1500 probes/s: about 2.7 s of sending.
   static std::unique_ptr<ScanPlan> KillPlan() {
     ScanConfig c;
-    c.targets.target_args = {"198.51.100.0/22"};
+    c.targets.target_args = {"198.51.96.0/21"};
     c.targets.no_blocklist = true;
     c.ports = {25, 587};
     c.seed = 11;
@@ -378,8 +386,15 @@ TEST_P(KillResumeTest, KillNineAtRandomMomentsThenResumeRecordsEveryOpenPortOnce
   std::filesystem::create_directories(dir);
   const unsigned seed = std::random_device{}();
   std::mt19937 random(seed);
-  std::uniform_int_distribution<int> kill_after_ms(50, 1500);
+  std::uniform_int_distribution<int> kill_after_ms(50, 2700);
+  // The probes the killed child sent, counted by its responder in memory
+  // shared with this process.
+  void* shared = mmap(nullptr, sizeof(std::atomic<uint64_t>), PROT_READ | PROT_WRITE,
+                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(shared, MAP_FAILED);
+  auto* child_probes = new (shared) std::atomic<uint64_t>(0);
   for (int round = 0; round < 3; ++round) {
+    child_probes->store(0);
     const int delay = kill_after_ms(random);
     SCOPED_TRACE(::testing::Message() << "seed " << seed << ", round " << round << ", kill -9 after "
                                       << delay << " ms");
@@ -394,7 +409,7 @@ TEST_P(KillResumeTest, KillNineAtRandomMomentsThenResumeRecordsEveryOpenPortOnce
     const pid_t child = fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
-      AnswerEvenTargets();
+      AnswerEvenTargetsOn(io_, child_probes);
       _exit(Run(io_, options).ok() ? 0 : 1);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(delay));
@@ -407,6 +422,7 @@ TEST_P(KillResumeTest, KillNineAtRandomMomentsThenResumeRecordsEveryOpenPortOnce
     }
 
     std::string second;
+    std::atomic<uint64_t> resumed_probes{0};
     if (killed) {
       // No checkpoint yet (killed within the first interval): start over.
       if (std::filesystem::exists(options.resume_out_file)) {
@@ -415,16 +431,7 @@ TEST_P(KillResumeTest, KillNineAtRandomMomentsThenResumeRecordsEveryOpenPortOnce
       }
       if (run) options.output_file = second = dir + "/second.out";
       MemoryPacketIo io(kOurMac);
-      io.set_responder([&io](std::span<const uint8_t> frame) {
-        ParsedFrame parsed;
-        if (ParseFrame(frame.data(), frame.size(), &parsed) != ParseResult::kTcp) return;
-        const ParsedTcp& t = parsed.tcp;
-        if (t.flags != 0x02 || t.daddr.value() % 2 != 0) return;
-        uint8_t synack[testing::kSynAckLen];
-        testing::WriteSynAck({t.saddr, t.daddr, t.sport, t.dport, t.seq, t.ip_id}, kOurMac, 1000,
-                             synack);
-        io.Inject(synack);
-      });
+      AnswerEvenTargetsOn(io, &resumed_probes);
       const absl::Status resumed = Run(io, options);
       ASSERT_TRUE(resumed.ok()) << resumed;
     }
@@ -438,9 +445,19 @@ TEST_P(KillResumeTest, KillNineAtRandomMomentsThenResumeRecordsEveryOpenPortOnce
       EXPECT_EQ(all.count(k), 1u) << k.first << ":" << k.second << " recorded twice";
       ++even;
     }
-    EXPECT_EQ(even, 1024u);  // 512 even targets x 2 ports
-    EXPECT_EQ(std::set(all.begin(), all.end()).size(), 1024u);
+    EXPECT_EQ(even, 2048u);  // 1024 even targets x 2 ports
+    EXPECT_EQ(std::set(all.begin(), all.end()).size(), 2048u);
+    // Sent again: at most one checkpoint interval (0.1 s) plus the answer
+    // window (1 s) of probes at 1500/s, and the bursts in hand (2 senders
+    // x 32), with 0.5 s of slack for checkpoints skipped on a loaded
+    // machine (a slow writer thread skips rather than queues them).
+    const uint64_t resent = child_probes->load() + resumed_probes.load() - 4096;
+    EXPECT_LE(resent, 1500 * (0.1 + 1.0 + 0.5) + 2 * 32);
+    std::printf("  %s round %d: kill -9 after %d ms (%s), probes sent again %llu\n",
+                run ? "run" : "scan", round, delay, killed ? "killed" : "had finished",
+                static_cast<unsigned long long>(resent));
   }
+  munmap(shared, sizeof(std::atomic<uint64_t>));
 }
 
 INSTANTIATE_TEST_SUITE_P(ScanAndRun, KillResumeTest, ::testing::Bool(),
