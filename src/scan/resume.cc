@@ -134,7 +134,7 @@ absl::StatusOr<Checkpoint> ReadCheckpoint(const std::string& path, const ScanPla
   }
   const json doc = json::parse(in, nullptr, false);
   if (doc.is_discarded() || !doc.is_object() ||
-      doc.value("tlsweep_resume", 0) != kResumeVersion ||
+      !doc.contains("tlsweep_resume") || doc["tlsweep_resume"] != kResumeVersion ||
       !doc.contains("plan") || !doc.contains("senders") ||
       !doc["senders"].is_array()) {
     return absl::InvalidArgumentError(

@@ -396,8 +396,8 @@ TEST_P(KillResumeTest, KillNineAtRandomMomentsThenResumeRecordsEveryOpenPortOnce
   for (int round = 0; round < 3; ++round) {
     child_probes->store(0);
     const int delay = kill_after_ms(random);
-    SCOPED_TRACE(::testing::Message() << "seed " << seed << ", round " << round << ", kill -9 after "
-                                      << delay << " ms");
+    SCOPED_TRACE(::testing::Message() << "seed " << seed << ", round " << round
+                                      << ", kill -9 after " << delay << " ms");
     ScanRunOptions options = options_;
     options.gateway_ip.reset();
     options.gateway_mac = kGatewayMac;

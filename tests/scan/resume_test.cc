@@ -170,6 +170,15 @@ TEST(CheckpointTest, CorruptFileIsRefusedNamingIt) {
   EXPECT_NE(read.status().message().find(path + ": malformed recorded list"), std::string::npos)
       << read.status();
 
+  // A version of the wrong type (json::value() would throw on it).
+  doc = nlohmann::json::parse(Slurp(Path("checkpoint_ok.json")));
+  doc["tlsweep_resume"] = "1";
+  Spit(path, doc.dump());
+  read = ReadCheckpoint(path, *plan);
+  ASSERT_FALSE(read.ok());
+  EXPECT_NE(read.status().message().find(path + ": not a tlsweep resume file"), std::string::npos)
+      << read.status();
+
   // An output without its length.
   doc = nlohmann::json::parse(Slurp(Path("checkpoint_ok.json")));
   doc["output"].erase("bytes");
