@@ -114,7 +114,8 @@ absl::Status WriteCheckpoint(const std::string& path, const ScanPlan& plan,
     for (const ScanResult& r : checkpoint.pending) pending.push_back(PendingJson(r));
     doc["pending"] = std::move(pending);
   }
-  return WriteFileAtomically(path, doc.dump(1) + "\n");
+  // One line: a checkpoint may list tens of thousands of pending ports.
+  return WriteFileAtomically(path, doc.dump() + "\n");
 }
 
 absl::StatusOr<std::string> SaveResumeIfIncomplete(const std::string& out_path,
