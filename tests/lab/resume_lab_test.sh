@@ -56,7 +56,10 @@ for line in sys.stdin:
 last_sent() {
   python3 - "$1" <<'PY'
 import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
+try:
+    rows = list(csv.DictReader(open(sys.argv[1])))
+except OSError:  # killed before the first status line
+    rows = []
 print(rows[-1]["sent"] if rows else 0)
 PY
 }
