@@ -290,7 +290,9 @@ TEST_F(GrabPoolTest, FullQueueHoldsTheHostAndPausesTheScan) {
   const auto pool = Make();
   ASSERT_NE(pool, nullptr);
   std::vector<std::string> written;
-  const auto write = [&](std::string_view line) { written.emplace_back(line); };
+  const GrabRecordWriter write = [&](const AnswerKey&, std::string_view line) {
+    written.emplace_back(line);
+  };
   ScanResult r;
   r.response.port = 25;
   r.response.success = true;

@@ -302,6 +302,7 @@ class DelayedGrabber final : public OpenPortConsumer {
   void Offer(const ScanResult& result, const RecordWriter&) override {
     queue_.push_back({result, Clock::now() + kGrabTime});
   }
+  bool Backlogged() const override { return false; }
   absl::Status Launch(uint32_t) override { return absl::OkStatus(); }
   void Poll(const RecordWriter& write) override {
     while (!queue_.empty() && queue_.front().due <= Clock::now()) {
