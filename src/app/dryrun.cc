@@ -182,9 +182,11 @@ absl::Status RunDryrun(const ScanCommand& cmd, const StopToken& stop) {
     positions.push_back(g.position());
     complete = complete && g.done() && g.progress() >= 1.0;
   }
+  Checkpoint checkpoint;  // positions only: a dry run has no answers
+  checkpoint.positions = positions;
   TLSWEEP_ASSIGN_OR_RETURN(
       const std::string resume_written,
-      SaveResumeIfIncomplete(cmd.run.resume_out_file, *plan, positions, complete));
+      SaveResumeIfIncomplete(cmd.run.resume_out_file, *plan, checkpoint, complete));
   if (!cmd.run.metadata_file.empty()) {
     TLSWEEP_RETURN_IF_ERROR(WriteJsonFile(
         cmd.run.metadata_file,

@@ -141,7 +141,12 @@ FlagGroup PermutationFlags(ScanCommand* cmd) {
             .set = SetString(&cmd->run.resume_file)},
            {.name = "resume-out", .arg = "FILE", .help = "where an early stop saves its position",
             .default_value = kDefaultResumeFile,
-            .set = SetString(&cmd->run.resume_out_file)}}};
+            .set = SetString(&cmd->run.resume_out_file)},
+           {.name = "checkpoint-interval", .arg = "MS",
+            .help = "milliseconds between crash-safe checkpoints to the --resume-out file "
+                    "(needs -o FILE; 0: none)",
+            .default_value = absl::StrCat(cmd->run.checkpoint_interval_ms),
+            .set = SetNumber<uint32_t>(&cmd->run.checkpoint_interval_ms, 0, 3'600'000)}}};
 }
 
 FlagGroup ProbeFlags(ScanCommand* cmd) {

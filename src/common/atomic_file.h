@@ -12,8 +12,14 @@
 namespace tlsweep {
 
 // Writes `contents` to `path` through a temporary file in the same
-// directory and a rename. The error names the file and the cause.
+// directory and a rename, durably: the temporary file is fsync'ed before
+// the rename and the directory after it. The error names the file and the
+// cause.
 absl::Status WriteFileAtomically(const std::string& path, std::string_view contents);
+
+// fsync()s the directory holding `path`, so that a rename or a new file
+// there survives a power loss.
+absl::Status SyncDirectoryOf(const std::string& path);
 
 }  // namespace tlsweep
 

@@ -128,7 +128,7 @@ class GrabPool::Worker {
         scheduler_(tls, options.grab),
         grabber_(stack_, scheduler_,
                  [this](const GrabResult& grab, const std::optional<ScanResult>& scan) {
-                   Emit(GrabRecordLine(grab, scan));
+                   Emit({grab.ip, grab.port}, GrabRecordLine(grab, scan));
                  }) {}
 
   ~Worker() {
@@ -137,9 +137,9 @@ class GrabPool::Worker {
       while (rte_ring_sc_dequeue(segments_, &p) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(p));
     }
     if (records_ != nullptr) {
-      while (rte_ring_sc_dequeue(records_, &p) == 0) delete static_cast<std::string*>(p);
+      while (rte_ring_sc_dequeue(records_, &p) == 0) delete static_cast<KeyedLine*>(p);
     }
-    for (std::string* line : overflow_) delete line;
+    for (KeyedLine* line : overflow_) delete line;
     rte_ring_free(hosts_);
     rte_ring_free(segments_);
     rte_ring_free(records_);
@@ -178,8 +178,8 @@ class GrabPool::Worker {
     unsigned n;
     while ((n = rte_ring_sc_dequeue_burst(records_, lines, kBurst, nullptr)) > 0) {
       for (unsigned i = 0; i < n; ++i) {
-        auto* line = static_cast<std::string*>(lines[i]);
-        write(*line);
+        auto* line = static_cast<KeyedLine*>(lines[i]);
+        write(line->key, line->line);
         delete line;
       }
     }
@@ -229,7 +229,8 @@ class GrabPool::Worker {
         const ScanResult& r = hosts[i];
         if (level != StopLevel::kRunning) {
           // Ctrl-C: in-flight grabs finish, waiting ones are recorded as such.
-          Emit(NotGrabbedRecordLine(r, field::kNotGrabbedInterrupted));
+          Emit({r.response.target, r.response.port},
+               NotGrabbedRecordLine(r, field::kNotGrabbedInterrupted));
           ++not_grabbed_;
           continue;
         }
@@ -238,7 +239,8 @@ class GrabPool::Worker {
     }
     if (level != StopLevel::kRunning) {
       while (std::optional<QueuedGrab> g = scheduler_.Pop()) {
-        Emit(NotGrabbedRecordLine(*g->scan, field::kNotGrabbedInterrupted));
+        Emit({g->scan->response.target, g->scan->response.port},
+             NotGrabbedRecordLine(*g->scan, field::kNotGrabbedInterrupted));
         ++not_grabbed_;
       }
     }
@@ -282,7 +284,14 @@ class GrabPool::Worker {
   }
 
  private:
-  void Emit(std::string line) { overflow_.push_back(new std::string(std::move(line))); }
+  // A record and the open port it is about.
+  struct KeyedLine {
+    AnswerKey key;
+    std::string line;
+  };
+  void Emit(const AnswerKey& key, std::string line) {
+    overflow_.push_back(new KeyedLine{key, std::move(line)});
+  }
 
   // Records to the control lcore; what the ring cannot take waits here, so
   // a slow writer delays records but never loses one.
@@ -315,7 +324,7 @@ class GrabPool::Worker {
   rte_ring* hosts_ = nullptr;
   rte_ring* segments_ = nullptr;
   rte_ring* records_ = nullptr;
-  std::deque<std::string*> overflow_;
+  std::deque<KeyedLine*> overflow_;
   ScanResult hosts_burst_[kBurst];  // a member: not zeroed on every Step()
   ParseCounters parse_;
   uint64_t not_grabbed_ = 0;
@@ -395,8 +404,7 @@ void GrabPool::Dispatch(rte_mbuf* mbuf) {
   }
 }
 
-void GrabPool::Offer(const ScanResult& result,
-                     const std::function<void(std::string_view)>& write) {
+void GrabPool::Offer(const ScanResult& result, const GrabRecordWriter& write) {
   ++offered_;
   // All ports of one host go to one worker, so its per-host limit holds.
   const uint32_t w = static_cast<uint32_t>(
@@ -405,7 +413,8 @@ void GrabPool::Offer(const ScanResult& result,
   if (!worker.held_empty() || !worker.OfferHost(result)) {
     if (options_.drop_when_full) {
       ++queue_full_;
-      write(NotGrabbedRecordLine(result, field::kNotGrabbedQueueFull));
+      write({result.response.target, result.response.port},
+            NotGrabbedRecordLine(result, field::kNotGrabbedQueueFull));
     } else {
       worker.Hold(result);  // in order, behind those held before it
     }
@@ -465,7 +474,7 @@ absl::Status GrabPool::Launch(uint32_t senders) {
   return absl::OkStatus();
 }
 
-void GrabPool::Poll(const std::function<void(std::string_view)>& write) {
+void GrabPool::Poll(const GrabRecordWriter& write) {
   for (auto& w : workers_) w->MoveHeld();
   UpdateBacklog();
   FinishDrained();

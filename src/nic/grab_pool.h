@@ -28,6 +28,7 @@
 #include "nic/port.h"
 #include "output/metadata.h"
 #include "scan/response_handler.h"
+#include "scan/resume.h"
 #include "tcp/tcp_stack.h"
 #include "tls/tls_context.h"
 
@@ -66,6 +67,10 @@ struct GrabPoolCounters {
   uint64_t segments_dropped = 0;  // a worker's segment ring was full
 };
 
+// Takes one record line (with its '\n') and the open port it is about (the
+// periodic checkpoint tracks which offered ports have their record).
+using GrabRecordWriter = std::function<void(const AnswerKey& key, std::string_view line)>;
+
 class GrabPool {
  public:
   // `first_queue`: the TX queue of the first grab lcore (the senders' count).
@@ -85,7 +90,7 @@ class GrabPool {
   // port waits on the control lcore (backpressure, the default) or, with
   // `drop_when_full`, its record saying queue-full is written through
   // `write`.
-  void Offer(const ScanResult& result, const std::function<void(std::string_view)>& write);
+  void Offer(const ScanResult& result, const GrabRecordWriter& write);
   // True while the senders should pause: the open ports waiting for
   // workers fill half of the pool's queue room, until they fall to a
   // quarter. Never with `drop_when_full`.
@@ -96,7 +101,7 @@ class GrabPool {
   absl::Status Launch(uint32_t senders);
   // Control lcore, every loop: runs an inline worker's step, and passes
   // finished records to `write`.
-  void Poll(const std::function<void(std::string_view)>& write);
+  void Poll(const GrabRecordWriter& write);
   // The scan is over (cooldown done): workers end once their queues are
   // empty and their grabs finished.
   void Finish();

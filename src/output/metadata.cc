@@ -173,6 +173,12 @@ nlohmann::json DpdkScanMetadata(const ScanPlan& plan, const DpdkScanSummary& sum
   nlohmann::json meta = ScanRunFields(plan, summary.grab ? kModeRun : kModeDpdk, summary.run,
                                       summary.progress);
   meta["cooldown_seconds"] = summary.cooldown_seconds;
+  const CheckpointSummary& cp = summary.checkpoint;
+  meta["checkpoint"] = {{"interval_ms", cp.interval_ms},
+                        {"file", cp.file},
+                        {"answer_window_seconds", cp.answer_window_s},
+                        {"written", cp.written},
+                        {"failed", cp.failed}};
   const DpdkPortInfo& port = summary.port;
   meta["dpdk"] = {{"port", port.port},
                   {"driver", port.driver},

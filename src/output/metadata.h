@@ -143,10 +143,20 @@ struct GrabPoolSummary {
 
 // A DPDK scan: the plan, the run, the port, the counters; with `grab`, the
 // run is `tlsweep run` and the pool's half goes under "grab".
+// The periodic checkpoints of a DPDK scan or run (scan/resume.h).
+struct CheckpointSummary {
+  uint32_t interval_ms = 0;  // --checkpoint-interval; 0: none
+  std::string file;          // where they went ("" = none taken: -o was not a file)
+  double answer_window_s = 0;
+  uint64_t written = 0;
+  uint64_t failed = 0;
+};
+
 struct DpdkScanSummary {
   RunSummary run;
   ScanProgress progress;
   double cooldown_seconds = 0;
+  CheckpointSummary checkpoint;
   DpdkPortInfo port;
   MacAddress source_mac;
   MacAddress gateway_mac;

@@ -1,5 +1,8 @@
 #include "output/result_output.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -7,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/atomic_file.h"
 #include "common/time_format.h"
 #include "output/record_fields.h"
 #include "output/record_json.h"
@@ -116,17 +120,20 @@ absl::StatusOr<std::vector<OutputField>> ParseOutputFields(std::string_view list
 }
 
 absl::StatusOr<ResultWriter> ResultWriter::Open(const std::string& path,
-                                                OutputOptions options) {
+                                                OutputOptions options, bool append) {
   std::unique_ptr<std::FILE, FileCloser> file;
   if (path.empty() || path == "-") {
     file.reset(stdout);
   } else {
-    file.reset(std::fopen(path.c_str(), "w"));
+    file.reset(std::fopen(path.c_str(), append ? "a" : "w"));
     if (!file) {
       return absl::NotFoundError(absl::StrCat("-o: cannot create ", path, ": ",
                                               std::strerror(errno)));
     }
   }
+  struct stat st;
+  const bool regular = fstat(fileno(file.get()), &st) == 0 && S_ISREG(st.st_mode);
+  const bool header = !append || (regular && st.st_size == 0);
   if (options.format == OutputFormat::kCsv) {
     if (options.fields.empty()) {
       options.fields = {OutputField::kSaddr, OutputField::kSport,
@@ -134,11 +141,13 @@ absl::StatusOr<ResultWriter> ResultWriter::Open(const std::string& path,
                         OutputField::kRepeat, OutputField::kTtl,
                         OutputField::kWindow, OutputField::kTimestampStr};
     }
-    std::vector<std::string> names;
-    for (OutputField f : options.fields) names.emplace_back(NameOf(f));
-    std::fprintf(file.get(), "%s\n", absl::StrJoin(names, ",").c_str());
+    if (header) {
+      std::vector<std::string> names;
+      for (OutputField f : options.fields) names.emplace_back(NameOf(f));
+      std::fprintf(file.get(), "%s\n", absl::StrJoin(names, ",").c_str());
+    }
   }
-  return ResultWriter(std::move(file), path, std::move(options));
+  return ResultWriter(std::move(file), path, std::move(options), regular);
 }
 
 void ResultWriter::Write(const ScanResult& r) {
@@ -170,6 +179,24 @@ void ResultWriter::Write(const ScanResult& r) {
 void ResultWriter::WriteLine(std::string_view line) {
   std::fwrite(line.data(), 1, line.size(), file_.get());
   ++written_;
+}
+
+absl::StatusOr<uint64_t> ResultWriter::Sync() {
+  std::FILE* f = file_.get();
+  if (std::fflush(f) != 0 || std::ferror(f) != 0 || fsync(fileno(f)) != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("-o: cannot write and sync ", path_, ": ", std::strerror(errno)));
+  }
+  if (!directory_synced_) {
+    if (absl::Status s = SyncDirectoryOf(path_); !s.ok()) return s;
+    directory_synced_ = true;
+  }
+  const off_t end = ftello(f);
+  if (end < 0) {
+    return absl::UnavailableError(
+        absl::StrCat("-o: cannot tell the length of ", path_, ": ", std::strerror(errno)));
+  }
+  return static_cast<uint64_t>(end);
 }
 
 absl::Status ResultWriter::Close() {

@@ -47,9 +47,11 @@ struct OutputOptions {
 class ResultWriter {
  public:
   // Opens `path` ("" or "-" for stdout) and writes a header where the
-  // format has one.
+  // format has one. With `append` (a run resumed from a checkpoint that
+  // cut the file back to its checkpointed length) the records go after the
+  // file's contents, with a header only if the file is empty.
   static absl::StatusOr<ResultWriter> Open(const std::string& path,
-                                           OutputOptions options);
+                                           OutputOptions options, bool append = false);
 
   // Whether the filter keeps `r`.
   bool Keeps(const ScanResult& r) const {
@@ -64,6 +66,15 @@ class ResultWriter {
   absl::Status Close();
   uint64_t written() const { return written_; }
 
+  // Whether Sync() can make the output durable: a regular file (not
+  // stdout, a pipe or a terminal).
+  bool syncable() const { return syncable_; }
+  // Flushes stdio's buffer, fsync()s the file (and, the first time, its
+  // directory, which holds the new file's name) and returns the file's
+  // length: every record written so far is then on disk, whole. Errors
+  // name the file.
+  absl::StatusOr<uint64_t> Sync();
+
  private:
   struct FileCloser {
     void operator()(std::FILE* f) const {
@@ -71,13 +82,18 @@ class ResultWriter {
     }
   };
   ResultWriter(std::unique_ptr<std::FILE, FileCloser> file, std::string path,
-               OutputOptions options)
-      : file_(std::move(file)), path_(std::move(path)), options_(std::move(options)) {}
+               OutputOptions options, bool syncable)
+      : file_(std::move(file)),
+        path_(std::move(path)),
+        options_(std::move(options)),
+        syncable_(syncable) {}
 
   std::unique_ptr<std::FILE, FileCloser> file_;
   std::string path_;
   OutputOptions options_;
   uint64_t written_ = 0;
+  bool syncable_ = false;
+  bool directory_synced_ = false;
 };
 
 }  // namespace tlsweep

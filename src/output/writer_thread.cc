@@ -53,6 +53,9 @@ void WriterThread::Main() {
       if (e.line != nullptr) {
         writer_.WriteLine(*e.line);
         delete e.line;
+      } else if (e.task != nullptr) {
+        (*e.task)(writer_);
+        delete e.task;
       } else {
         writer_.Write(e.result);
       }

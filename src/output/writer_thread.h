@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,12 +41,21 @@ class WriterThread {
   WriterThread(const WriterThread&) = delete;
   WriterThread& operator=(const WriterThread&) = delete;
 
+  // Whether the writer's filter keeps `r`.
+  bool Keeps(const ScanResult& r) const { return writer_.Keeps(r); }
   // Receive loop (one producer): `r` if the writer's filter keeps it.
   void Push(const ScanResult& r) {
-    if (writer_.Keeps(r)) Enqueue(Entry{r, nullptr});
+    if (writer_.Keeps(r)) Enqueue(Entry{r, nullptr, nullptr});
   }
   // A whole record line formatted elsewhere (`tlsweep run`): copied.
-  void PushLine(std::string_view line) { Enqueue(Entry{{}, new std::string(line)}); }
+  void PushLine(std::string_view line) { Enqueue(Entry{{}, new std::string(line), nullptr}); }
+  // Runs `task` on the writer thread once everything pushed before it is
+  // written (the periodic checkpoint, runner/scan_runner.cc: it syncs the
+  // file and records its length there, so the length is exactly that of
+  // the records pushed before, and the receive loop never waits for a
+  // disk).
+  using Task = std::function<void(ResultWriter&)>;
+  void PushTask(Task task) { Enqueue(Entry{{}, nullptr, new Task(std::move(task))}); }
 
   // Writes everything pushed so far and ends the thread; the writer may be
   // closed afterwards.
@@ -54,7 +64,8 @@ class WriterThread {
  private:
   struct Entry {
     ScanResult result;
-    std::string* line;  // owned; null for a result
+    std::string* line;  // owned; null for a result or a task
+    Task* task;         // owned; null for a result or a line
   };
 
   void Enqueue(Entry e) {

@@ -1,11 +1,21 @@
 #include "runner/scan_runner.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <deque>
+#include <filesystem>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "common/atomic_file.h"
 #include "common/status_macros.h"
 #include "common/time_format.h"
 #include "packet/arp.h"
@@ -20,6 +30,147 @@ namespace tlsweep {
 namespace {
 
 constexpr uint16_t kBurst = kSendBurst;
+
+// How long after its probe an answer may arrive and still be recorded
+// after a kill -9: a checkpoint's sender positions are those of a snapshot
+// at least this old, so that the probes whose answers were still in flight
+// at the checkpoint are sent again on resume. 1 s is several times the
+// Internet's round-trip times (a few hundred ms at the far end of the
+// distribution) plus the receive loop's queueing; answers slower than that
+// are lost only if the run is killed (a clean stop waits for the cooldown).
+constexpr double kAnswerWindowS = 1.0;
+
+uint64_t KeyOf(const AnswerKey& k) { return uint64_t{k.target.value()} << 16 | k.port; }
+AnswerKey KeyOf(const ScanResult& r) { return {r.response.target, r.response.port}; }
+
+// The periodic checkpoint (scan/resume.h). The control thread takes a
+// snapshot every interval: the senders' published positions, the answers
+// recorded (scan) or offered to the grabber (run) since the snapshot that
+// serves as the base, and the open ports offered but not yet written.
+// The writer thread then, once every record pushed before the snapshot is
+// written, flushes and fsyncs the output, and writes the checkpoint with
+// the output's length (WriterThread::PushTask): so each open port is, at
+// every checkpoint, either within the checkpointed length or pending.
+//
+// Resuming re-sends from the base's positions (at least kAnswerWindowS
+// old), cuts the output back to the checkpointed length, puts the answers
+// recorded since the base into the duplicate filter (their probes are sent
+// again) and grabs the pending ports again.
+class Checkpointer {
+ public:
+  Checkpointer(const ScanPlan& plan, std::string path, std::string output_path,
+               uint64_t interval_ticks, uint64_t hz, bool quiet)
+      : interval_ticks_(interval_ticks),
+        window_ticks_(static_cast<uint64_t>(kAnswerWindowS * static_cast<double>(hz))),
+        state_(std::make_shared<State>(plan, std::move(path), std::move(output_path), quiet)) {}
+
+  // The positions the senders start from, before they start, and the
+  // answers a resumed run's checkpoint had recorded in its window: the
+  // probes of those are sent again from the start position, so a kill
+  // before the base moves on needs them again. The first checkpoint is
+  // taken at once: a resumed run killed early must not resume again from
+  // the older checkpoint (which names another output).
+  void Start(uint64_t now, const std::vector<std::unique_ptr<SenderState>>& senders,
+             const std::vector<AnswerKey>& carried) {
+    Snapshot(now, senders);
+    window_.insert(window_.end(), carried.begin(), carried.end());
+    next_ = now;
+  }
+
+  // Receive loop: an answer that became a record (scan), or an open port
+  // offered to the grabber (run), whose record then comes through Written.
+  void Recorded(const ScanResult& r) { window_.push_back(KeyOf(r)); }
+  void Offered(const ScanResult& r) {
+    Recorded(r);
+    pending_[KeyOf(KeyOf(r))] = r;
+  }
+  void Written(const AnswerKey& key) { pending_.erase(KeyOf(key)); }
+
+  // Control loop: takes a checkpoint when one is due and the last one is
+  // written (a slow disk skips checkpoints rather than queueing them).
+  void Poll(uint64_t now, const std::vector<std::unique_ptr<SenderState>>& senders,
+            WriterThread& writer) {
+    if (now < next_) return;
+    next_ = now + interval_ticks_;
+    Snapshot(now, senders);
+    if (state_->busy.exchange(true, std::memory_order_acq_rel)) return;
+    // The base: the newest snapshot at least the answer window old.
+    while (snapshots_.size() > 1 && snapshots_[1].tick + window_ticks_ <= now) {
+      snapshots_.pop_front();
+    }
+    const Snap& base = snapshots_.front();
+    window_.erase(window_.begin(),
+                  window_.begin() + static_cast<ptrdiff_t>(base.window_index - window_base_));
+    window_base_ = base.window_index;
+    Checkpoint c;
+    c.positions = base.positions;
+    c.recorded = {window_.begin(), window_.end()};
+    c.pending.reserve(pending_.size());
+    for (const auto& [key, r] : pending_) c.pending.push_back(r);
+    // The task holds the state, not the checkpointer: a run that ends on
+    // an error destroys the checkpointer before the writer thread.
+    writer.PushTask([state = state_, c = std::move(c)](ResultWriter& out) mutable {
+      absl::StatusOr<uint64_t> bytes = out.Sync();
+      absl::Status s = bytes.status();
+      if (s.ok()) {
+        c.output = CheckpointOutput{state->output_path, *bytes};
+        s = WriteCheckpoint(state->path, state->plan, c);
+      }
+      if (s.ok()) {
+        state->written.fetch_add(1, std::memory_order_relaxed);
+      } else if (state->failed.fetch_add(1, std::memory_order_relaxed) == 0 && !state->quiet) {
+        // Once: the scan goes on, without crash safety.
+        std::fprintf(stderr, "checkpoint failed (the scan goes on): %s\n",
+                     std::string(s.message()).c_str());
+      }
+      state->busy.store(false, std::memory_order_release);
+    });
+  }
+
+  uint64_t written() const { return state_->written.load(std::memory_order_relaxed); }
+  uint64_t failed() const { return state_->failed.load(std::memory_order_relaxed); }
+  // Open ports offered and not yet written (after the run: none, unless a
+  // second Ctrl-C abandoned them).
+  std::vector<ScanResult> Pending() const {
+    std::vector<ScanResult> out;
+    for (const auto& [key, r] : pending_) out.push_back(r);
+    return out;
+  }
+
+ private:
+  struct Snap {
+    uint64_t tick;
+    std::vector<SenderPosition> positions;
+    uint64_t window_index;  // window_ entries from here on came after it
+  };
+  // Shared with the writer thread's tasks.
+  struct State {
+    State(const ScanPlan& p, std::string cp, std::string out, bool q)
+        : plan(p), path(std::move(cp)), output_path(std::move(out)), quiet(q) {}
+    const ScanPlan& plan;
+    const std::string path;
+    const std::string output_path;
+    const bool quiet;
+    std::atomic<bool> busy{false};
+    std::atomic<uint64_t> written{0};
+    std::atomic<uint64_t> failed{0};
+  };
+
+  void Snapshot(uint64_t now, const std::vector<std::unique_ptr<SenderState>>& senders) {
+    Snap snap{now, {}, window_base_ + window_.size()};
+    for (const auto& sender : senders) snap.positions.push_back(sender->counters.ReadPosition());
+    snapshots_.push_back(std::move(snap));
+  }
+
+  const uint64_t interval_ticks_;
+  const uint64_t window_ticks_;
+  uint64_t next_ = 0;
+  std::deque<Snap> snapshots_;
+  std::vector<AnswerKey> window_;  // answers since the base snapshot
+  uint64_t window_base_ = 0;       // index of window_[0] since the start
+  absl::flat_hash_map<uint64_t, ScanResult> pending_;
+  std::shared_ptr<State> state_;
+};
 
 // The control thread's receive side: every RX queue, every frame through
 // the handler; results to the writer thread (or, in `tlsweep run`, new open
@@ -61,9 +212,13 @@ class Receiver {
         if (actions[i] == ResponseHandler::Action::kResult) {
           if (results[i].response.success) Reset(frames[i], lens[i]);
           if (consumer_ == nullptr) {
+            if (checkpointer_ != nullptr && !results[i].repeat && writer_.Keeps(results[i])) {
+              checkpointer_->Recorded(results[i]);
+            }
             writer_.Push(results[i]);
           } else if (results[i].response.success && !results[i].repeat) {
-            consumer_->Offer(results[i], [this](std::string_view line) { writer_.PushLine(line); });
+            if (checkpointer_ != nullptr) checkpointer_->Offered(results[i]);
+            consumer_->Offer(results[i], *write_);
           }
         } else if (actions[i] == ResponseHandler::Action::kArpReply) {
           Queue(replies[i], kArpFrameLen);
@@ -75,6 +230,8 @@ class Receiver {
   }
 
   void set_consumer(OpenPortConsumer* consumer) { consumer_ = consumer; }
+  void set_checkpointer(Checkpointer* checkpointer) { checkpointer_ = checkpointer; }
+  void set_record_writer(const RecordWriter* write) { write_ = write; }
 
   // Sends one control frame now (an ARP request).
   void Send(const uint8_t* frame, uint16_t len) {
@@ -111,6 +268,8 @@ class Receiver {
   ResponseHandler& handler_;
   WriterThread& writer_;
   OpenPortConsumer* consumer_ = nullptr;
+  Checkpointer* checkpointer_ = nullptr;
+  const RecordWriter* write_ = nullptr;  // with a consumer
   const uint8_t ttl_;
   Counters counters_;
 };
@@ -163,23 +322,57 @@ StatusSnapshot Snapshot(const std::vector<std::unique_ptr<SenderState>>& senders
   return s;
 }
 
-// One sender per -T, each resuming where --resume says.
+// One sender per -T, each starting at `from` (--resume), which has one
+// position per sender or none.
 absl::StatusOr<std::vector<std::unique_ptr<SenderState>>> MakeSenders(
-    const ScanPlan& plan, const SynProbe& probe, const std::string& resume_file, uint64_t hz) {
+    const ScanPlan& plan, const SynProbe& probe, std::vector<SenderPosition> from, uint64_t hz) {
   const ScanConfig& config = plan.config();
   const uint32_t count = config.sender_threads;
-  std::vector<SenderPosition> from(count);
-  if (!resume_file.empty()) {
-    TLSWEEP_ASSIGN_OR_RETURN(from, ReadResumeFile(resume_file, plan));
-  }
+  from.resize(count);
   std::vector<std::unique_ptr<SenderState>> senders;
   for (uint32_t t = 0; t < count; ++t) {
     TLSWEEP_ASSIGN_OR_RETURN(ProbeGenerator g, ProbeGenerator::Create(plan, probe, t, from[t]));
     senders.push_back(std::make_unique<SenderState>(
         g, RateLimiter(config.rate.Split(count), static_cast<uint32_t>(probe.wire_len()), hz,
                        kBurst)));
+    senders.back()->counters.PublishPosition(senders.back()->generator.position());
   }
   return senders;
+}
+
+// Resuming from a checkpoint: the output it counted is cut back to the
+// length it counted (records written after the checkpoint, and a partial
+// last line, come again), durably. An output shorter than that lost
+// records the checkpoint relies on: refused.
+absl::Status CutOutputBack(const CheckpointOutput& output, const std::string& checkpoint) {
+  struct stat st;
+  if (stat(output.path.c_str(), &st) != 0) {
+    return absl::NotFoundError(absl::StrCat("--resume ", checkpoint, ": its output ", output.path,
+                                            ": ", std::strerror(errno)));
+  }
+  const auto size = static_cast<uint64_t>(st.st_size);
+  if (size < output.bytes) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--resume ", checkpoint, ": its output ", output.path, " has ", size,
+        " bytes, fewer than the ", output.bytes, " it counted: records were lost after it"));
+  }
+  if (size == output.bytes) return absl::OkStatus();
+  const int fd = ::open(output.path.c_str(), O_WRONLY | O_CLOEXEC);
+  const bool ok = fd >= 0 && ::ftruncate(fd, static_cast<off_t>(output.bytes)) == 0 &&
+                  ::fsync(fd) == 0;
+  const int saved = errno;
+  if (fd >= 0) ::close(fd);
+  if (!ok) {
+    return absl::UnavailableError(absl::StrCat("--resume ", checkpoint, ": cannot cut ",
+                                               output.path, " back to ", output.bytes,
+                                               " bytes: ", std::strerror(saved)));
+  }
+  return absl::OkStatus();
+}
+
+bool SameFile(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  return std::filesystem::equivalent(a, b, ec);
 }
 
 // The control loop: receive, grab, watch the senders, then the cooldown;
@@ -188,7 +381,8 @@ absl::StatusOr<std::vector<std::unique_ptr<SenderState>>> MakeSenders(
 void ControlLoop(PacketIo& io, Receiver& receiver, const ResponseHandler& handler,
                  OpenPortConsumer* consumer, const RecordWriter& write_record,
                  const std::vector<std::unique_ptr<SenderState>>& senders, double cooldown_s,
-                 const StopToken& stop, uint64_t t0, StatusReporter& status) {
+                 const StopToken& stop, uint64_t t0, StatusReporter& status,
+                 Checkpointer* checkpointer, WriterThread& writer) {
   const uint64_t hz = io.hz();
   uint64_t next_status = t0 + hz;
   uint64_t cooldown_end = 0;
@@ -205,6 +399,7 @@ void ControlLoop(PacketIo& io, Receiver& receiver, const ResponseHandler& handle
       }
     }
     const uint64_t now = io.Now();
+    if (checkpointer != nullptr) checkpointer->Poll(now, senders, writer);
     if (!sending_done) {
       bool all = true;
       for (const auto& s : senders) all = all && s->counters.done.load(std::memory_order_acquire);
@@ -260,18 +455,35 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
   const uint32_t sender_count = config.sender_threads;
   const std::string start_time = Rfc3339Now();
   const bool grabbing = grab != nullptr;
+  Checkpoint from;
+  if (!options.resume_file.empty()) {
+    TLSWEEP_ASSIGN_OR_RETURN(from, ReadCheckpoint(options.resume_file, plan));
+    if (from.output) TLSWEEP_RETURN_IF_ERROR(CutOutputBack(*from.output, options.resume_file));
+  }
+  const bool to_file = !options.output_file.empty() && options.output_file != "-";
+  // Resumed into the output the checkpoint counted: go on after it.
+  const bool append = to_file && from.output && SameFile(options.output_file, from.output->path);
   std::optional<ResultWriter> writer;
   {
     OutputOptions out = options.output;
     out.multi_port = config.ports.size() > 1;
-    TLSWEEP_ASSIGN_OR_RETURN(writer, ResultWriter::Open(options.output_file, out));
+    TLSWEEP_ASSIGN_OR_RETURN(writer, ResultWriter::Open(options.output_file, out, append));
   }
+  // The output's absolute path: a resumed run may start elsewhere.
+  const std::string output_path =
+      writer->syncable() ? std::filesystem::absolute(options.output_file).string() : "";
+  const std::string checkpoint_path =
+      options.resume_out_file.empty() ? kDefaultResumeFile : options.resume_out_file;
   TLSWEEP_ASSIGN_OR_RETURN(
       StatusReporter status,
       StatusReporter::Create(grabbing ? kRunStatus : kScanStatus, options.quiet,
                              options.status_file));
 
   Dedup dedup(config.ports, plan.space().size());
+  // Answers the resumed run's re-sent probes would record again, and the
+  // pending ports it grabs again.
+  for (const AnswerKey& k : from.recorded) dedup.Insert(k.target, k.port);
+  for (const ScanResult& r : from.pending) dedup.Insert(r.response.target, r.response.port);
   const MacAddress src_mac = options.source_mac.value_or(io.mac());
   ResponseHandler handler(plan, src_mac, dedup);
   WriterThread writer_thread(*writer);
@@ -295,19 +507,29 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
     TLSWEEP_ASSIGN_OR_RETURN(consumer, grab(src_mac, probe_config.dst_mac));
     receiver.set_consumer(consumer.get());
   }
-  const RecordWriter write_record = [&writer_thread](std::string_view line) {
+  std::optional<Checkpointer> checkpointer;
+  if (options.checkpoint_interval_ms > 0 && writer->syncable()) {
+    checkpointer.emplace(plan, checkpoint_path, output_path,
+                         options.checkpoint_interval_ms * io.hz() / 1000, io.hz(), options.quiet);
+    receiver.set_checkpointer(&*checkpointer);
+  }
+  const RecordWriter write_record = [&writer_thread, &checkpointer](const AnswerKey& key,
+                                                                    std::string_view line) {
+    if (checkpointer) checkpointer->Written(key);
     writer_thread.PushLine(line);
   };
+  receiver.set_record_writer(&write_record);
   const SynProbe probe(probe_config);
   std::vector<uint8_t> frame(probe.frame_len());
   probe.WriteTemplate(frame.data());
 
   TLSWEEP_ASSIGN_OR_RETURN(const std::vector<std::unique_ptr<SenderState>> senders,
-                           MakeSenders(plan, probe, options.resume_file, io.hz()));
+                           MakeSenders(plan, probe, from.positions, io.hz()));
 
   const uint64_t hz = io.hz();
   const uint64_t t0 = io.Now();
   const uint64_t wall0 = WallClockNs();
+  if (checkpointer) checkpointer->Start(t0, senders, from.recorded);
   TLSWEEP_RETURN_IF_ERROR(io.StartSenders(frame, senders, stop));
   if (consumer) {
     if (absl::Status s = consumer->Launch(sender_count); !s.ok()) {
@@ -317,9 +539,20 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
       return s;
     }
   }
+  // The open ports a resumed run's checkpoint had waiting for their
+  // grab (or, resumed without grabbing, their scan record).
+  for (const ScanResult& r : from.pending) {
+    if (consumer) {
+      if (checkpointer) checkpointer->Offered(r);
+      consumer->Offer(r, write_record);
+    } else {
+      if (checkpointer) checkpointer->Recorded(r);
+      writer_thread.Push(r);
+    }
+  }
 
   ControlLoop(io, receiver, handler, consumer.get(), write_record, senders, options.cooldown_s,
-              stop, t0, status);
+              stop, t0, status, checkpointer ? &*checkpointer : nullptr, writer_thread);
   io.JoinSenders();
   if (consumer) consumer->Poll(write_record);  // the last records
   const double elapsed = static_cast<double>(io.Now() - t0) / static_cast<double>(hz);
@@ -329,17 +562,30 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
       Snapshot(senders, handler.counters(), port_stats, consumer.get(), elapsed, true, 0);
   status.Report(last);
   writer_thread.Stop();
-  TLSWEEP_RETURN_IF_ERROR(writer->Close());
 
   bool complete = true;
-  std::vector<SenderPosition> positions;
+  Checkpoint final_position;
   for (const auto& s : senders) {
-    positions.push_back(s->generator.position());
+    final_position.positions.push_back(s->generator.position());
     complete = complete && s->generator.progress() >= 1.0;
   }
+  if (writer->syncable()) {
+    // After the cooldown every answer to a probe sent is in: the exact
+    // positions, nothing recorded twice if resumed, and only ports a
+    // second Ctrl-C abandoned still pending.
+    TLSWEEP_ASSIGN_OR_RETURN(const uint64_t bytes, writer->Sync());
+    final_position.output = CheckpointOutput{output_path, bytes};
+    if (checkpointer) final_position.pending = checkpointer->Pending();
+  }
+  TLSWEEP_RETURN_IF_ERROR(writer->Close());
   TLSWEEP_ASSIGN_OR_RETURN(
       const std::string resume_written,
-      SaveResumeIfIncomplete(options.resume_out_file, plan, positions, complete));
+      SaveResumeIfIncomplete(checkpoint_path, plan, final_position, complete));
+  if (complete && checkpointer && checkpointer->written() > 0) {
+    // The periodic checkpoints of a run that finished: nothing to resume.
+    std::error_code ignored;  // a file someone removed already is fine
+    std::filesystem::remove(checkpoint_path, ignored);
+  }
   if (!resume_written.empty() && !options.quiet) {
     std::fprintf(stderr, "stopped early: continue with --resume %s\n", resume_written.c_str());
   }
@@ -348,6 +594,13 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
     summary.run = {start_time, static_cast<double>(wall_elapsed_ns) / 1e9, !stop.running()};
     summary.progress = {complete, options.resume_file, resume_written};
     summary.cooldown_seconds = options.cooldown_s;
+    summary.checkpoint.interval_ms = options.checkpoint_interval_ms;
+    summary.checkpoint.answer_window_s = kAnswerWindowS;
+    if (checkpointer) {
+      summary.checkpoint.file = checkpoint_path;
+      summary.checkpoint.written = checkpointer->written();
+      summary.checkpoint.failed = checkpointer->failed();
+    }
     summary.port = io.PortInfo();
     summary.source_mac = src_mac;
     summary.gateway_mac = probe_config.dst_mac;

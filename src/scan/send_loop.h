@@ -49,6 +49,38 @@ struct alignas(64) SenderCounters {
   // Set by the control side while `tlsweep run`'s grab backlog is above its
   // bound: the sender sends nothing until it is cleared (backpressure).
   std::atomic<bool> hold{false};
+
+  // The generator's position after the last burst filled, for the periodic
+  // checkpoint (runner/scan_runner.cc): every probe before it was filled
+  // before it was published, so no answer to a probe at or after a
+  // position read can have been received before the read. A seqlock,
+  // because pass and steps must be read together (a torn read across a
+  // pass boundary would be a position far before or after the true one).
+  void PublishPosition(const SenderPosition& p) {
+    const uint32_t seq = position_seq_.load(std::memory_order_relaxed);
+    position_seq_.store(seq + 1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
+    position_pass_.store(p.pass, std::memory_order_relaxed);
+    position_steps_.store(p.steps_done, std::memory_order_relaxed);
+    position_seq_.store(seq + 2, std::memory_order_release);
+  }
+  // Any thread; targets_sent is not published (0).
+  SenderPosition ReadPosition() const {
+    while (true) {
+      const uint32_t before = position_seq_.load(std::memory_order_acquire);
+      const uint32_t pass = position_pass_.load(std::memory_order_relaxed);
+      const uint64_t steps = position_steps_.load(std::memory_order_relaxed);
+      std::atomic_thread_fence(std::memory_order_acquire);
+      if ((before & 1) == 0 && position_seq_.load(std::memory_order_relaxed) == before) {
+        return {pass, steps, 0};
+      }
+    }
+  }
+
+ private:
+  std::atomic<uint32_t> position_seq_{0};
+  std::atomic<uint32_t> position_pass_{0};
+  std::atomic<uint64_t> position_steps_{0};
 };
 
 template <typename Tx>
@@ -104,6 +136,7 @@ class SendLoop {
         return true;
       }
       const auto n = static_cast<uint32_t>(generator_.FillBurst(frames, allowed, tx_.fields()));
+      counters_.PublishPosition(generator_.position());
       if (n < allowed) tx_.Unget(n, allowed - n);
       pending_ = n;
       offset_ = 0;

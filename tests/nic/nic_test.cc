@@ -259,8 +259,12 @@ TEST_F(GrabPoolTest, FullQueueRecordsTheHostAsNotGrabbedWhenDropping) {
   const auto pool = Make();
   ASSERT_NE(pool, nullptr);
   std::vector<nlohmann::json> written;
-  const auto write = [&](std::string_view line) {
+  // Each record comes with the open port it is about (the checkpoint's
+  // pending list goes by it).
+  const GrabRecordWriter write = [&](const AnswerKey& key, std::string_view line) {
     written.push_back(nlohmann::json::parse(line));
+    EXPECT_EQ(written.back()["ip"], key.target.ToString());
+    EXPECT_EQ(written.back()["port"], key.port);
   };
   for (uint32_t i = 0; i < 70; ++i) {
     ScanResult r;
@@ -286,7 +290,9 @@ TEST_F(GrabPoolTest, FullQueueHoldsTheHostAndPausesTheScan) {
   const auto pool = Make();
   ASSERT_NE(pool, nullptr);
   std::vector<std::string> written;
-  const auto write = [&](std::string_view line) { written.emplace_back(line); };
+  const GrabRecordWriter write = [&](const AnswerKey&, std::string_view line) {
+    written.emplace_back(line);
+  };
   ScanResult r;
   r.response.port = 25;
   r.response.success = true;

@@ -92,6 +92,7 @@ DpdkScanSummary DpdkSummary() {
   s.run = kRun;
   s.progress = {true, "", ""};
   s.cooldown_seconds = 8;
+  s.checkpoint = {1000, "/data/tlsweep.resume.json", 1.0, 42, 1};
   s.port = {1, "net_ring", *MacAddress::Parse("02:00:00:00:00:aa"), 3, "--no-huge -l 0-2"};
   s.source_mac = *MacAddress::Parse("02:00:00:00:00:01");
   s.gateway_mac = *MacAddress::Parse("02:00:00:00:00:02");
@@ -119,7 +120,7 @@ DpdkScanSummary DpdkSummary() {
 }
 
 const std::set<std::string> kDpdkKeys =
-    With(kScanKeys, {"cooldown_seconds", "dpdk", "frame_bytes", "counters"});
+    With(kScanKeys, {"cooldown_seconds", "checkpoint", "dpdk", "frame_bytes", "counters"});
 
 TEST(MetadataTest, DpdkScanHasEveryKey) {
   const auto plan = Plan();
@@ -128,6 +129,11 @@ TEST(MetadataTest, DpdkScanHasEveryKey) {
   ExpectRunFields(meta, "dpdk");
   EXPECT_EQ(meta["complete"], true);
   EXPECT_EQ(meta["cooldown_seconds"], 8.0);
+  EXPECT_EQ(meta["checkpoint"], (nlohmann::json{{"interval_ms", 1000},
+                                                {"file", "/data/tlsweep.resume.json"},
+                                                {"answer_window_seconds", 1.0},
+                                                {"written", 42},
+                                                {"failed", 1}}));
   EXPECT_EQ(meta["dpdk"], (nlohmann::json{{"port", 1},
                                           {"driver", "net_ring"},
                                           {"mac", "02:00:00:00:00:aa"},

@@ -141,6 +141,41 @@ TEST(ResultOutputTest, CsvHeaderIsWrittenEvenWithoutResults) {
                 "saddr,sport,classification,success,repeat,ttl,window,timestamp_str"}));
 }
 
+// A run resumed from a checkpoint appends to the output it cut back: no
+// second header. Sync() returns the length on disk, header included.
+TEST(ResultOutputTest, SyncGivesTheLengthAndAppendWritesNoSecondHeader) {
+  OutputOptions o;
+  o.format = OutputFormat::kCsv;
+  o.fields = {OutputField::kSaddr, OutputField::kSport};
+  const std::string path = TempPath();
+  {
+    auto writer = ResultWriter::Open(path, o);
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    EXPECT_TRUE(writer->syncable());
+    writer->Write(Result("10.77.0.3", 25, Classification::kSynAck));
+    const absl::StatusOr<uint64_t> bytes = writer->Sync();
+    ASSERT_TRUE(bytes.ok()) << bytes.status();
+    EXPECT_EQ(*bytes, std::string("saddr,sport\n10.77.0.3,25\n").size());
+    ASSERT_TRUE(writer->Close().ok());
+  }
+  {
+    auto writer = ResultWriter::Open(path, o, /*append=*/true);
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    writer->Write(Result("10.77.0.5", 587, Classification::kSynAck));
+    ASSERT_TRUE(writer->Close().ok());
+  }
+  EXPECT_EQ(ReadLines(path),
+            (std::vector<std::string>{"saddr,sport", "10.77.0.3,25", "10.77.0.5,587"}));
+  // Appending to an empty file (cut back to nothing) writes the header.
+  std::ofstream(path, std::ios::trunc).close();
+  {
+    auto writer = ResultWriter::Open(path, o, /*append=*/true);
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    ASSERT_TRUE(writer->Close().ok());
+  }
+  EXPECT_EQ(ReadLines(path), (std::vector<std::string>{"saddr,sport"}));
+}
+
 TEST(ResultOutputTest, CsvCustomFields) {
   auto fields = ParseOutputFields(
       "daddr,dport,saddr,sport,mss,wscale,sack_permitted,tsval,tcp_options,"

@@ -3,11 +3,23 @@
 // answer SYN-ACK.
 #include "runner/scan_runner.h"
 
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
 #include <fstream>
+#include <map>
+#include <random>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "gtest/gtest.h"
 #include "packet/arp.h"
@@ -50,6 +62,31 @@ std::vector<std::string> ReadLines(const std::string& path) {
   return lines;
 }
 
+// The network of these tests: the gateway answers ARP; targets with an even
+// last octet answer the probe with a SYN-ACK. `probes`, if given, counts
+// the probes seen.
+void AnswerEvenTargetsOn(MemoryPacketIo& io, std::atomic<uint64_t>* probes = nullptr) {
+  io.set_responder([&io, probes](std::span<const uint8_t> frame) {
+    if (auto arp = ParseArp(frame.data(), frame.size());
+        arp && arp->op == kArpOpRequest && arp->target_ip == kGatewayIp) {
+      uint8_t reply[kArpFrameLen];
+      BuildArpReply(*arp, kGatewayMac, kGatewayIp, reply);
+      io.Inject(reply);
+      return;
+    }
+    ParsedFrame parsed;
+    if (ParseFrame(frame.data(), frame.size(), &parsed) != ParseResult::kTcp) return;
+    const ParsedTcp& t = parsed.tcp;
+    if (t.flags != 0x02) return;
+    if (probes != nullptr) probes->fetch_add(1);
+    if (t.daddr.value() % 2 != 0) return;
+    uint8_t synack[testing::kSynAckLen];
+    testing::WriteSynAck({t.saddr, t.daddr, t.sport, t.dport, t.seq, t.ip_id}, kOurMac, 1000,
+                         synack);
+    io.Inject(synack);
+  });
+}
+
 class ScanRunnerTest : public ::testing::Test {
  protected:
   ScanRunnerTest() : io_(kOurMac) {
@@ -63,27 +100,7 @@ class ScanRunnerTest : public ::testing::Test {
     std::remove(options_.resume_out_file.c_str());
   }
 
-  // The gateway answers ARP; targets with an even last octet answer the
-  // probe with a SYN-ACK.
-  void AnswerEvenTargets() {
-    io_.set_responder([this](std::span<const uint8_t> frame) {
-      if (auto arp = ParseArp(frame.data(), frame.size());
-          arp && arp->op == kArpOpRequest && arp->target_ip == kGatewayIp) {
-        uint8_t reply[kArpFrameLen];
-        BuildArpReply(*arp, kGatewayMac, kGatewayIp, reply);
-        io_.Inject(reply);
-        return;
-      }
-      ParsedFrame parsed;
-      if (ParseFrame(frame.data(), frame.size(), &parsed) != ParseResult::kTcp) return;
-      const ParsedTcp& t = parsed.tcp;
-      if (t.flags != 0x02 || t.daddr.value() % 2 != 0) return;
-      uint8_t synack[testing::kSynAckLen];
-      testing::WriteSynAck({t.saddr, t.daddr, t.sport, t.dport, t.seq, t.ip_id}, kOurMac, 1000,
-                           synack);
-      io_.Inject(synack);
-    });
-  }
+  void AnswerEvenTargets() { AnswerEvenTargetsOn(io_); }
 
   MemoryPacketIo io_;
   ScanRunOptions options_;
@@ -274,6 +291,180 @@ TEST_F(ScanRunnerTest, TrippingTheStopTokenStopsSendingAndSavesTheResumePosition
   EXPECT_EQ(first + rest_io.probes().size(), 64u);
   EXPECT_EQ(probed.size(), 64u);
 }
+
+// `tlsweep run`'s grabber, played by a queue: each open port offered gets
+// its record (a JSON line with its address and port) a fixed time later,
+// so that at any moment some ports are queued and some records written.
+class DelayedGrabber final : public OpenPortConsumer {
+ public:
+  bool Claims(const uint8_t*, uint16_t) const override { return false; }
+  void Dispatch(void*) override {}
+  void Offer(const ScanResult& result, const RecordWriter&) override {
+    queue_.push_back({result, Clock::now() + kGrabTime});
+  }
+  bool Backlogged() const override { return false; }
+  absl::Status Launch(uint32_t) override { return absl::OkStatus(); }
+  void Poll(const RecordWriter& write) override {
+    while (!queue_.empty() && queue_.front().due <= Clock::now()) {
+      const ScanResponse& r = queue_.front().result.response;
+      write({r.target, r.port}, nlohmann::json{{"ip", r.target.ToString()}, {"port", r.port}}
+                                        .dump() +
+                                    "\n");
+      queue_.pop_front();
+    }
+  }
+  void Finish() override { finished_ = true; }
+  bool Done() const override { return finished_ && queue_.empty(); }
+  void AddStatus(StatusSnapshot*) const override {}
+  GrabPoolSummary Summary() const override { return {}; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  static constexpr std::chrono::milliseconds kGrabTime{300};
+  struct Entry {
+    ScanResult result;
+    Clock::time_point due;
+  };
+  std::deque<Entry> queue_;
+  bool finished_ = false;
+};
+
+// The (address, port) of every line of a scan's default multi-port output
+// ("a.b.c.d,port") or of a run's records ({"ip", "port", ...}).
+std::multiset<std::pair<std::string, uint16_t>> Recorded(const std::string& path, bool run) {
+  std::multiset<std::pair<std::string, uint16_t>> out;
+  for (const std::string& line : ReadLines(path)) {
+    if (run) {
+      const nlohmann::json j = nlohmann::json::parse(line);
+      out.insert({j["ip"].get<std::string>(), j["port"].get<uint16_t>()});
+    } else {
+      const size_t comma = line.find(',');
+      out.insert({line.substr(0, comma), static_cast<uint16_t>(std::stoi(line.substr(comma + 1)))});
+    }
+  }
+  return out;
+}
+
+// kill -9 at a random moment, then --resume from the last checkpoint: the
+// outputs of both runs together hold every open port exactly once. The
+// scan appends to its own output; the run writes a second file and the
+// first is cut back to its checkpointed length.
+class KillResumeTest : public ScanRunnerTest, public ::testing::WithParamInterface<bool> {
+ protected:
+  // 2048 targets x 2 ports at 1500 probes/s: about 2.7 s of sending.
+  static std::unique_ptr<ScanPlan> KillPlan() {
+    ScanConfig c;
+    c.targets.target_args = {"198.51.96.0/21"};
+    c.targets.no_blocklist = true;
+    c.ports = {25, 587};
+    c.seed = 11;
+    c.rate = RateSpec::Packets(1500);
+    c.sender_threads = 2;
+    c.sources = SourceRange{kSource, 1};
+    auto plan = ScanPlan::Create(c, SipKey{7, 8});
+    EXPECT_TRUE(plan.ok()) << plan.status();
+    return *std::move(plan);
+  }
+
+  absl::Status Run(MemoryPacketIo& io, const ScanRunOptions& options) {
+    const auto plan = KillPlan();
+    StopToken stop;
+    OpenPortConsumerFactory grab;
+    if (GetParam()) {
+      grab = [](const MacAddress&, const MacAddress&)
+          -> absl::StatusOr<std::unique_ptr<OpenPortConsumer>> {
+        return std::make_unique<DelayedGrabber>();
+      };
+    }
+    return RunScan(*plan, io, options, grab, stop);
+  }
+};
+
+TEST_P(KillResumeTest, KillNineAtRandomMomentsThenResumeRecordsEveryOpenPortOnce) {
+  const bool run = GetParam();
+  const std::string dir = ::testing::TempDir() + (run ? "/kill_run" : "/kill_scan");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const unsigned seed = std::random_device{}();
+  std::mt19937 random(seed);
+  std::uniform_int_distribution<int> kill_after_ms(50, 2700);
+  // The probes the killed child sent, counted by its responder in memory
+  // shared with this process.
+  void* shared = mmap(nullptr, sizeof(std::atomic<uint64_t>), PROT_READ | PROT_WRITE,
+                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(shared, MAP_FAILED);
+  auto* child_probes = new (shared) std::atomic<uint64_t>(0);
+  for (int round = 0; round < 3; ++round) {
+    child_probes->store(0);
+    const int delay = kill_after_ms(random);
+    SCOPED_TRACE(::testing::Message() << "seed " << seed << ", round " << round
+                                      << ", kill -9 after " << delay << " ms");
+    ScanRunOptions options = options_;
+    options.gateway_ip.reset();
+    options.gateway_mac = kGatewayMac;
+    options.checkpoint_interval_ms = 100;
+    options.metadata_file.clear();
+    options.output_file = dir + "/first.out";
+    options.resume_out_file = dir + "/checkpoint.json";
+    std::filesystem::remove(options.resume_out_file);
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      AnswerEvenTargetsOn(io_, child_probes);
+      _exit(Run(io_, options).ok() ? 0 : 1);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+    kill(child, SIGKILL);
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    const bool killed = WIFSIGNALED(status);
+    if (!killed) {
+      ASSERT_EQ(WEXITSTATUS(status), 0);
+    }
+
+    std::string second;
+    std::atomic<uint64_t> resumed_probes{0};
+    if (killed) {
+      // No checkpoint yet (killed within the first interval): start over.
+      if (std::filesystem::exists(options.resume_out_file)) {
+        options.resume_file = options.resume_out_file;
+        options.resume_out_file = dir + "/checkpoint2.json";
+      }
+      if (run) options.output_file = second = dir + "/second.out";
+      MemoryPacketIo io(kOurMac);
+      AnswerEvenTargetsOn(io, &resumed_probes);
+      const absl::Status resumed = Run(io, options);
+      ASSERT_TRUE(resumed.ok()) << resumed;
+    }
+    std::multiset<std::pair<std::string, uint16_t>> all = Recorded(dir + "/first.out", run);
+    if (!second.empty()) {
+      for (const auto& k : Recorded(second, run)) all.insert(k);
+    }
+    size_t even = 0;
+    for (const auto& k : all) {
+      EXPECT_EQ(Ipv4Address::Parse(k.first)->value() % 2, 0u) << k.first;
+      EXPECT_EQ(all.count(k), 1u) << k.first << ":" << k.second << " recorded twice";
+      ++even;
+    }
+    EXPECT_EQ(even, 2048u);  // 1024 even targets x 2 ports
+    EXPECT_EQ(std::set(all.begin(), all.end()).size(), 2048u);
+    // Sent again: at most one checkpoint interval (0.1 s) plus the answer
+    // window (1 s) of probes at 1500/s, and the bursts in hand (2 senders
+    // x 32), with 0.5 s of slack for checkpoints skipped on a loaded
+    // machine (a slow writer thread skips rather than queues them).
+    const uint64_t resent = child_probes->load() + resumed_probes.load() - 4096;
+    EXPECT_LE(resent, 1500 * (0.1 + 1.0 + 0.5) + 2 * 32);
+    std::printf("  %s round %d: kill -9 after %d ms (%s), probes sent again %llu\n",
+                run ? "run" : "scan", round, delay, killed ? "killed" : "had finished",
+                static_cast<unsigned long long>(resent));
+  }
+  munmap(shared, sizeof(std::atomic<uint64_t>));
+}
+
+INSTANTIATE_TEST_SUITE_P(ScanAndRun, KillResumeTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& p) {
+                           return p.param ? "Run" : "Scan";
+                         });
 
 }  // namespace
 }  // namespace tlsweep

@@ -130,7 +130,7 @@ TEST(ProbeGeneratorTest, CapAndResumeCoverTheRest) {
   EXPECT_EQ(first.size(), 77u);
 
   const std::string path = ::testing::TempDir() + "/resume_test.json";
-  ASSERT_TRUE(WriteResumeFile(path, **capped, stopped).ok());
+  ASSERT_TRUE(WriteCheckpoint(path, **capped, {.positions = stopped}).ok());
   c.max_targets = 0;
   auto rest_plan = ScanPlan::Create(c, kKey);
   auto resumed = ReadResumeFile(path, **rest_plan);
@@ -148,7 +148,7 @@ TEST(ProbeGeneratorTest, CapAndResumeCoverTheRest) {
 TEST(ProbeGeneratorTest, ResumeAgainstAnotherScanIsRefused) {
   auto plan = ScanPlan::Create(SmallScan(), kKey);
   const std::string path = ::testing::TempDir() + "/resume_mismatch.json";
-  ASSERT_TRUE(WriteResumeFile(path, **plan, {SenderPosition{0, 5, 5}}).ok());
+  ASSERT_TRUE(WriteCheckpoint(path, **plan, {.positions = {SenderPosition{0, 5, 5}}}).ok());
   ScanConfig other = SmallScan();
   other.seed = 100;
   auto other_plan = ScanPlan::Create(other, kKey);

@@ -1,9 +1,11 @@
-// libFuzzer target: resume files (`--resume`), read against a fixed plan
-// (the scan of tests/scan/probe_generator_test.cc, two sender threads, two
-// passes). Whatever ReadResumeFile accepts must be safe to resume from: each
-// sender's generator is created at its position and fills a few probes, and
-// its progress stays within [0, 1]. A position ProbeGenerator refuses is
-// fine; one it accepts and then mishandles is a crash.
+// libFuzzer target: resume files and checkpoints (`--resume`), read against
+// a fixed plan (the scan of tests/scan/probe_generator_test.cc, two sender
+// threads, two passes). Whatever ReadCheckpoint accepts must be safe to
+// resume from: each sender's generator is created at its position and fills
+// a few probes, and its progress stays within [0, 1]; every pending port is
+// an open port (resume_test.cc checks the round trip: writing back here
+// would fsync for every input). A position ProbeGenerator refuses is fine;
+// one it accepts and then mishandles is a crash.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -43,9 +45,13 @@ const ScanPlan& Plan() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace tlsweep;
   const ScanPlan& plan = Plan();
-  auto positions = ReadResumeFile(testing::FuzzInputFile(data, size), plan);
-  if (!positions.ok()) return 0;
+  auto checkpoint = ReadCheckpoint(testing::FuzzInputFile(data, size), plan);
+  if (!checkpoint.ok()) return 0;
+  const std::vector<SenderPosition>* positions = &checkpoint->positions;
   if (positions->size() != plan.config().sender_threads) std::abort();
+  for (const ScanResult& r : checkpoint->pending) {
+    if (!r.response.success || r.repeat) std::abort();
+  }
   const SynProbe probe(plan.config().probe);
   std::vector<uint8_t> frame(probe.frame_len());
   probe.WriteTemplate(frame.data());

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Crash-safe resume against real servers: on the lab's synthetic Internet
+# (scripts/lab.sh synth on; every address of a /24 is a server of its own
+# on every served port), `tlsweep run` is killed with SIGKILL at a random
+# moment (during the scan or the grabs) and resumed with --resume from its
+# last periodic checkpoint into a second file; `tlsweep scan` likewise,
+# resumed into the same file (appending after the checkpointed length).
+# Then:
+# - the outputs together hold every open port exactly once;
+# - every run record validates against docs/schema (grab_record), and the
+#   resumed run's metadata against run_metadata (scan_metadata for scan);
+# - the probes sent again are reported (the status file's last count of the
+#   killed run, so a lower bound, short by up to one second of probes).
+# ROUNDS (default 2) kills and resumes of each; bench/RESULTS.md has 5.
+# Brings the lab up and always down.
+#
+# usage: resume_lab_test.sh TLSWEEP_BINARY
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tlsweep=$(realpath "$1")
+source "$root/scripts/lab/lib.sh"
+source "$root/tests/lab/checks.sh"
+
+ROUNDS=${ROUNDS:-2}
+CIDR=10.79.0.0/24
+PORTS=25,587,993
+RATE=200  # probes/s: 768 probes take about 4 s, the grabs about as long
+
+# start MODE OUT OUTPUT [flags...]: tlsweep MODE (run or scan) in the
+# background, its own pid in $pid (not a shell's, so that kill -9 reaches
+# it), records to OUTPUT.
+start() {
+  local mode=$1 out=$2 output=$3; shift 3
+  local grab=()
+  [ "$mode" = run ] &&
+    grab=(--grab-lcores 1 --concurrency 100 --ca-file "$LAB_CA_FILE" --xmpp-domain xmpp.lab.test)
+  ip netns exec "$LAB_SCAN_NS" "$tlsweep" "$mode" -i "$LAB_SCAN_IF" \
+    --gateway-ip "$LAB_GATEWAY_IP" -S "$LAB_SCAN_DPDK_IP" --no-blocklist -p "$PORTS" "$CIDR" \
+    --seed 31 -r "$RATE" -c 2 "${grab[@]}" -q -u "$out.status.csv" -o "$output" \
+    --resume-out "$out.resume.json" "$@" 2> "$out.err" &
+  pid=$!
+}
+
+# keys MODE FILE...: "ip,port" of every record, sorted (duplicates kept).
+keys() {
+  local mode=$1; shift
+  if [ "$mode" = scan ]; then cat "$@" | LC_ALL=C sort; return; fi
+  cat "$@" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    print("%s,%s" % (r["ip"], r["port"]))' | LC_ALL=C sort
+}
+
+# The last "sent" of a status file (CSV with a header naming the column).
+last_sent() {
+  python3 - "$1" <<'PY'
+import csv, sys
+try:
+    rows = list(csv.DictReader(open(sys.argv[1])))
+except OSError:  # killed before the first status line
+    rows = []
+print(rows[-1]["sent"] if rows else 0)
+PY
+}
+
+# kill_and_resume MODE ROUND TOTAL: one kill -9 at a random moment, the
+# resume, and the checks. run resumes into a second file, scan into the
+# same one.
+kill_and_resume() {
+  local mode=$1 round=$2 total=$3
+  local a=$work/$mode$round.a b=$work/$mode$round.b
+  local first=$a.out second=$b.out
+  [ "$mode" = scan ] && second=$first
+  # A run scans for about 4 s and grabs for a few more; a scan is about 4 s
+  # of probes and the 2 s cooldown (after about 1 s of start-up).
+  local delay_ms
+  if [ "$mode" = run ]; then
+    delay_ms=$((2500 + RANDOM % 4000))
+  else
+    delay_ms=$((1500 + RANDOM % 4000))
+  fi
+  start "$mode" "$a" "$first"
+  sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
+  local finished=0
+  kill -9 "$pid" 2> /dev/null || finished=1
+  wait "$pid" 2> /dev/null
+  local first_lines=0 sent_a phase=after-sending
+  [ -f "$first" ] && first_lines=$(wc -l < "$first")
+  sent_a=$(last_sent "$a.status.csv")
+  [ "$sent_a" -lt "$total" ] && phase=sending
+  if [ "$finished" = 1 ]; then
+    # The run ended before the kill (and removed its checkpoint): nothing
+    # to resume; its output alone must hold every open port once.
+    echo "  $mode round $round: the run had finished after ${delay_ms} ms: no kill"
+    local union=$work/$mode$round.union
+    keys "$mode" "$first" > "$union"
+    check "$mode round $round (finished): every open port exactly once" \
+      same "$union" "$work/expected.txt"
+    return
+  fi
+  if [ -s "$a.resume.json" ]; then
+    start "$mode" "$b" "$second" --resume "$a.resume.json" -m "$b.json"
+  else
+    # Killed before the first checkpoint: nothing to resume, start over
+    # (the killed run's output counts for nothing).
+    echo "  $mode round $round: killed before the first checkpoint: starting over"
+    : > "$first"
+    start "$mode" "$b" "$second" -m "$b.json"
+  fi
+  wait "$pid"
+  local rc=$?
+  check "$mode round $round: the resumed run exits 0 (rc $rc)" test "$rc" -eq 0 ||
+    tail -5 "$b.err"
+  if [ "$mode" = run ]; then
+    check "$mode round $round: records validate" valid grab_record "$first" "$second"
+    check "$mode round $round: metadata validates" valid run_metadata "$b.json"
+  else
+    check "$mode round $round: metadata validates" valid scan_metadata "$b.json"
+  fi
+  local union=$work/$mode$round.union
+  if [ "$mode" = run ]; then keys run "$first" "$second" > "$union"; else keys scan "$first" > "$union"; fi
+  check "$mode round $round: the outputs hold every open port exactly once" \
+    same "$union" "$work/expected.txt"
+  local sent_b unique
+  sent_b=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['counters']['sent'])" "$b.json")
+  unique=$(sort -u "$union" | wc -l)
+  echo "  $mode round $round: kill -9 after ${delay_ms} ms ($phase; $first_lines lines written), union $unique of $total, duplicates $(($(wc -l < "$union") - unique)), probes sent again >= $((sent_a + sent_b - total)) (killed run's last status $sent_a, resumed run $sent_b)"
+}
+
+resume_tests() {
+  "$root/scripts/lab.sh" synth on "$CIDR" > /dev/null 2>&1 ||
+    { echo "synth on failed"; return 1; }
+  python3 - "$CIDR" "$PORTS" > "$work/expected.txt" <<'PY'
+import ipaddress, sys
+for a in ipaddress.ip_network(sys.argv[1]):
+    for p in sys.argv[2].split(","):
+        print("%s,%s" % (a, p))
+PY
+  LC_ALL=C sort -o "$work/expected.txt" "$work/expected.txt"
+  local total
+  total=$(wc -l < "$work/expected.txt")
+  local mode round
+  for mode in run scan; do
+    for round in $(seq 1 "$ROUNDS"); do
+      kill_and_resume "$mode" "$round" "$total"
+    done
+  done
+  "$root/scripts/lab.sh" synth off > /dev/null 2>&1
+  return 0
+}
+
+lab_with resume_tests
+finish_checks resume $?
