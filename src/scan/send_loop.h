@@ -23,6 +23,7 @@
 #define TLSWEEP_SCAN_SEND_LOOP_H_
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 #include "common/stop_token.h"
@@ -37,14 +38,26 @@ inline constexpr uint32_t kSendBurst = 32;
 // probes are dropped and counted rather than retried forever.
 inline constexpr double kTxStallSeconds = 0.1;
 
-// Written by one sender, read by whoever shows progress. On a cache line
-// of its own: senders share nothing writable with each other.
-struct alignas(64) SenderCounters {
-  std::atomic<uint64_t> sent{0};
+// How far apart data written by different cores is kept: Intel's L2
+// spatial prefetcher completes every 64-byte line to its 128-byte-aligned
+// pair (Intel 64 and IA-32 Architectures Optimization Reference Manual,
+// "Data Prefetching"), so two lines of one pair behave as one for false
+// sharing. crossbeam's CachePadded uses 128 on x86-64 for the same reason.
+inline constexpr size_t kFalseSharingRange = 128;
+
+// One sender's counters, in two groups that never share a line pair with
+// each other or with the sender's other state (SenderState):
+struct SenderCounters {
+  // Written by the sender after every burst, read by the status line once
+  // a second.
+  alignas(kFalseSharingRange) std::atomic<uint64_t> sent{0};
   std::atomic<uint64_t> tx_failed{0};
   std::atomic<uint64_t> alloc_failed{0};
   std::atomic<double> progress{0};
-  std::atomic<bool> done{false};
+  // Polled by the control loop on every iteration, written once each. On
+  // the line of the counters above, each poll after a burst would take that
+  // line from the sender, whose next store then waits to get it back.
+  alignas(kFalseSharingRange) std::atomic<bool> done{false};
   std::atomic<bool> abort{false};  // set by the launcher on a failed start
   // Set by the control side while `tlsweep run`'s grab backlog is above its
   // bound: the sender sends nothing until it is cleared (backpressure).

@@ -43,14 +43,23 @@ class SegmentWriter {
   SegmentWriter(const TcpStackConfig& config, uint8_t wscale, FrameSink& sink,
                 TcpStats& stats);
 
-  // Writes the segment into the sink: a SYN carries the options above.
-  // When the sink has no room the segment is lost (counted as sink_full):
-  // retransmission recovers it. Always inlined into the stack's few
-  // callers, where the segment's fields stay in registers: as a call it
-  // cost bench/tcp_benchmark about 3%.
-  void Write(const Segment& segment);
+  // Write the segment into the sink: WriteSyn with the options above,
+  // Write without options (every segment but the SYN; `segment.flags`
+  // holds no SYN). When the sink has no room the segment is lost (counted
+  // as sink_full): retransmission recovers it.
+  void Write(const Segment& segment) { WriteFrame(segment, 0); }
+  void WriteSyn(const Segment& segment) { WriteFrame(segment, kSynOptionsLen); }
 
  private:
+  // Always inlined into the stack's few callers, where the segment's
+  // fields stay in registers: as a call it cost bench/tcp_benchmark about
+  // 3%. `options_len` is a constant at each of them, so a segment without
+  // data has a constant length and its padding is written inline; derived
+  // from the flags it took a memset call per segment (180 instructions of
+  // 5,069 per connection in bench/tcp_benchmark, bench/RESULTS.md section
+  // 11.perf11).
+  void WriteFrame(const Segment& segment, size_t options_len);
+
   FrameSink& sink_;
   TcpStats& stats_;
   TcpFrameFields fields_;  // the constant fields; Write() fills in the rest
@@ -59,9 +68,8 @@ class SegmentWriter {
   uint16_t ip_id_ = 0;
 };
 
-[[gnu::always_inline]] inline void SegmentWriter::Write(const Segment& s) {
-  const bool syn = (s.flags & kTcpSyn) != 0;
-  const size_t options_len = syn ? kSynOptionsLen : 0;
+[[gnu::always_inline]] inline void SegmentWriter::WriteFrame(const Segment& s,
+                                                            size_t options_len) {
   const size_t frame_len = TcpFrameLen(options_len, s.data1.size() + s.data2.size());
   uint8_t* frame = sink_.Reserve(static_cast<uint16_t>(frame_len));
   if (frame == nullptr) {

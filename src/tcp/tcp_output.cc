@@ -29,7 +29,7 @@ void TcpStack::Impl::EmitSyn(const Tcb& c) {
   s.flags = kTcpSyn;
   // RFC 7323 2.2: the window of a SYN is never scaled.
   s.window = static_cast<uint16_t>(std::min<uint32_t>(config_.recv_window, 0xffff));
-  writer_.Write(s);
+  writer_.WriteSyn(s);
 }
 
 void TcpStack::Impl::SendReset(Tcb& c) {

@@ -7,9 +7,15 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include <stdlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "gtest/gtest.h"
 #include "nic/dpdk_scanner.h"
@@ -66,13 +72,40 @@ std::unique_ptr<ScanPlan> Plan() {
   return *std::move(plan);
 }
 
+// A directory of one test's own under ::testing::TempDir() (mkdtemp),
+// removed with its files at the end: two runs of nic_test at once (a CI run
+// and a helper's) must not write or read each other's files.
+class TestDir {
+ public:
+  TestDir() {
+    std::string pattern =
+        (std::filesystem::path(::testing::TempDir()) / "nic_test.XXXXXX").string();
+    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+    EXPECT_FALSE(path_.empty()) << "mkdtemp " << pattern << ": " << std::strerror(errno);
+  }
+  ~TestDir() {
+    std::error_code ignored;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+  }
+  TestDir(const TestDir&) = delete;
+  TestDir& operator=(const TestDir&) = delete;
+
+  std::string File(std::string_view name) const {
+    return (std::filesystem::path(path_) / name).string();
+  }
+
+ private:
+  std::string path_;
+};
+
 nlohmann::json ReadJson(const std::string& path) {
   std::ifstream in(path);
   return nlohmann::json::parse(in);
 }
 
 TEST(EalConfigTest, ReadsTokensAndSkipsComments) {
-  const std::string path = ::testing::TempDir() + "/eal_test.conf";
+  const TestDir dir;
+  const std::string path = dir.File("eal.conf");
   std::ofstream(path) << "# comment\n--no-huge -m 64  # trailing\n\n--vdev=net_null0\n";
   auto args = ReadEalConfigFile(path);
   ASSERT_TRUE(args.ok()) << args.status();
@@ -122,12 +155,13 @@ TEST(PortTest, TemplatePoolHoldsReadyMadeProbes) {
 TEST(DpdkScannerTest, EveryProbeIsSentAndComesBackThroughTheReceiver) {
   const auto plan = Plan();
   ASSERT_NE(g_port, nullptr);
+  const TestDir dir;
   DpdkScanOptions options;
   options.gateway_mac = *MacAddress::Parse("02:00:00:00:00:02");
   options.cooldown_s = 0.2;
   options.quiet = true;
-  options.output_file = ::testing::TempDir() + "/nic_test_out.txt";
-  options.metadata_file = ::testing::TempDir() + "/nic_test_meta.json";
+  options.output_file = dir.File("out.txt");
+  options.metadata_file = dir.File("meta.json");
   const absl::Status s = RunDpdkScan(*plan, *g_port, options, StopToken());
   ASSERT_TRUE(s.ok()) << s;
   const nlohmann::json meta = ReadJson(options.metadata_file);
@@ -176,12 +210,13 @@ TEST(DpdkScannerTest, RunWithNothingOpenEndsAfterTheCooldown) {
   ASSERT_NE(g_port, nullptr);
   auto tls = TlsContext::Create(TlsProfile::kModern, "");
   ASSERT_TRUE(tls.ok()) << tls.status();
+  const TestDir dir;
   DpdkScanOptions options;
   options.gateway_mac = *MacAddress::Parse("02:00:00:00:00:02");
   options.cooldown_s = 0.2;
   options.quiet = true;
-  options.output_file = ::testing::TempDir() + "/nic_run_out.jsonl";
-  options.metadata_file = ::testing::TempDir() + "/nic_run_meta.json";
+  options.output_file = dir.File("out.jsonl");
+  options.metadata_file = dir.File("meta.json");
   options.grab = GrabPoolOptions{};
   options.tls = tls->get();
   // The plan's source ports are ZMap's 32768-61000: the grab's must not

@@ -82,7 +82,7 @@ class SegmentWriterTest : public ::testing::Test {
 
 TEST_F(SegmentWriterTest, SynCarriesMssAndWindowScale) {
   SegmentWriter w(config_, /*wscale=*/3, sink_, stats_);
-  w.Write(ToPeer(kTcpSyn));
+  w.WriteSyn(ToPeer(kTcpSyn));
   ASSERT_EQ(sink_.frames.size(), 1u);
   const ParsedTcp t = Parse(sink_.frames[0]);
   EXPECT_EQ(t.flags, kTcpSyn);
