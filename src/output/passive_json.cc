@@ -1,6 +1,8 @@
 // See passive_json.h.
 #include "output/passive_json.h"
 
+#include <openssl/ssl.h>
+
 #include "absl/strings/str_format.h"
 #include "common/time_format.h"
 #include "output/record_fields.h"
@@ -98,8 +100,11 @@ json TlsJson(const Observation& o) {
   }
   j[f::kCertificateCount] = t.certificate_count;
   if (t.has_alert) {
+    // The grab record's alert fields; the description is OpenSSL's long
+    // text, as the grabber's (tls/tls_client.cc).
     j[f::kAlert] = {{f::kDirection, "server"},
                     {f::kLevel, t.alert_level == 2 ? "fatal" : "warning"},
+                    {f::kDescription, SSL_alert_desc_string_long(t.alert_description)},
                     {f::kValue, t.alert_description}};
   }
   return j;

@@ -144,6 +144,14 @@ int main(int argc, char** argv) {
     c.Close();
     Append(&frames, c);
   }
+  {  // SMTPS: the server refuses the offer with a fatal alert.
+    TcpConversation c(kClient2, 40006, kServer, 465, t += kApart);
+    c.Handshake();
+    c.Client(ClientHello("mx.lab"));
+    c.Server(std::string("\x15\x03\x03\x00\x02\x02\x28", 7));  // handshake_failure
+    c.Close();
+    Append(&frames, c);
+  }
   {  // A flow already running when the capture began.
     TcpConversation c(kClient2, 40004, kServer, 25, t += kApart);
     c.Handshake();

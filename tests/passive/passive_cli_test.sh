@@ -43,7 +43,11 @@ def check(cond, what):
     global ok
     if not cond:
         print("wrong:", what); ok = False
-check(sorted(recs) == [25, 110, 143, 587], f"ports {sorted(recs)}")
+check(sorted(recs) == [25, 110, 143, 465, 587], f"ports {sorted(recs)}")
+smtps = recs[465]["result"]
+check(smtps["implicit_tls"] and smtps["tls"]["server_flight"] == "alert", "smtps alert")
+check(smtps["tls"]["alert"] == {"direction": "server", "level": "fatal",
+                                "description": "handshake failure", "value": 40}, f"alert {smtps['tls'].get('alert')}")
 smtp = recs[25]["result"]
 check(smtp["auth"] == {"method": "sasl", "mechanism": "LOGIN", "before_tls": True,
                        "plaintext_credentials": True, "succeeded": True}, f"smtp auth {smtp.get('auth')}")
@@ -65,7 +69,7 @@ check(pop["result"]["auth"]["method"] == "pop3-user" and pop["result"]["auth"]["
 check(pop["streams"]["server"]["gaps"] == 1 and pop["result"].get("gap_in_dialogue") is True, "pop3 gap")
 check(meta["flows"]["midstream"] == 1 and meta["segments"]["unmapped_port"] == 4, f"meta flows {meta['flows']} {meta['segments']}")
 check(meta["reassembly"]["gaps_by_reason"]["acked-by-peer"] == 1, "gap reason")
-check(meta["records"] == 4 and meta["clients_anonymized"] == "no", "records")
+check(meta["records"] == 5 and meta["clients_anonymized"] == "no", "records")
 sys.exit(0 if ok else 1)
 PY
 
@@ -77,9 +81,11 @@ if [ -n "$tshark" ]; then
 import json, sys
 recs = {r["port"]: r for r in map(json.loads, open(sys.argv[1]))}
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[2]) if l.strip()]
-ok = len(rows) == 2
+ok = len(rows) == 3
 for dport, sport, ja3_full, ja3, sni, suite in rows:
-    if dport == "587":  # the ClientHello
+    if dport == "465":
+        ok &= recs[465]["result"]["tls"]["client_hello"]["ja3"] == ja3_full
+    elif dport == "587":  # the ClientHello
         ch = recs[587]["result"]["tls"]["client_hello"]
         ok &= (ch["ja3"], ch["ja3_md5"], ch["server_name"]) == (ja3_full, ja3, sni)
     elif sport == "587":  # the ServerHello
