@@ -145,11 +145,6 @@ void PassiveAnalyzer::Frame(const CapturedFrame& frame) {
 
 uint32_t PassiveAnalyzer::NewFlow(const FlowKey& key, const ParsedTcp& tcp, bool a_to_b,
                                   std::string_view module, uint64_t now) {
-  uint32_t i = table_.Insert(key, now);
-  if (i == FlowTable::kNone) {
-    EndFlow(table_.Oldest(), FlowEnd::kEvicted);
-    i = table_.Insert(key, now);
-  }
   auto f = std::make_unique<Flow>();
   f->first_ns = now;
   const bool syn = (tcp.flags & kSyn) != 0;
@@ -159,22 +154,24 @@ uint32_t PassiveAnalyzer::NewFlow(const FlowKey& key, const ParsedTcp& tcp, bool
     const bool sender_is_client = !ack;
     f->client_is_a = a_to_b == sender_is_client;
     f->syn_seen = !ack;
+    // Before any slot is taken: a flow no observer reads must not evict
+    // one that is read.
+    f->observer = MakeObserver(module);
+    if (f->observer == nullptr) return FlowTable::kNone;
+    f->client_sink = DirectionSink(f->observer.get(), true);
+    f->server_sink = DirectionSink(f->observer.get(), false);
   } else {
     // Mid-connection: the server is the side on the mapped port.
     f->client_is_a = a_to_b == options_.ports.ModuleFor(tcp.dport).has_value();
     f->midstream = true;
-    ++counters_.flows_midstream;
   }
-  if (!f->midstream) {
-    f->observer = MakeObserver(module);
-    if (f->observer == nullptr) {
-      table_.Remove(i);
-      return FlowTable::kNone;
-    }
-    f->client_sink = DirectionSink(f->observer.get(), true);
-    f->server_sink = DirectionSink(f->observer.get(), false);
+  uint32_t i = table_.Insert(key, now);
+  if (i == FlowTable::kNone) {
+    EndFlow(table_.Oldest(), FlowEnd::kEvicted);
+    i = table_.Insert(key, now);
   }
   ++counters_.flows;
+  if (f->midstream) ++counters_.flows_midstream;
   flows_[i] = std::move(f);
   return i;
 }

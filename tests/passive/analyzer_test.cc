@@ -200,6 +200,26 @@ TEST(PassiveAnalyzerTest, FullTableEvictsTheOldestAndIdleFlowsExpire) {
   EXPECT_EQ(counters.flow_ends[static_cast<size_t>(FlowEnd::kIdle)], 2u);
 }
 
+TEST(PassiveAnalyzerTest, AFlowWithoutObserverNeverEvictsOne) {
+  TcpConversation imap(kClient, 40010, kServer, 143);
+  imap.Handshake();
+  imap.Server("* OK ready\r\n");
+  TcpConversation xmpp(kClient, 40011, kServer, 5222);  // no XMPP observer yet
+  xmpp.Handshake();
+  std::vector<TimedFrame> frames = imap.frames();
+  frames.insert(frames.end(), xmpp.frames().begin(), xmpp.frames().end());
+  PassiveOptions options;
+  options.max_flows = 1;
+  PassiveCounters counters;
+  const std::vector<ConnectionRecord> records = RunCapture(frames, options, &counters);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].end, FlowEnd::kCaptureEnd);
+  EXPECT_EQ(records[0].observation.banner, "* OK ready");
+  EXPECT_EQ(counters.flow_ends[static_cast<size_t>(FlowEnd::kEvicted)], 0u);
+  EXPECT_EQ(counters.unobserved_segments, 2u);  // SYN and SYN-ACK; the ACK is stray
+  EXPECT_EQ(counters.stray_segments, 1u);
+}
+
 TEST(PassiveAnalyzerTest, RstEndsAFlowAndOtherTrafficIsDroppedEarly) {
   TcpConversation c(kClient, 40004, kServer, 995);
   c.Handshake();
