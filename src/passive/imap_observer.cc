@@ -48,18 +48,14 @@ class ImapObserver final : public Observer {
       starttls().attempted = true;
       starttls_tag_ = std::string(words[0]);
     } else if (command == "LOGIN") {
-      PassiveAuth& auth = obs_.auth.emplace();
-      auth.method = "imap-login";
-      auth.before_tls = true;
+      PassiveAuth& auth = NewAuth("imap-login");
       auth.plaintext_credentials = true;  // user and password, as text or literals
       auth_tag_ = std::string(words[0]);
     } else if (command == "AUTHENTICATE") {
-      PassiveAuth& auth = obs_.auth.emplace();
-      auth.method = "sasl";
+      PassiveAuth& auth = NewAuth("sasl");
       auth.mechanism = words.size() > 2 ? SaslMechanismName(words[2]) : "";
-      auth.before_tls = true;
       // RFC 4959: a SASL-IR initial response follows the mechanism.
-      auth.plaintext_credentials = words.size() > 3 && IsPlaintextMechanism(auth.mechanism);
+      auth.plaintext_credentials |= words.size() > 3 && IsPlaintextMechanism(auth.mechanism);
       auth_tag_ = std::string(words[0]);
       in_auth_ = true;
     }

@@ -27,8 +27,9 @@ struct PassiveStartTls {
 
 // How the client authenticated; never what it sent.
 struct PassiveAuth {
-  // "sasl" (SMTP AUTH, IMAP AUTHENTICATE, POP3 AUTH), "imap-login",
-  // "pop3-user" (USER/PASS), "pop3-apop".
+  // "sasl" (SMTP AUTH, IMAP AUTHENTICATE, POP3 AUTH, IRC AUTHENTICATE),
+  // "imap-login", "pop3-user" (USER/PASS), "pop3-apop", "irc-pass" (a
+  // server password).
   std::string method;
   std::string mechanism;  // the SASL mechanism's name; "" for the others
   bool before_tls = false;

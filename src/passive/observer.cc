@@ -105,6 +105,15 @@ void Observer::End() {
   }
 }
 
+PassiveAuth& Observer::NewAuth(std::string_view method) {
+  const bool crossed = obs_.auth.has_value() && obs_.auth->plaintext_credentials;
+  PassiveAuth& auth = obs_.auth.emplace();
+  auth.method = std::string(method);
+  auth.before_tls = true;
+  auth.plaintext_credentials = crossed;
+  return auth;
+}
+
 void Observer::StartTls() {
   phase_ = Phase::kTls;
   obs_.tls_started = true;
@@ -172,7 +181,9 @@ std::unique_ptr<Observer> MakeObserver(std::string_view name) {
   if (name == "imaps") return MakeImapObserver(std::string(name), true);
   if (name == "pop3") return MakePop3Observer(std::string(name), false);
   if (name == "pop3s") return MakePop3Observer(std::string(name), true);
-  if (name == "xmpps" || name == "ircs") return MakeTlsOnlyObserver(std::string(name));
+  if (name == "irc") return MakeIrcObserver(std::string(name), false);
+  if (name == "ircs") return MakeIrcObserver(std::string(name), true);
+  if (name == "xmpps") return MakeTlsOnlyObserver(std::string(name));
   return nullptr;
 }
 

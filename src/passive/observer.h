@@ -1,6 +1,6 @@
 // Observers: sans-I/O readers of both directions of one captured
 // connection, one per application protocol (SMTP and SUBMISSION, IMAP,
-// POP3; and the TLS handshake on implicit-TLS ports of any protocol).
+// POP3, IRC; and the TLS handshake on implicit-TLS ports of any protocol).
 //
 // The base class owns what every protocol shares: splitting the plaintext
 // dialogue into lines (bounded; IMAP literals skipped by count), switching
@@ -80,6 +80,9 @@ class Observer {
   virtual bool OnClientLine(std::string_view line) = 0;
   virtual bool OnServerLine(std::string_view line) = 0;
 
+  // A new authentication attempt with `method`, before TLS. Credentials an
+  // earlier attempt sent in the clear stay counted: they crossed.
+  PassiveAuth& NewAuth(std::string_view method);
   // Both directions carry TLS from the next byte on.
   void StartTls();
   // Nothing more of interest in this connection.
@@ -147,9 +150,9 @@ size_t LineSplitter::Feed(std::string_view data, F&& on_line) {
 }
 
 // The observer for port-map module `name` ("smtp", "submission", "smtps",
-// "imap", "imaps", "pop3", "pop3s"; and "xmpps", "ircs", where only the TLS
-// handshake is read), or nullptr when there is none (the STARTTLS dialogues
-// of XMPP and IRC are not observed yet).
+// "imap", "imaps", "pop3", "pop3s", "irc", "ircs"; and "xmpps", where only
+// the TLS handshake is read), or nullptr when there is none (the XMPP
+// STARTTLS dialogues are not observed yet).
 std::unique_ptr<Observer> MakeObserver(std::string_view name);
 
 }  // namespace tlsweep

@@ -15,6 +15,7 @@ namespace tlsweep {
 std::unique_ptr<Observer> MakeSmtpObserver(std::string name, bool implicit_tls);
 std::unique_ptr<Observer> MakeImapObserver(std::string name, bool implicit_tls);
 std::unique_ptr<Observer> MakePop3Observer(std::string name, bool implicit_tls);
+std::unique_ptr<Observer> MakeIrcObserver(std::string name, bool implicit_tls);
 // Implicit-TLS ports of protocols without a plaintext observer: the
 // handshake only.
 std::unique_ptr<Observer> MakeTlsOnlyObserver(std::string name);

@@ -49,29 +49,21 @@ class Pop3Observer final : public Observer {
       c = Command::kStls;
       starttls().attempted = true;
     } else if (verb == "USER") {
-      PassiveAuth& auth = obs_.auth.emplace();
-      auth.method = "pop3-user";
-      auth.before_tls = true;
+      NewAuth("pop3-user");
     } else if (verb == "PASS") {
       c = Command::kPass;
       if (!obs_.auth.has_value() || obs_.auth->method != "pop3-user") {
-        PassiveAuth& auth = obs_.auth.emplace();
-        auth.method = "pop3-user";
-        auth.before_tls = true;
+        NewAuth("pop3-user");
       }
       obs_.auth->plaintext_credentials = true;
     } else if (verb == "APOP") {
       c = Command::kApop;
-      PassiveAuth& auth = obs_.auth.emplace();
-      auth.method = "pop3-apop";
-      auth.before_tls = true;
+      NewAuth("pop3-apop");
     } else if (verb == "AUTH" && words.size() > 1) {  // bare AUTH lists mechanisms
       c = Command::kAuth;
-      PassiveAuth& auth = obs_.auth.emplace();
-      auth.method = "sasl";
+      PassiveAuth& auth = NewAuth("sasl");
       auth.mechanism = SaslMechanismName(words[1]);
-      auth.before_tls = true;
-      auth.plaintext_credentials = words.size() > 2 && IsPlaintextMechanism(auth.mechanism);
+      auth.plaintext_credentials |= words.size() > 2 && IsPlaintextMechanism(auth.mechanism);
       in_auth_ = true;
     }
     if (pending_.size() < kMaxPending) pending_.push_back(c);

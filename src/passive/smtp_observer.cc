@@ -56,12 +56,10 @@ class SmtpObserver final : public Observer {
       starttls().attempted = true;
     } else if (verb == "AUTH") {
       c = Command::kAuth;
-      PassiveAuth& auth = obs_.auth.emplace();
-      auth.method = "sasl";
+      PassiveAuth& auth = NewAuth("sasl");
       auth.mechanism = words.size() > 1 ? SaslMechanismName(words[1]) : "";
-      auth.before_tls = true;
       // RFC 4954 4: an initial response follows the mechanism.
-      auth.plaintext_credentials = words.size() > 2 && IsPlaintextMechanism(auth.mechanism);
+      auth.plaintext_credentials |= words.size() > 2 && IsPlaintextMechanism(auth.mechanism);
       in_auth_ = true;
     }
     if (pending_.size() < kMaxPending) pending_.push_back(c);

@@ -5,7 +5,7 @@
 // client data, server data, a client gap or a server gap.
 //
 // Checked: an AUTH mechanism recorded is a well-formed SASL name (never a
-// client's free text); the method is one of the four; stored text stays
+// client's free text); the method is one of the five; stored text stays
 // bounded (one line per field, each at most the splitter's bound, and at
 // most 256 capabilities); done() is final.
 #include <fuzzer/FuzzedDataProvider.h>
@@ -22,7 +22,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace tlsweep;
   static constexpr const char* kModules[] = {"smtp", "submission", "smtps", "imap",
-                                             "imaps", "pop3", "pop3s", "ircs"};
+                                             "imaps", "pop3", "pop3s", "irc", "ircs", "xmpps"};
   FuzzedDataProvider in(data, size);
   std::unique_ptr<Observer> o =
       MakeObserver(kModules[in.ConsumeIntegralInRange<size_t>(0, std::size(kModules) - 1)]);
@@ -46,7 +46,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::abort();
     }
     const std::string& m = r.auth->method;
-    if (m != "sasl" && m != "imap-login" && m != "pop3-user" && m != "pop3-apop") std::abort();
+    if (m != "sasl" && m != "imap-login" && m != "pop3-user" && m != "pop3-apop" &&
+        m != "irc-pass") {
+      std::abort();
+    }
   }
   // SMTP joins a reply's lines (at most 256 of up to 8 KiB each).
   if (r.banner.size() > 256 * 8200 || r.before_tls.capabilities.size() > 256 * 256) std::abort();

@@ -129,6 +129,21 @@ TEST(SmtpObserverTest, PipelinedCommandsMatchTheirReplies) {
   ExpectNoSecret(r, {"AGFsaWNl"});
 }
 
+TEST(SmtpObserverTest, CredentialsThatCrossedStayCountedOnARetry) {
+  std::unique_ptr<Observer> o = MakeObserver("smtp");
+  o->ServerData("220 mx\r\n");
+  o->ClientData("AUTH PLAIN AGFsaWNlAHMzY3IzdA==\r\n");
+  o->ServerData("535 no\r\n");
+  o->ClientData("AUTH CRAM-MD5\r\n");
+  o->ServerData("334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2U+\r\n");
+  o->ClientData("dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw\r\n");
+  o->ServerData("235 ok\r\n");
+  const Observation& r = o->observation();
+  EXPECT_EQ(r.auth->mechanism, "CRAM-MD5");
+  EXPECT_TRUE(r.auth->plaintext_credentials);
+  EXPECT_EQ(r.auth->succeeded, true);
+}
+
 TEST(SmtpObserverTest, ImplicitTlsReadsOnlyTheHandshake) {
   std::unique_ptr<Observer> o = MakeObserver("smtps");
   const std::string hello = ClientHelloBytes("smtp.example");
@@ -240,6 +255,46 @@ TEST(Pop3ObserverTest, StlsAccepted) {
   EXPECT_TRUE(r.tls_started);
 }
 
+TEST(IrcObserverTest, CapListingStartTlsAccepted) {
+  std::unique_ptr<Observer> o = MakeObserver("irc");
+  ASSERT_NE(o, nullptr);
+  o->ClientData("CAP LS 302\r\n");
+  o->ServerData(":irc.lab NOTICE * :*** Looking up your hostname...\r\n");
+  o->ServerData(":irc.lab CAP * LS * :multi-prefix sasl=PLAIN,EXTERNAL\r\n");
+  o->ServerData(":irc.lab CAP * LS :tls userhost-in-names\r\n");
+  o->ClientData("STARTTLS\r\n");
+  o->ServerData(":irc.lab 670 * :STARTTLS successful, go ahead with TLS handshake\r\n");
+  o->ClientData(ClientHelloBytes("irc.lab"));
+  const Observation& r = o->observation();
+  EXPECT_EQ(r.banner, ":irc.lab NOTICE * :*** Looking up your hostname...");
+  EXPECT_THAT(r.before_tls.capabilities,
+              ElementsAre("multi-prefix", "sasl=PLAIN,EXTERNAL", "tls", "userhost-in-names"));
+  EXPECT_THAT(r.before_tls.mechanisms, ElementsAre("PLAIN", "EXTERNAL"));
+  EXPECT_TRUE(r.starttls->offered);
+  EXPECT_TRUE(r.starttls->attempted);
+  EXPECT_TRUE(r.starttls->accepted);
+  EXPECT_EQ(r.tls.client_hello.server_name, "irc.lab");
+}
+
+TEST(IrcObserverTest, SaslPlainInTheClearAndStopAtWelcome) {
+  std::unique_ptr<Observer> o = MakeObserver("irc");
+  o->ServerData(":irc.lab NOTICE * :hi\r\n");
+  o->ClientData("PASS serverpw\r\nCAP REQ :sasl\r\nAUTHENTICATE PLAIN\r\n");
+  o->ServerData("AUTHENTICATE +\r\n");
+  o->ClientData("AUTHENTICATE AGFsaWNlAHMzY3IzdA==\r\n");
+  o->ServerData(":irc.lab 903 alice :SASL authentication successful\r\n");
+  o->ServerData(":irc.lab 001 alice :Welcome\r\n");
+  o->ClientData("PRIVMSG #secret :meet at noon\r\n");
+  EXPECT_TRUE(o->done());
+  const Observation& r = o->observation();
+  ASSERT_TRUE(r.auth.has_value());
+  EXPECT_EQ(r.auth->method, "sasl");
+  EXPECT_EQ(r.auth->mechanism, "PLAIN");
+  EXPECT_TRUE(r.auth->plaintext_credentials);
+  EXPECT_EQ(r.auth->succeeded, true);
+  ExpectNoSecret(r, {"serverpw", "AGFsaWNl", "noon", "#secret"});
+}
+
 TEST(ObserverHelpersTest, MechanismNamesAndLiterals) {
   EXPECT_EQ(SaslMechanismName("scram-sha-256"), "SCRAM-SHA-256");
   EXPECT_EQ(SaslMechanismName("alice@example"), "");
@@ -249,7 +304,7 @@ TEST(ObserverHelpersTest, MechanismNamesAndLiterals) {
   EXPECT_EQ(TrailingLiteral("a {x}"), std::nullopt);
   EXPECT_EQ(TrailingLiteral("{99999999999}"), std::nullopt);
   EXPECT_EQ(MakeObserver("xmpp"), nullptr);
-  EXPECT_NE(MakeObserver("ircs"), nullptr);
+  EXPECT_NE(MakeObserver("xmpps"), nullptr);
 }
 
 }  // namespace
