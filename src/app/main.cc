@@ -8,6 +8,7 @@
 #include "app/dryrun.h"
 #include "app/flag_parsing.h"
 #include "app/grab_command.h"
+#include "app/passive_command.h"
 #include "app/report_command.h"
 #include "app/run_command.h"
 #include "app/scan_flags.h"
@@ -22,6 +23,7 @@ commands:
   scan      stateless SYN scan (--dryrun: build the probes, send nothing)
   grab      STARTTLS/TLS grabs of a host list over kernel sockets
   run       scan on DPDK and grab every open port over tlsweep's own TCP
+  passive   records of observed mail connections from pcap/pcapng captures
   report    tables (Markdown, CSV, HTML) from result files
   version   print the version
   help      this text; `tlsweep COMMAND --help` for a command's flags
@@ -56,6 +58,7 @@ int main(int argc, char** argv) {
   if (args[0] == "scan") return Scan({args.begin() + 1, args.end()}, stop);
   if (args[0] == "grab") return tlsweep::GrabCommand({args.begin() + 1, args.end()}, stop);
   if (args[0] == "run") return tlsweep::RunCommand({args.begin() + 1, args.end()}, stop);
+  if (args[0] == "passive") return tlsweep::PassiveCommand({args.begin() + 1, args.end()}, stop);
   if (args[0] == "report") return tlsweep::ReportCommand({args.begin() + 1, args.end()});
   std::fprintf(stderr, "tlsweep: unknown command '%s'\n%s", args[0].c_str(), kUsage);
   return 2;

@@ -233,6 +233,53 @@ nlohmann::json GrabMetadata(const GrabRunSummary& summary) {
   return meta;
 }
 
+nlohmann::json PassiveMetadata(const PassiveRunSummary& s) {
+  const PassiveCounters& c = s.counters;
+  nlohmann::json meta = RunFields(kModePassive, s.run);
+  meta["inputs"] = s.inputs;
+  meta["capture_truncated"] = s.capture_truncated;
+  meta["packets"] = c.packets;
+  meta["bytes"] = c.bytes;
+  meta["snaplen_truncated"] = c.snaplen_truncated;
+  // Every frame that did not parse as TCP, by the parser's reason.
+  nlohmann::json drops = nlohmann::json::object();
+  for (size_t r = 0; r < c.parse.by_result.size(); ++r) {
+    const ParseResult result = static_cast<ParseResult>(r);
+    if (result != ParseResult::kTcp && c.parse.by_result[r] != 0) {
+      drops[std::string(ParseResultName(result))] = c.parse.by_result[r];
+    }
+  }
+  meta["frames_dropped"] = std::move(drops);
+  meta["segments"] = {{"unmapped_port", c.unmapped_segments},
+                      {"no_observer", c.unobserved_segments},
+                      {"midstream", c.midstream_segments},
+                      {"stray", c.stray_segments}};
+  nlohmann::json ends = nlohmann::json::object();
+  for (size_t e = 0; e < c.flow_ends.size(); ++e) {
+    ends[std::string(FlowEndName(static_cast<FlowEnd>(e)))] = c.flow_ends[e];
+  }
+  meta["flows"] = {{"created", c.flows},
+                   {"midstream", c.flows_midstream},
+                   {"ended", std::move(ends)},
+                   {"max_flows", s.max_flows},
+                   {"idle_timeout_seconds", s.idle_timeout_seconds}};
+  meta["records"] = c.records;
+  nlohmann::json gaps = nlohmann::json::object();
+  for (size_t g = 0; g < c.gaps_by_reason.size(); ++g) {
+    gaps[std::string(GapReasonName(static_cast<GapReason>(g)))] = c.gaps_by_reason[g];
+  }
+  meta["reassembly"] = {{"retransmitted_segments", c.retransmitted_segments},
+                        {"out_of_order_segments", c.out_of_order_segments},
+                        {"overlaps_differing", c.overlaps_differing},
+                        {"gaps", c.gaps},
+                        {"gap_bytes", c.gap_bytes},
+                        {"gaps_by_reason", std::move(gaps)},
+                        {"rings", s.reassembly_rings},
+                        {"ring_bytes", s.reassembly_ring_bytes}};
+  meta["clients_anonymized"] = s.clients_anonymized ? "keyed-hash" : "no";
+  return meta;
+}
+
 absl::Status WriteJsonFile(const std::string& path, const nlohmann::json& doc) {
   return WriteFileAtomically(path, doc.dump(2) + "\n");
 }

@@ -23,6 +23,7 @@
 #include "grab/scheduler.h"
 #include "nlohmann/json.hpp"
 #include "packet/parse.h"
+#include "passive/analyzer.h"
 #include "scan/response_handler.h"
 #include "scan/scan_config.h"
 #include "tcp/tcp_stack.h"
@@ -51,6 +52,7 @@ inline constexpr char kModeDryrun[] = "dryrun";
 inline constexpr char kModeDpdk[] = "dpdk";
 inline constexpr char kModeRun[] = "run";
 inline constexpr char kModeGrab[] = "grab";
+inline constexpr char kModePassive[] = "passive";
 
 // How a run went, in every mode.
 struct RunSummary {
@@ -184,6 +186,22 @@ nlohmann::json GrabMetadata(const GrabRunSummary& summary);
 
 // Writes `doc` to `path`, pretty-printed, atomically; the error names the
 // path.
+// How a passive run over capture files went.
+struct PassiveRunSummary {
+  RunSummary run;
+  std::vector<std::string> inputs;
+  bool capture_truncated = false;  // an input ended inside a record
+  PassiveCounters counters;
+  uint32_t max_flows = 0;
+  uint64_t idle_timeout_seconds = 0;
+  uint32_t reassembly_rings = 0;
+  uint32_t reassembly_ring_bytes = 0;
+  bool clients_anonymized = false;
+};
+
+// The passive metadata (docs/schema/passive_metadata.schema.json).
+nlohmann::json PassiveMetadata(const PassiveRunSummary& summary);
+
 absl::Status WriteJsonFile(const std::string& path, const nlohmann::json& doc);
 
 }  // namespace tlsweep

@@ -160,6 +160,53 @@ inline constexpr std::string_view kExpired = "expired";
 inline constexpr std::string_view kNotYetValid = "not_yet_valid";
 inline constexpr std::string_view kNameMatches = "name_matches";
 
+// The passive record (docs/schema/passive_record.schema.json): one per
+// observed connection. Where a field means what it means in the grab
+// record it has its name and place (kIp, kPort, kProtocol, kTimestamp,
+// kResult with kImplicitTls, kBanner, kBeforeTls, kPlaintextAuthBeforeTls,
+// kStartTls {kOffered, kAttempted, kAccepted, kReply}, kTls
+// {kHandshakeLog {kServerHello, kKeyExchange, kForwardSecrecy,
+// kCipherClass}, kAlert}); "attempted" is then the observed client's
+// attempt, as it is the grabber's in a grab record.
+inline constexpr std::string_view kClientIp = "client_ip";
+inline constexpr std::string_view kClientPort = "client_port";
+inline constexpr std::string_view kEndTimestamp = "end_timestamp";
+inline constexpr std::string_view kFlowEnd = "flow_end";
+inline constexpr std::string_view kSynSeen = "syn_seen";
+inline constexpr std::string_view kStreams = "streams";
+inline constexpr std::string_view kClient = "client";
+inline constexpr std::string_view kServer = "server";
+inline constexpr std::string_view kBytes = "bytes";
+inline constexpr std::string_view kSegments = "segments";
+inline constexpr std::string_view kRetransmitted = "retransmitted";
+inline constexpr std::string_view kOutOfOrder = "out_of_order";
+inline constexpr std::string_view kOverlapsDiffering = "overlaps_differing";
+inline constexpr std::string_view kGaps = "gaps";
+inline constexpr std::string_view kGapBytes = "gap_bytes";
+inline constexpr std::string_view kGapInDialogue = "gap_in_dialogue";
+inline constexpr std::string_view kAuth = "auth";
+inline constexpr std::string_view kMethod = "method";
+inline constexpr std::string_view kMechanism = "mechanism";
+inline constexpr std::string_view kPlaintextCredentials = "plaintext_credentials";
+inline constexpr std::string_view kSucceeded = "succeeded";
+inline constexpr std::string_view kTlsStarted = "tls_started";
+inline constexpr std::string_view kClientHello = "client_hello";
+inline constexpr std::string_view kParse = "parse";
+inline constexpr std::string_view kRecordVersionField = "record_version";
+inline constexpr std::string_view kCipherSuites = "cipher_suites";
+inline constexpr std::string_view kExtensions = "extensions";
+inline constexpr std::string_view kSupportedVersions = "supported_versions";
+inline constexpr std::string_view kGroups = "groups";
+inline constexpr std::string_view kPointFormats = "point_formats";
+inline constexpr std::string_view kSignatureAlgorithms = "signature_algorithms";
+inline constexpr std::string_view kServerName = "server_name";
+inline constexpr std::string_view kSessionId = "session_id";
+inline constexpr std::string_view kJa3 = "ja3";
+inline constexpr std::string_view kJa3Md5 = "ja3_md5";
+inline constexpr std::string_view kServerFlight = "server_flight";
+inline constexpr std::string_view kCertificateCount = "certificate_count";
+inline constexpr std::string_view kGapBeforeHandshake = "gap_before_handshake";
+
 }  // namespace tlsweep::field
 
 #endif  // TLSWEEP_OUTPUT_RECORD_FIELDS_H_

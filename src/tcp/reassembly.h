@@ -10,6 +10,10 @@
 // data that would need more is dropped for the peer to send again. Nothing
 // outside [next(), next() + capacity) is ever written, whatever the peer
 // sends, so a connection holds at most `capacity` bytes of its data.
+// Where a segment overlaps bytes already held, the held bytes stay (the
+// first copy wins, as in FreeBSD and Linux); a caller that wants to know
+// whether the copies differed asks Store for it (the passive mode counts
+// such overlaps: they are how IDS evasion and broken middleboxes show).
 // What runs for every in-order segment is inline.
 #ifndef TLSWEEP_TCP_REASSEMBLY_H_
 #define TLSWEEP_TCP_REASSEMBLY_H_
@@ -62,8 +66,19 @@ class Reassembly {
 
   // Keeps [seq, seq + len) of `data`; the part before next() or at and
   // beyond next() + capacity is ignored (the stack trims to its advertised
-  // window first, which is never larger).
-  StoreResult Store(SeqNum seq, const uint8_t* data, uint32_t len);
+  // window first, which is never larger). Bytes already held are not
+  // overwritten; when `differed` is given, it is set to whether any of them
+  // differs from `data` (kept or not, the result says what was stored).
+  StoreResult Store(SeqNum seq, const uint8_t* data, uint32_t len,
+                    bool* differed = nullptr);
+
+  // The sequence number of the first buffered byte; only when !empty().
+  SeqNum first_buffered() const { return ranges_[0].start; }
+
+  // Gives up on the bytes in [next(), to): a capture lost them and they
+  // will never come. `to` is at most first_buffered() when anything is
+  // buffered, so no held byte is skipped.
+  void Skip(SeqNum to) { Advance(SeqSpan(next_, to)); }
 
   // The buffered bytes that now start at next(), and moves next() past
   // them; false when the first buffered range still lies beyond a hole.
@@ -90,6 +105,15 @@ class Reassembly {
     SeqNum start;
     SeqNum end;
   };
+
+  // Ring index of sequence number `seq`, which lies in the window.
+  uint32_t RingIndex(SeqNum seq) const {
+    return (head_ + SeqSpan(next_, seq)) % capacity_;
+  }
+  // Copies [seq, seq + len) of the window from `data` into the ring.
+  void CopyIn(SeqNum seq, const uint8_t* data, uint32_t len);
+  // True when [seq, seq + len) of the ring equals `data`.
+  bool SameAs(SeqNum seq, const uint8_t* data, uint32_t len) const;
 
   uint8_t* ring_ = nullptr;
   uint32_t capacity_ = 0;

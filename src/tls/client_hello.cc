@@ -5,6 +5,10 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
+#include <vector>
+
+#include <openssl/evp.h>
 
 #include "tls/byte_io.h"
 
@@ -210,6 +214,183 @@ std::optional<size_t> BuildClientHello(const ClientHelloProfile& profile,
   w.Close(record);
   if (!w.ok()) return std::nullopt;
   return w.size();
+}
+
+}  // namespace tlsweep
+
+namespace tlsweep {
+namespace {
+
+constexpr uint8_t kRecordHandshake = 22;
+constexpr uint8_t kClientHelloType = 1;
+
+bool ReadList16(ByteReader& r, int length_bytes, std::vector<uint16_t>* out) {
+  std::span<const uint8_t> body;
+  if (!r.ReadVector(length_bytes, &body) || body.size() % 2 != 0) return false;
+  ByteReader items(body);
+  uint16_t v;
+  while (items.Read16(&v)) out->push_back(v);
+  return true;
+}
+
+bool ParseExtension(uint16_t type, std::span<const uint8_t> body, ParsedClientHello* out) {
+  ByteReader r(body);
+  switch (type) {
+    case kExtServerName: {
+      std::span<const uint8_t> list;
+      if (!r.ReadVector(2, &list)) return false;
+      ByteReader names(list);
+      uint8_t name_type;
+      std::span<const uint8_t> name;
+      while (names.Read8(&name_type) && names.ReadVector(2, &name)) {
+        if (name_type == 0 && out->server_name.empty()) {
+          out->server_name.assign(name.begin(), name.end());
+        }
+      }
+      return names.empty();
+    }
+    case kExtSupportedGroups:
+      return ReadList16(r, 2, &out->groups);
+    case kExtEcPointFormats: {
+      std::span<const uint8_t> formats;
+      if (!r.ReadVector(1, &formats)) return false;
+      out->point_formats.assign(formats.begin(), formats.end());
+      return true;
+    }
+    case kExtSignatureAlgorithms:
+      return ReadList16(r, 2, &out->signature_algorithms);
+    case kExtSupportedVersions:
+      return ReadList16(r, 1, &out->supported_versions);
+    case kExtSessionTicket:
+      out->session_ticket = true;
+      return true;
+    default:
+      return true;
+  }
+}
+
+ClientHelloParse ParseBody(std::span<const uint8_t> body, ParsedClientHello* out) {
+  ByteReader r(body);
+  std::span<const uint8_t> random, session_id, compression;
+  if (!r.Read16(&out->client_version) || !r.ReadBytes(32, &random) ||
+      !r.ReadVector(1, &session_id) || session_id.size() > 32 ||
+      !ReadList16(r, 2, &out->cipher_suites) || !r.ReadVector(1, &compression)) {
+    return ClientHelloParse::kMalformed;
+  }
+  out->session_id = !session_id.empty();
+  if (r.empty()) return ClientHelloParse::kOk;  // no extensions block (SSLv3 style)
+  std::span<const uint8_t> extensions;
+  if (!r.ReadVector(2, &extensions) || !r.empty()) return ClientHelloParse::kMalformed;
+  ByteReader ext(extensions);
+  while (!ext.empty()) {
+    uint16_t type;
+    std::span<const uint8_t> ext_body;
+    if (!ext.Read16(&type) || !ext.ReadVector(2, &ext_body)) return ClientHelloParse::kMalformed;
+    out->extensions.push_back(type);
+    if (!ParseExtension(type, ext_body, out)) return ClientHelloParse::kMalformed;
+  }
+  return ClientHelloParse::kOk;
+}
+
+void AppendJoined(std::string* s, const std::vector<uint16_t>& values) {
+  bool first = true;
+  for (uint16_t v : values) {
+    if (IsGreaseValue(v)) continue;
+    if (!first) s->push_back('-');
+    first = false;
+    s->append(std::to_string(v));
+  }
+}
+
+}  // namespace
+
+std::string_view ClientHelloParseName(ClientHelloParse result) {
+  switch (result) {
+    case ClientHelloParse::kOk: return "ok";
+    case ClientHelloParse::kIncomplete: return "incomplete";
+    case ClientHelloParse::kNotTls: return "not-tls";
+    case ClientHelloParse::kMalformed: return "malformed";
+  }
+  return "malformed";
+}
+
+ClientHelloParse ParseClientHello(std::span<const uint8_t> stream, ParsedClientHello* out) {
+  *out = ParsedClientHello{};
+  // The handshake message may be split over records: gather the record
+  // payloads until its 4-byte header's length is satisfied.
+  std::vector<uint8_t> message;
+  size_t need = 0;  // the whole message's length once its header is read
+  ByteReader records(stream);
+  bool first = true;
+  while (true) {
+    uint8_t type;
+    uint16_t version;
+    uint16_t length;
+    if (!records.Read8(&type)) return ClientHelloParse::kIncomplete;
+    if (type != kRecordHandshake) {
+      return first ? ClientHelloParse::kNotTls : ClientHelloParse::kMalformed;
+    }
+    if (!records.Read16(&version)) return ClientHelloParse::kIncomplete;
+    if ((version >> 8) != 3) return ClientHelloParse::kNotTls;
+    if (first) out->record_version = version;
+    first = false;
+    if (!records.Read16(&length)) return ClientHelloParse::kIncomplete;
+    // RFC 5246 6.2.1: a record's plaintext is at most 2^14 bytes and a
+    // handshake record is never empty (6.2.1, "MUST NOT send zero-length
+    // fragments of Handshake").
+    if (length == 0 || length > (1u << 14)) return ClientHelloParse::kMalformed;
+    std::span<const uint8_t> payload;
+    const bool whole = records.ReadBytes(length, &payload);
+    if (!whole) {
+      std::span<const uint8_t> rest;
+      records.ReadBytes(records.remaining(), &rest);
+      payload = rest;
+    }
+    message.insert(message.end(), payload.begin(), payload.end());
+    if (need == 0 && message.size() >= 4) {
+      if (message[0] != kClientHelloType) return ClientHelloParse::kMalformed;
+      need = 4 + ((size_t{message[1]} << 16) | (size_t{message[2]} << 8) | message[3]);
+      if (need > kMaxClientHelloRecord) return ClientHelloParse::kMalformed;
+    }
+    if (need != 0 && message.size() >= need) break;
+    if (!whole) return ClientHelloParse::kIncomplete;
+  }
+  return ParseBody(std::span<const uint8_t>(message).subspan(4, need - 4), out);
+}
+
+bool IsGreaseValue(uint16_t value) {
+  return (value & 0x0f0f) == 0x0a0a && (value >> 8) == (value & 0xff);
+}
+
+std::string Ja3String(const ParsedClientHello& hello) {
+  std::string s = std::to_string(hello.client_version);
+  s.push_back(',');
+  AppendJoined(&s, hello.cipher_suites);
+  s.push_back(',');
+  AppendJoined(&s, hello.extensions);
+  s.push_back(',');
+  AppendJoined(&s, hello.groups);
+  s.push_back(',');
+  bool first = true;
+  for (uint8_t f : hello.point_formats) {
+    if (!first) s.push_back('-');
+    first = false;
+    s.append(std::to_string(f));
+  }
+  return s;
+}
+
+std::string Ja3Md5(std::string_view ja3) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(ja3.data(), ja3.size(), digest, &len, EVP_md5(), nullptr) != 1) return "";
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) {
+    hex.push_back(kHex[digest[i] >> 4]);
+    hex.push_back(kHex[digest[i] & 0xf]);
+  }
+  return hex;
 }
 
 }  // namespace tlsweep

@@ -1,5 +1,7 @@
 // Builds a raw TLS ClientHello from a profile, for offers that the linked
-// OpenSSL cannot make (RC4, 3DES, EXPORT, SSLv3, a 2015 client's exact list).
+// OpenSSL cannot make (RC4, 3DES, EXPORT, SSLv3, a 2015 client's exact list);
+// and parses one that a client sent (the passive mode), with its JA3
+// fingerprint.
 //
 // The probe sends this, parses the server's first flight (server_flight.h)
 // and closes: it never derives keys or finishes the handshake. So the
@@ -98,6 +100,48 @@ struct ClientHelloInputs {
 std::optional<size_t> BuildClientHello(const ClientHelloProfile& profile,
                                        const ClientHelloInputs& inputs,
                                        std::span<uint8_t> out);
+
+// What a captured ClientHello offers, every list in the order sent (GREASE
+// values included: JA3 leaves them out, the record keeps the truth).
+struct ParsedClientHello {
+  uint16_t record_version = 0;
+  uint16_t client_version = 0;  // ClientHello.legacy_version
+  std::vector<uint16_t> cipher_suites;
+  std::vector<uint16_t> extensions;  // extension types
+  std::vector<uint16_t> supported_versions;
+  std::vector<uint16_t> groups;
+  std::vector<uint8_t> point_formats;
+  std::vector<uint16_t> signature_algorithms;
+  std::string server_name;  // the first host_name of SNI; "" = none
+  bool session_ticket = false;  // the extension was present
+  bool session_id = false;      // a non-empty session id (resumption offer)
+};
+
+enum class ClientHelloParse : uint8_t {
+  kOk,
+  kIncomplete,  // the stream so far ends inside the first ClientHello
+  kNotTls,      // not a TLS handshake record (SSL 2.0 form, plaintext, ...)
+  kMalformed,   // lengths that do not add up, or not a ClientHello
+};
+
+// "ok", "incomplete", "not-tls", "malformed".
+std::string_view ClientHelloParseName(ClientHelloParse result);
+
+// Parses the first ClientHello from the start of a client's TLS stream,
+// which may span several records (RFC 5246 6.2.1 allows a handshake
+// message to be fragmented). Reads at most kMaxClientHelloRecord bytes of
+// handshake message: a longer ClientHello is kMalformed. Allocates only the
+// lists of `out` (control-plane cost: once per connection).
+ClientHelloParse ParseClientHello(std::span<const uint8_t> stream, ParsedClientHello* out);
+
+// RFC 8701 GREASE values (0x0A0A, 0x1A1A, ... 0xFAFA).
+bool IsGreaseValue(uint16_t value);
+
+// The JA3 string (Salesforce, 2017: "SSLVersion,Ciphers,Extensions,
+// EllipticCurves,EllipticCurvePointFormats", decimal values joined by '-',
+// GREASE left out) and its MD5 in lower-case hex.
+std::string Ja3String(const ParsedClientHello& hello);
+std::string Ja3Md5(std::string_view ja3);
 
 }  // namespace tlsweep
 

@@ -186,5 +186,53 @@ TEST_F(ReassemblyTest, SequenceNumbersWrap) {
   EXPECT_EQ(rx_.next(), SeqNum(7));
 }
 
+TEST_F(ReassemblyTest, FirstCopyWinsAndDifferencesAreReported) {
+  Start(0, 64);
+  bool differed = true;
+  EXPECT_EQ(rx_.Store(SeqNum(10), reinterpret_cast<const uint8_t*>("abcde"), 5, &differed),
+            Result::kStored);
+  EXPECT_FALSE(differed);
+  // [8, 17): overlaps [10, 15) with other bytes; only [8, 10) and [15, 17)
+  // are new, and the held "abcde" stays.
+  EXPECT_EQ(rx_.Store(SeqNum(8), reinterpret_cast<const uint8_t*>("XYZZZZZvw"), 9, &differed),
+            Result::kStored);
+  EXPECT_TRUE(differed);
+  // The same bytes again: a duplicate that differs from nothing.
+  EXPECT_EQ(rx_.Store(SeqNum(10), reinterpret_cast<const uint8_t*>("abcde"), 5, &differed),
+            Result::kDuplicate);
+  EXPECT_FALSE(differed);
+  // Contained but different: a duplicate whose bytes differed.
+  EXPECT_EQ(rx_.Store(SeqNum(11), reinterpret_cast<const uint8_t*>("Q"), 1, &differed),
+            Result::kDuplicate);
+  EXPECT_TRUE(differed);
+  rx_.Advance(8);
+  EXPECT_EQ(PopAll(), "XYabcdevw");
+  EXPECT_TRUE(GuardsIntact());
+}
+
+TEST_F(ReassemblyTest, FirstCopyWinsAcrossTheRingsWrap) {
+  Start(0, 16);
+  rx_.Advance(12);  // the ring's head at index 12
+  EXPECT_EQ(Store(14, "cdef"), Result::kStored);  // indices 14, 15, 0, 1
+  bool differed = false;
+  EXPECT_EQ(rx_.Store(SeqNum(12), reinterpret_cast<const uint8_t*>("abCDEFgh"), 8, &differed),
+            Result::kStored);
+  EXPECT_TRUE(differed);
+  EXPECT_EQ(PopAll(), "abcdefgh");
+  EXPECT_TRUE(GuardsIntact());
+}
+
+TEST_F(ReassemblyTest, SkipGivesUpOnAHole) {
+  Start(100, 64);
+  EXPECT_EQ(Store(110, "later"), Result::kStored);
+  ASSERT_FALSE(rx_.empty());
+  EXPECT_EQ(rx_.first_buffered(), SeqNum(110));
+  rx_.Skip(rx_.first_buffered());
+  EXPECT_EQ(rx_.next(), SeqNum(110));
+  EXPECT_EQ(PopAll(), "later");
+  EXPECT_EQ(rx_.next(), SeqNum(115));
+  EXPECT_TRUE(GuardsIntact());
+}
+
 }  // namespace
 }  // namespace tlsweep

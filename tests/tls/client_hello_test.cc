@@ -216,5 +216,91 @@ TEST(ClientHelloTest, RandomX25519ShareIsAcceptedByOpenSsl) {
   EXPECT_EQ(parser.flight().server_hello.cipher_suite, 0x1302);
 }
 
+// The parser of captured ClientHellos, against what the builder makes.
+ClientHelloProfile ParseProfile() {
+  ClientHelloProfile p;
+  p.record_version = kTls10Version;
+  p.client_version = kTls12Version;
+  p.cipher_suites = {0x1A1A, 0x1301, 0xC02F, 0x0005};  // GREASE first
+  p.supported_versions = {kTls13Version, kTls12Version};
+  p.groups = {kGroupX25519, kGroupSecp256r1};
+  p.point_formats = {0};
+  p.signature_algorithms = {0x0804, 0x0401};
+  p.key_shares = {kGroupX25519};
+  p.session_ticket = true;
+  return p;
+}
+
+TEST(ParseClientHelloTest, ReadsBackWhatTheBuilderWrote) {
+  const std::vector<uint8_t> record = Build(ParseProfile(), "mail.example");
+  ASSERT_FALSE(record.empty());
+  ParsedClientHello hello;
+  ASSERT_EQ(ParseClientHello(record, &hello), ClientHelloParse::kOk);
+  EXPECT_EQ(hello.record_version, kTls10Version);
+  EXPECT_EQ(hello.client_version, kTls12Version);
+  EXPECT_THAT(hello.cipher_suites, ElementsAreArray({0x1A1A, 0x1301, 0xC02F, 0x0005}));
+  EXPECT_THAT(hello.supported_versions, ElementsAreArray({kTls13Version, kTls12Version}));
+  EXPECT_THAT(hello.groups, ElementsAreArray({kGroupX25519, kGroupSecp256r1}));
+  EXPECT_THAT(hello.point_formats, ElementsAreArray({0}));
+  EXPECT_THAT(hello.signature_algorithms, ElementsAreArray({0x0804, 0x0401}));
+  // The builder's fixed order: server_name, supported_groups,
+  // ec_point_formats, session_ticket, signature_algorithms,
+  // supported_versions, key_share.
+  EXPECT_THAT(hello.extensions, ElementsAreArray({0, 10, 11, 35, 13, 43, 51}));
+  EXPECT_EQ(hello.server_name, "mail.example");
+  EXPECT_TRUE(hello.session_ticket);
+  EXPECT_FALSE(hello.session_id);
+}
+
+TEST(ParseClientHelloTest, Ja3LeavesGreaseOutAndHashesWithMd5) {
+  const std::vector<uint8_t> record = Build(ParseProfile(), "mail.example");
+  ParsedClientHello hello;
+  ASSERT_EQ(ParseClientHello(record, &hello), ClientHelloParse::kOk);
+  EXPECT_EQ(Ja3String(hello), "771,4865-49199-5,0-10-11-35-13-43-51,29-23,0");
+  // RFC 1321 A.5 test suite.
+  EXPECT_EQ(Ja3Md5(""), "d41d8cd98f00b204e9800998ecf8427e");
+  EXPECT_EQ(Ja3Md5("abc"), "900150983cd24fb0d6963f7d28e17f72");
+  EXPECT_TRUE(IsGreaseValue(0x1A1A));
+  EXPECT_TRUE(IsGreaseValue(0xFAFA));
+  EXPECT_FALSE(IsGreaseValue(0x1A2A));
+  EXPECT_FALSE(IsGreaseValue(0x0A0B));
+}
+
+TEST(ParseClientHelloTest, EveryPrefixIsIncompleteAndSplitRecordsJoin) {
+  const std::vector<uint8_t> record = Build(ParseProfile(), "mail.example");
+  ParsedClientHello hello;
+  for (size_t n = 0; n < record.size(); ++n) {
+    ASSERT_EQ(ParseClientHello(std::span<const uint8_t>(record).first(n), &hello),
+              ClientHelloParse::kIncomplete) << n;
+  }
+  // The same message in two records (RFC 5246 6.2.1 fragmentation).
+  const std::vector<uint8_t> message(record.begin() + 5, record.end());
+  const size_t half = message.size() / 2;
+  std::vector<uint8_t> split;
+  for (auto [from, to] : {std::pair<size_t, size_t>{0, half}, {half, message.size()}}) {
+    split.insert(split.end(), {22, 3, 1, static_cast<uint8_t>((to - from) >> 8),
+                               static_cast<uint8_t>(to - from)});
+    split.insert(split.end(), message.begin() + from, message.begin() + to);
+  }
+  ASSERT_EQ(ParseClientHello(split, &hello), ClientHelloParse::kOk);
+  EXPECT_EQ(hello.server_name, "mail.example");
+}
+
+TEST(ParseClientHelloTest, RefusesWhatIsNotAClientHello) {
+  ParsedClientHello hello;
+  const std::string plain = "EHLO client.example\r\n";
+  EXPECT_EQ(ParseClientHello(std::span(reinterpret_cast<const uint8_t*>(plain.data()),
+                                       plain.size()), &hello),
+            ClientHelloParse::kNotTls);
+  // A ServerHello (type 2) in a handshake record.
+  EXPECT_EQ(ParseClientHello(Hex("16 0303 0004 02 000000"), &hello), ClientHelloParse::kMalformed);
+  // A zero-length handshake record.
+  EXPECT_EQ(ParseClientHello(Hex("16 0301 0000"), &hello), ClientHelloParse::kMalformed);
+  // The cipher suite list's length runs past the message.
+  std::vector<uint8_t> record = Build(ParseProfile(), "");
+  record[5 + 4 + 2 + 32 + 1] = 0xff;
+  EXPECT_EQ(ParseClientHello(record, &hello), ClientHelloParse::kMalformed);
+}
+
 }  // namespace
 }  // namespace tlsweep

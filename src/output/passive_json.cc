@@ -1,0 +1,188 @@
+// See passive_json.h.
+#include "output/passive_json.h"
+
+#include <openssl/ssl.h>
+
+#include "absl/strings/str_format.h"
+#include "common/time_format.h"
+#include "output/record_fields.h"
+#include "proto/text.h"
+#include "tls/tls_registry.h"
+
+namespace tlsweep {
+namespace {
+
+namespace f = field;
+using json = nlohmann::json;
+using proto_text::JsonSafe;
+
+json StreamJson(const StreamCounters& c) {
+  return {{f::kSegments, c.segments},
+          {f::kBytes, c.bytes},
+          {f::kRetransmitted, c.retransmitted},
+          {f::kOutOfOrder, c.out_of_order},
+          {f::kOverlapsDiffering, c.overlaps_differing},
+          {f::kGaps, c.gaps},
+          {f::kGapBytes, c.gap_bytes}};
+}
+
+json NameValue(std::string_view name, uint16_t value) {
+  return {{f::kName, name}, {f::kValue, value}};
+}
+
+json CipherSuiteJson(uint16_t id) {
+  const CipherSuiteInfo* suite = FindCipherSuite(id);
+  return {{f::kName, suite != nullptr ? suite->name : std::string_view("unknown")},
+          {f::kHex, absl::StrFormat("0x%04X", id)},
+          {f::kValue, id}};
+}
+
+json ClientHelloJson(const PassiveTls& t) {
+  json j = {{f::kParse, ClientHelloParseName(t.client_hello_result)}};
+  if (t.client_hello_result != ClientHelloParse::kOk) return j;
+  const ParsedClientHello& h = t.client_hello;
+  j[f::kRecordVersionField] = h.record_version;
+  j[f::kVersion] = NameValue(TlsVersionName(h.client_version), h.client_version);
+  j[f::kCipherSuites] = h.cipher_suites;
+  j[f::kExtensions] = h.extensions;
+  j[f::kSupportedVersions] = h.supported_versions;
+  j[f::kGroups] = h.groups;
+  j[f::kPointFormats] = h.point_formats;
+  j[f::kSignatureAlgorithms] = h.signature_algorithms;
+  if (!h.server_name.empty()) j[f::kServerName] = JsonSafe(h.server_name);
+  j[f::kSessionTicket] = h.session_ticket;
+  j[f::kSessionId] = h.session_id;
+  const std::string ja3 = Ja3String(h);
+  j[f::kJa3] = ja3;
+  j[f::kJa3Md5] = Ja3Md5(ja3);
+  return j;
+}
+
+std::string_view KeyExchangeKindName(const PassiveTls& t, const CipherSuiteInfo* suite) {
+  if (t.server_hello.version >= kTls13Version) return "TLS1.3";
+  switch (t.key_exchange) {
+    case ServerKeyExchangeKind::kDhe: return "DHE";
+    case ServerKeyExchangeKind::kEcdhe: return "ECDHE";
+    case ServerKeyExchangeKind::kRsaExport: return "RSA";
+    case ServerKeyExchangeKind::kNone:
+    case ServerKeyExchangeKind::kOther: break;
+  }
+  return suite != nullptr ? KeyExchangeName(suite->key_exchange) : std::string_view("unknown");
+}
+
+json TlsJson(const Observation& o) {
+  const PassiveTls& t = o.tls;
+  json j = {{f::kClientHello, ClientHelloJson(t)}};
+  if (t.client_gap || t.server_gap) j[f::kGapBeforeHandshake] = true;
+  if (!t.server_verdict.has_value()) return j;
+  j[f::kServerFlight] = FlightVerdictName(*t.server_verdict);
+  if (t.has_server_hello) {
+    const CipherSuiteInfo* suite = FindCipherSuite(t.server_hello.cipher_suite);
+    json log;
+    log[f::kServerHello] = {
+        {f::kVersion, NameValue(TlsVersionName(t.server_hello.version), t.server_hello.version)},
+        {f::kCipherSuite, CipherSuiteJson(t.server_hello.cipher_suite)}};
+    json kx = {{f::kKind, KeyExchangeKindName(t, suite)}};
+    const uint16_t group = t.server_hello.version >= kTls13Version ? t.server_hello.key_share_group
+                                                                   : t.named_curve;
+    if (group != 0) {
+      const NamedGroupInfo* g = FindNamedGroup(group);
+      kx[f::kGroup] = g != nullptr ? std::string(g->name) : absl::StrFormat("0x%04X", group);
+    }
+    if (t.key_exchange == ServerKeyExchangeKind::kDhe) kx[f::kDhPrimeBits] = t.dh_prime_bits;
+    log[f::kKeyExchange] = std::move(kx);
+    if (suite != nullptr) {
+      log[f::kForwardSecrecy] = suite->forward_secret;
+      log[f::kCipherClass] = CipherClassName(suite->cipher_class);
+    }
+    log[f::kSessionTicket] = t.server_hello.session_ticket;
+    j[f::kHandshakeLog] = std::move(log);
+  }
+  j[f::kCertificateCount] = t.certificate_count;
+  if (t.has_alert) {
+    // The grab record's alert fields; the description is OpenSSL's long
+    // text, as the grabber's (tls/tls_client.cc).
+    j[f::kAlert] = {{f::kDirection, "server"},
+                    {f::kLevel, t.alert_level == 2 ? "fatal" : "warning"},
+                    {f::kDescription, SSL_alert_desc_string_long(t.alert_description)},
+                    {f::kValue, t.alert_description}};
+  }
+  return j;
+}
+
+json ResultJson(const Observation& o) {
+  json r = {{f::kImplicitTls, o.implicit_tls}};
+  if (!o.banner.empty()) r[f::kBanner] = JsonSafe(o.banner);
+  if (o.before_tls.seen) {
+    json caps = json::array();
+    for (const std::string& c : o.before_tls.capabilities) caps.push_back(JsonSafe(c));
+    json before = {{f::kCapabilities, std::move(caps)},
+                   {f::kAuthMechanisms, o.before_tls.mechanisms}};
+    if (o.before_tls.login_disabled.has_value()) before[f::kLoginDisabled] = *o.before_tls.login_disabled;
+    r[f::kBeforeTls] = std::move(before);
+    bool plaintext = o.before_tls.OffersPlaintextMechanism();
+    if (o.before_tls.login_disabled.has_value()) plaintext |= !*o.before_tls.login_disabled;
+    for (const std::string& c : o.before_tls.capabilities) {
+      if (proto_text::EqualsIgnoreCase(c, "USER")) plaintext = true;  // POP3 USER/PASS
+    }
+    r[f::kPlaintextAuthBeforeTls] = plaintext;
+  }
+  if (o.starttls.has_value()) {
+    json st = {{f::kOffered, o.starttls->offered},
+               {f::kAttempted, o.starttls->attempted},
+               {f::kAccepted, o.starttls->accepted}};
+    if (!o.starttls->reply.empty()) st[f::kReply] = JsonSafe(o.starttls->reply);
+    r[f::kStartTls] = std::move(st);
+  }
+  if (o.auth.has_value()) {
+    json a = {{f::kMethod, o.auth->method},
+              {f::kBeforeTls, o.auth->before_tls},
+              {f::kPlaintextCredentials, o.auth->plaintext_credentials}};
+    if (!o.auth->mechanism.empty()) a[f::kMechanism] = o.auth->mechanism;
+    if (o.auth->succeeded.has_value()) a[f::kSucceeded] = *o.auth->succeeded;
+    r[f::kAuth] = std::move(a);
+  }
+  r[f::kTlsStarted] = o.tls_started;
+  if (o.tls_started) r[f::kTls] = TlsJson(o);
+  if (o.gap_in_dialogue) r[f::kGapInDialogue] = true;
+  if (!o.error.empty()) r[f::kError] = o.error;
+  return r;
+}
+
+}  // namespace
+
+std::string_view TlsVersionName(uint16_t version) {
+  switch (version) {
+    case 0x0002: return "SSLv2";
+    case 0x0300: return "SSLv3";
+    case 0x0301: return "TLSv1";
+    case 0x0302: return "TLSv1.1";
+    case 0x0303: return "TLSv1.2";
+    case 0x0304: return "TLSv1.3";
+    default: return "unknown";
+  }
+}
+
+json PassiveRecordJson(const ConnectionRecord& rec, const ClientPseudonyms* pseudonyms) {
+  return {
+      {f::kIp, rec.server.ToString()},
+      {f::kPort, rec.server_port},
+      {f::kClientIp, pseudonyms != nullptr ? pseudonyms->Pseudonym(rec.client)
+                                           : rec.client.ToString()},
+      {f::kClientPort, rec.client_port},
+      {f::kProtocol, rec.observation.module},
+      {f::kTimestamp, FormatRfc3339(rec.first_ns)},
+      {f::kEndTimestamp, FormatRfc3339(rec.last_ns)},
+      {f::kFlowEnd, FlowEndName(rec.end)},
+      {f::kSynSeen, rec.syn_seen},
+      {f::kResult, ResultJson(rec.observation)},
+      {f::kStreams, {{f::kClient, StreamJson(rec.client_stream)},
+                     {f::kServer, StreamJson(rec.server_stream)}}},
+  };
+}
+
+std::string PassiveRecordLine(const ConnectionRecord& record, const ClientPseudonyms* pseudonyms) {
+  return PassiveRecordJson(record, pseudonyms).dump() + "\n";
+}
+
+}  // namespace tlsweep

@@ -1,0 +1,220 @@
+// See analyzer.h.
+#include "passive/analyzer.h"
+
+#include <utility>
+
+#include "packet/headers.h"
+#include "passive/observer.h"
+
+namespace tlsweep {
+namespace {
+
+constexpr uint8_t kFin = 0x01;
+constexpr uint8_t kSyn = 0x02;
+constexpr uint8_t kRst = 0x04;
+constexpr uint8_t kAck = 0x10;
+
+// Feeds one direction's bytes to the observer (until it is done).
+class DirectionSink final : public StreamSink {
+ public:
+  DirectionSink(Observer* observer, bool client) : observer_(observer), client_(client) {}
+  void OnData(std::string_view bytes) override {
+    if (observer_ == nullptr || observer_->done()) return;
+    if (client_) observer_->ClientData(bytes); else observer_->ServerData(bytes);
+  }
+  void OnGap(uint32_t bytes) override {
+    if (observer_ == nullptr || observer_->done()) return;
+    if (client_) observer_->ClientGap(bytes); else observer_->ServerGap(bytes);
+  }
+
+ private:
+  Observer* observer_;
+  bool client_;
+};
+
+}  // namespace
+
+struct PassiveAnalyzer::Flow {
+  bool client_is_a = true;  // the key's (addr_a, port_a) is the client
+  bool syn_seen = false;
+  bool midstream = false;   // tracked, not observed
+  uint64_t first_ns = 0;
+  TcpStream client;
+  TcpStream server;
+  std::unique_ptr<Observer> observer;
+  DirectionSink client_sink{nullptr, true};
+  DirectionSink server_sink{nullptr, false};
+};
+
+std::string_view FlowEndName(FlowEnd end) {
+  switch (end) {
+    case FlowEnd::kFin: return "fin";
+    case FlowEnd::kRst: return "rst";
+    case FlowEnd::kIdle: return "idle";
+    case FlowEnd::kEvicted: return "evicted";
+    case FlowEnd::kCaptureEnd: return "capture-end";
+    case FlowEnd::kCount: break;
+  }
+  return "unknown";
+}
+
+PassiveAnalyzer::PassiveAnalyzer(PassiveOptions options, RecordSink sink)
+    : options_(std::move(options)),
+      sink_(std::move(sink)),
+      table_(options_.max_flows),
+      rings_(options_.rings, options_.ring_bytes),
+      flows_(options_.max_flows) {}
+
+PassiveAnalyzer::~PassiveAnalyzer() = default;
+
+void PassiveAnalyzer::Frame(const CapturedFrame& frame) {
+  ++counters_.packets;
+  counters_.bytes += frame.wire_length;
+  if (frame.bytes.size() < frame.wire_length) ++counters_.snaplen_truncated;
+  ParsedFrame parsed;
+  const ParseResult r =
+      ParseFrame(frame.bytes.data(), frame.bytes.size(), &parsed, /*verify_checksums=*/false);
+  counters_.parse.Count(r);
+  if (r != ParseResult::kTcp) return;
+  const ParsedTcp& tcp = parsed.tcp;
+  const uint64_t now = frame.timestamp_ns;
+
+  // Idle flows end before anything else is looked up (the table is in
+  // last-seen order, so this is one comparison when nothing expires).
+  for (uint32_t old = table_.Oldest();
+       old != FlowTable::kNone && table_.last_seen(old) + options_.idle_timeout_ns < now;
+       old = table_.Oldest()) {
+    EndFlow(old, FlowEnd::kIdle);
+  }
+
+  bool a_to_b = false;
+  const FlowKey key =
+      FlowKey::Of(tcp.saddr.value(), tcp.sport, tcp.daddr.value(), tcp.dport, &a_to_b);
+  uint32_t i = table_.Find(key);
+  if (i == FlowTable::kNone) {
+    // The server's port names the protocol: the destination's for a
+    // client's segment, else the source's.
+    std::optional<std::string_view> module = options_.ports.ModuleFor(tcp.dport);
+    if (!module.has_value()) module = options_.ports.ModuleFor(tcp.sport);
+    if (!module.has_value()) {
+      ++counters_.unmapped_segments;
+      return;
+    }
+    // A bare ACK, FIN or RST of no known flow (the last ACK after both
+    // FINs, or the tail of a connection the table already ended) starts
+    // nothing.
+    if ((tcp.flags & kRst) != 0 || ((tcp.flags & kSyn) == 0 && tcp.payload_len == 0)) {
+      ++counters_.stray_segments;
+      return;
+    }
+    i = NewFlow(key, tcp, a_to_b, *module, now);
+    if (i == FlowTable::kNone) {
+      ++counters_.unobserved_segments;
+      return;
+    }
+  } else {
+    table_.Touch(i, now);
+  }
+  Flow& f = *flows_[i];
+  if (f.midstream) {
+    ++counters_.midstream_segments;
+    if ((tcp.flags & (kRst | kFin)) != 0) EndFlow(i, (tcp.flags & kRst) ? FlowEnd::kRst : FlowEnd::kFin);
+    return;
+  }
+  const bool from_client = a_to_b == f.client_is_a;
+  TcpStream& stream = from_client ? f.client : f.server;
+  TcpStream& other = from_client ? f.server : f.client;
+  StreamSink& sink = from_client ? static_cast<StreamSink&>(f.client_sink) : f.server_sink;
+  StreamSink& other_sink = from_client ? static_cast<StreamSink&>(f.server_sink) : f.client_sink;
+  if ((tcp.flags & kRst) != 0) {
+    EndFlow(i, FlowEnd::kRst);
+    return;
+  }
+  uint32_t seq = tcp.seq;
+  if ((tcp.flags & kSyn) != 0) {
+    if (!stream.started()) stream.Start(seq, true);
+    seq += 1;  // data on a SYN (TCP Fast Open) follows its sequence number
+  } else if (!stream.started()) {
+    stream.Start(seq, false);
+  }
+  const uint8_t* payload = frame.bytes.data() + tcp.payload_offset;
+  stream.Segment(seq, payload, tcp.payload_len, (tcp.flags & kFin) != 0, rings_, sink);
+  if ((tcp.flags & kAck) != 0 && other.started()) other.PeerAcked(tcp.ack, rings_, other_sink);
+  if (f.client.fin_delivered() && f.server.fin_delivered()) EndFlow(i, FlowEnd::kFin);
+}
+
+uint32_t PassiveAnalyzer::NewFlow(const FlowKey& key, const ParsedTcp& tcp, bool a_to_b,
+                                  std::string_view module, uint64_t now) {
+  auto f = std::make_unique<Flow>();
+  f->first_ns = now;
+  const bool syn = (tcp.flags & kSyn) != 0;
+  const bool ack = (tcp.flags & kAck) != 0;
+  if (syn) {
+    // A SYN comes from the client, a SYN-ACK from the server.
+    const bool sender_is_client = !ack;
+    f->client_is_a = a_to_b == sender_is_client;
+    f->syn_seen = !ack;
+    // Before any slot is taken: a flow no observer reads must not evict
+    // one that is read.
+    f->observer = MakeObserver(module);
+    if (f->observer == nullptr) return FlowTable::kNone;
+    f->client_sink = DirectionSink(f->observer.get(), true);
+    f->server_sink = DirectionSink(f->observer.get(), false);
+  } else {
+    // Mid-connection: the server is the side on the mapped port.
+    f->client_is_a = a_to_b == options_.ports.ModuleFor(tcp.dport).has_value();
+    f->midstream = true;
+  }
+  uint32_t i = table_.Insert(key, now);
+  if (i == FlowTable::kNone) {
+    EndFlow(table_.Oldest(), FlowEnd::kEvicted);
+    i = table_.Insert(key, now);
+  }
+  ++counters_.flows;
+  if (f->midstream) ++counters_.flows_midstream;
+  flows_[i] = std::move(f);
+  return i;
+}
+
+void PassiveAnalyzer::EndFlow(uint32_t i, FlowEnd end) {
+  Flow& f = *flows_[i];
+  ++counters_.flow_ends[static_cast<size_t>(end)];
+  if (!f.midstream) {
+    f.client.Finish(rings_, f.client_sink);
+    f.server.Finish(rings_, f.server_sink);
+    f.observer->End();
+    ConnectionRecord rec;
+    const FlowKey& key = table_.key(i);
+    rec.client = Ipv4Address(f.client_is_a ? key.addr_a : key.addr_b);
+    rec.client_port = f.client_is_a ? key.port_a : key.port_b;
+    rec.server = Ipv4Address(f.client_is_a ? key.addr_b : key.addr_a);
+    rec.server_port = f.client_is_a ? key.port_b : key.port_a;
+    rec.first_ns = f.first_ns;
+    rec.last_ns = table_.last_seen(i);
+    rec.syn_seen = f.syn_seen;
+    rec.end = end;
+    rec.client_stream = f.client.counters();
+    rec.server_stream = f.server.counters();
+    rec.observation = f.observer->observation();
+    for (const StreamCounters* c : {&rec.client_stream, &rec.server_stream}) {
+      counters_.retransmitted_segments += c->retransmitted;
+      counters_.out_of_order_segments += c->out_of_order;
+      counters_.overlaps_differing += c->overlaps_differing;
+      counters_.gaps += c->gaps;
+      counters_.gap_bytes += c->gap_bytes;
+      for (size_t r = 0; r < counters_.gaps_by_reason.size(); ++r) {
+        counters_.gaps_by_reason[r] += c->gaps_by_reason[r];
+      }
+    }
+    ++counters_.records;
+    sink_(rec);
+  }
+  table_.Remove(i);
+  flows_[i].reset();
+}
+
+void PassiveAnalyzer::Finish() {
+  while (table_.Oldest() != FlowTable::kNone) EndFlow(table_.Oldest(), FlowEnd::kCaptureEnd);
+}
+
+}  // namespace tlsweep

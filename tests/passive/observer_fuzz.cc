@@ -1,0 +1,57 @@
+// libFuzzer target: every observer on arbitrary dialogues.
+//
+// Input: the first byte picks the module; the rest is cut into chunks by
+// FuzzedDataProvider, each chunk prefixed by a byte whose low 2 bits say
+// client data, server data, a client gap or a server gap.
+//
+// Checked: an AUTH mechanism recorded is a well-formed SASL name (never a
+// client's free text); the method is one of the five; stored text stays
+// bounded (one line per field, each at most the splitter's bound, and at
+// most 256 capabilities); done() is final.
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "passive/observer.h"
+#include "passive/observers.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace tlsweep;
+  static constexpr const char* kModules[] = {"smtp", "submission", "smtps", "imap",
+                                             "imaps", "pop3", "pop3s", "irc", "ircs", "xmpps"};
+  FuzzedDataProvider in(data, size);
+  std::unique_ptr<Observer> o =
+      MakeObserver(kModules[in.ConsumeIntegralInRange<size_t>(0, std::size(kModules) - 1)]);
+  bool was_done = false;
+  while (in.remaining_bytes() > 0) {
+    const uint8_t kind = in.ConsumeIntegral<uint8_t>() & 3;
+    const std::string chunk = in.ConsumeRandomLengthString();
+    switch (kind) {
+      case 0: o->ClientData(chunk); break;
+      case 1: o->ServerData(chunk); break;
+      case 2: o->ClientGap(static_cast<uint32_t>(chunk.size())); break;
+      case 3: o->ServerGap(static_cast<uint32_t>(chunk.size())); break;
+    }
+    if (was_done && !o->done()) std::abort();
+    was_done = o->done();
+  }
+  o->End();
+  const Observation& r = o->observation();
+  if (r.auth.has_value()) {
+    if (!r.auth->mechanism.empty() && SaslMechanismName(r.auth->mechanism) != r.auth->mechanism) {
+      std::abort();
+    }
+    const std::string& m = r.auth->method;
+    if (m != "sasl" && m != "imap-login" && m != "pop3-user" && m != "pop3-apop" &&
+        m != "irc-pass") {
+      std::abort();
+    }
+  }
+  // SMTP joins a reply's lines (at most 256 of up to 8 KiB each).
+  if (r.banner.size() > 256 * 8200 || r.before_tls.capabilities.size() > 256 * 256) std::abort();
+  return 0;
+}

@@ -1,0 +1,311 @@
+// The observers fed each direction's bytes as a capture delivers them:
+// greetings, capabilities, STARTTLS, the AUTH mechanism and the plaintext
+// flag, the TLS handshake on both sides, gaps, and that no client secret
+// ever reaches the observation.
+#include "passive/observer.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "passive/observers.h"
+#include "tls/client_hello.h"
+
+namespace tlsweep {
+namespace {
+
+using ::testing::ElementsAre;
+
+std::string ClientHelloBytes(std::string_view sni) {
+  ClientHelloProfile p;
+  p.cipher_suites = {0xC02F, 0x0005};
+  p.groups = {kGroupX25519};
+  p.point_formats = {0};
+  std::vector<uint8_t> random(32, 7), x25519(32, 9);
+  std::vector<uint8_t> out(kMaxClientHelloRecord);
+  const ClientHelloInputs in{sni, random, {}, x25519};
+  out.resize(BuildClientHello(p, in, out).value());
+  return std::string(out.begin(), out.end());
+}
+
+// ServerHello (TLS 1.2, TLS_RSA_WITH_RC4_128_SHA) and ServerHelloDone in
+// one record, assembled from RFC 5246 7.4.1.3 and 7.4.5.
+std::string ServerFlightBytes() {
+  std::string hs = {0x02, 0x00, 0x00, 0x26, 0x03, 0x03};
+  hs += std::string(32, '\x11');
+  hs += {0x00, 0x00, 0x05, 0x00};
+  hs += {0x0e, 0x00, 0x00, 0x00};
+  std::string rec = {0x16, 0x03, 0x03, 0x00, static_cast<char>(hs.size())};
+  return rec + hs;
+}
+
+void ExpectNoSecret(const Observation& o, const std::vector<std::string>& secrets) {
+  std::string all = o.banner + o.error;
+  for (const auto& c : o.before_tls.capabilities) all += c;
+  if (o.starttls) all += o.starttls->reply;
+  if (o.auth) all += o.auth->method + o.auth->mechanism;
+  all += o.tls.client_hello.server_name;
+  for (const std::string& s : secrets) EXPECT_EQ(all.find(s), std::string::npos) << s;
+}
+
+TEST(SmtpObserverTest, StartTlsThenHandshake) {
+  std::unique_ptr<Observer> o = MakeObserver("submission");
+  ASSERT_NE(o, nullptr);
+  o->ServerData("220 mail.example ESMTP\r\n");
+  o->ClientData("EHLO client.example\r\n");
+  o->ServerData("250-mail.example\r\n250-PIPELINING\r\n250-STAR");  // split mid-line
+  o->ServerData("TTLS\r\n250 AUTH PLAIN LOGIN\r\n");
+  o->ClientData("STARTTLS\r\n");
+  // The go-ahead and the first TLS bytes in one segment never happen
+  // (the server waits for the ClientHello), but a split must not matter.
+  o->ServerData("220 2.0.0 Ready to start TLS\r\n");
+  const std::string hello = ClientHelloBytes("mail.example");
+  o->ClientData(hello.substr(0, 10));
+  o->ClientData(hello.substr(10));
+  o->ServerData(ServerFlightBytes());
+  EXPECT_TRUE(o->done());
+  const Observation& r = o->observation();
+  EXPECT_EQ(r.banner, "220 mail.example ESMTP");
+  EXPECT_TRUE(r.before_tls.seen);
+  EXPECT_THAT(r.before_tls.capabilities, ElementsAre("PIPELINING", "STARTTLS", "AUTH PLAIN LOGIN"));
+  EXPECT_THAT(r.before_tls.mechanisms, ElementsAre("PLAIN", "LOGIN"));
+  ASSERT_TRUE(r.starttls.has_value());
+  EXPECT_TRUE(r.starttls->offered);
+  EXPECT_TRUE(r.starttls->attempted);
+  EXPECT_TRUE(r.starttls->accepted);
+  EXPECT_EQ(r.starttls->reply, "220 2.0.0 Ready to start TLS");
+  EXPECT_FALSE(r.auth.has_value());
+  EXPECT_TRUE(r.tls_started);
+  EXPECT_EQ(r.tls.client_hello_result, ClientHelloParse::kOk);
+  EXPECT_EQ(r.tls.client_hello.server_name, "mail.example");
+  EXPECT_THAT(r.tls.client_hello.cipher_suites, ElementsAre(0xC02F, 0x0005));
+  ASSERT_TRUE(r.tls.server_verdict.has_value());
+  EXPECT_EQ(*r.tls.server_verdict, FlightVerdict::kServerHelloDone);
+  EXPECT_EQ(r.tls.server_hello.version, kTls12Version);
+  EXPECT_EQ(r.tls.server_hello.cipher_suite, 0x0005);
+}
+
+TEST(SmtpObserverTest, PlaintextAuthLoginIsFlaggedAndNothingOfItKept) {
+  std::unique_ptr<Observer> o = MakeObserver("smtp");
+  o->ServerData("220 mx ESMTP\r\n");
+  o->ClientData("EHLO me\r\n");
+  o->ServerData("250-mx\r\n250 AUTH LOGIN\r\n");
+  o->ClientData("AUTH LOGIN\r\n");
+  o->ServerData("334 VXNlcm5hbWU6\r\n");
+  o->ClientData("YWxpY2U=\r\n");  // "alice"
+  o->ServerData("334 UGFzc3dvcmQ6\r\n");
+  o->ClientData("czNjcjN0\r\n");  // "s3cr3t"
+  o->ServerData("235 2.7.0 Authentication successful\r\n");
+  o->ClientData("MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.net>\r\nDATA\r\n");
+  o->ServerData("250 ok\r\n250 ok\r\n354 go\r\n");
+  o->ClientData("Subject: secret plans\r\n\r\nbody\r\n.\r\n");
+  EXPECT_TRUE(o->done());
+  const Observation& r = o->observation();
+  ASSERT_TRUE(r.auth.has_value());
+  EXPECT_EQ(r.auth->method, "sasl");
+  EXPECT_EQ(r.auth->mechanism, "LOGIN");
+  EXPECT_TRUE(r.auth->before_tls);
+  EXPECT_TRUE(r.auth->plaintext_credentials);
+  EXPECT_EQ(r.auth->succeeded, true);
+  ASSERT_TRUE(r.starttls.has_value());
+  EXPECT_FALSE(r.starttls->offered);
+  EXPECT_FALSE(r.starttls->attempted);
+  EXPECT_FALSE(r.tls_started);
+  ExpectNoSecret(r, {"YWxpY2U", "czNjcjN0", "alice", "bob@", "secret plans", "body", "me"});
+}
+
+TEST(SmtpObserverTest, PipelinedCommandsMatchTheirReplies) {
+  std::unique_ptr<Observer> o = MakeObserver("smtp");
+  o->ServerData("220 mx\r\n");
+  o->ClientData("EHLO a\r\nNOOP\r\nAUTH PLAIN AGFsaWNlAHMzY3IzdA==\r\n");
+  o->ServerData("250-mx\r\n250 AUTH PLAIN\r\n250 ok\r\n535 5.7.8 no\r\n");
+  const Observation& r = o->observation();
+  ASSERT_TRUE(r.auth.has_value());
+  EXPECT_EQ(r.auth->mechanism, "PLAIN");
+  EXPECT_TRUE(r.auth->plaintext_credentials);  // the initial response
+  EXPECT_EQ(r.auth->succeeded, false);
+  EXPECT_THAT(r.before_tls.mechanisms, ElementsAre("PLAIN"));
+  ExpectNoSecret(r, {"AGFsaWNl"});
+}
+
+TEST(SmtpObserverTest, CredentialsThatCrossedStayCountedOnARetry) {
+  std::unique_ptr<Observer> o = MakeObserver("smtp");
+  o->ServerData("220 mx\r\n");
+  o->ClientData("AUTH PLAIN AGFsaWNlAHMzY3IzdA==\r\n");
+  o->ServerData("535 no\r\n");
+  o->ClientData("AUTH CRAM-MD5\r\n");
+  o->ServerData("334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2U+\r\n");
+  o->ClientData("dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw\r\n");
+  o->ServerData("235 ok\r\n");
+  const Observation& r = o->observation();
+  EXPECT_EQ(r.auth->mechanism, "CRAM-MD5");
+  EXPECT_TRUE(r.auth->plaintext_credentials);
+  EXPECT_EQ(r.auth->succeeded, true);
+}
+
+TEST(SmtpObserverTest, ImplicitTlsReadsOnlyTheHandshake) {
+  std::unique_ptr<Observer> o = MakeObserver("smtps");
+  const std::string hello = ClientHelloBytes("smtp.example");
+  o->ClientData(hello);
+  o->ServerData(std::string("\x15\x03\x03\x00\x02\x02\x28", 7));  // fatal handshake_failure
+  EXPECT_TRUE(o->done());
+  const Observation& r = o->observation();
+  EXPECT_TRUE(r.implicit_tls);
+  EXPECT_FALSE(r.starttls.has_value());
+  EXPECT_EQ(*r.tls.server_verdict, FlightVerdict::kAlert);
+  EXPECT_TRUE(r.tls.has_alert);
+  EXPECT_EQ(r.tls.alert_description, 40);
+}
+
+TEST(SmtpObserverTest, AGapResynchronisesOnTheNextLine) {
+  std::unique_ptr<Observer> o = MakeObserver("smtp");
+  o->ServerData("220 mx\r\n");
+  o->ClientData("EHLO a\r\n");
+  o->ServerData("250-mx\r\n250-SIZE 10");
+  o->ServerGap(30);  // the rest of that line and more were lost
+  o->ServerData("00\r\n250 STARTTLS\r\n");
+  const Observation& r = o->observation();
+  EXPECT_TRUE(r.gap_in_dialogue);
+  // The line after the gap was dropped as a tail; the reply completed.
+  EXPECT_THAT(r.before_tls.capabilities, ElementsAre("STARTTLS"));
+}
+
+TEST(SmtpObserverTest, AnOverlongLineStopsTheObserver) {
+  std::unique_ptr<Observer> o = MakeObserver("smtp");
+  o->ServerData(std::string(9000, 'x'));
+  EXPECT_TRUE(o->done());
+  EXPECT_EQ(o->observation().error, "line-too-long");
+}
+
+TEST(ImapObserverTest, LoginWithLiteralsBeforeTls) {
+  std::unique_ptr<Observer> o = MakeObserver("imap");
+  o->ServerData("* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] ready\r\n");
+  o->ClientData("a1 LOGIN {5}\r\n");
+  o->ServerData("+ OK\r\n");
+  o->ClientData("alice {6}\r\n");
+  o->ServerData("+ OK\r\n");
+  o->ClientData("s3cr3t\r\n");
+  o->ServerData("a1 OK [CAPABILITY IMAP4rev1] Logged in\r\n");
+  o->ClientData("a2 SELECT INBOX\r\n");
+  EXPECT_TRUE(o->done());
+  const Observation& r = o->observation();
+  EXPECT_EQ(r.banner, "* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] ready");
+  EXPECT_THAT(r.before_tls.mechanisms, ElementsAre("PLAIN"));
+  EXPECT_EQ(r.before_tls.login_disabled, false);
+  EXPECT_TRUE(r.starttls->offered);
+  EXPECT_FALSE(r.starttls->attempted);
+  ASSERT_TRUE(r.auth.has_value());
+  EXPECT_EQ(r.auth->method, "imap-login");
+  EXPECT_TRUE(r.auth->plaintext_credentials);
+  EXPECT_EQ(r.auth->succeeded, true);
+  ExpectNoSecret(r, {"alice", "s3cr3t", "INBOX"});
+}
+
+TEST(ImapObserverTest, StartTlsAcceptedByTag) {
+  std::unique_ptr<Observer> o = MakeObserver("imap");
+  o->ServerData("* OK ready\r\n");
+  o->ClientData("x CAPABILITY\r\n");
+  o->ServerData("* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\nx OK done\r\n");
+  o->ClientData("y STARTTLS\r\n");
+  o->ServerData("y OK Begin TLS negotiation now\r\n");
+  o->ClientData(ClientHelloBytes(""));
+  const Observation& r = o->observation();
+  EXPECT_EQ(r.before_tls.login_disabled, true);
+  EXPECT_TRUE(r.starttls->accepted);
+  EXPECT_EQ(r.starttls->reply, "OK Begin TLS negotiation now");
+  EXPECT_TRUE(r.tls_started);
+  EXPECT_EQ(r.tls.client_hello_result, ClientHelloParse::kOk);
+  EXPECT_EQ(r.tls.client_hello.server_name, "");
+}
+
+TEST(Pop3ObserverTest, UserPassInTheClearAndCapa) {
+  std::unique_ptr<Observer> o = MakeObserver("pop3");
+  o->ServerData("+OK Dovecot ready.\r\n");
+  o->ClientData("CAPA\r\n");
+  o->ServerData("+OK\r\nCAPA\r\nTOP\r\nUSER\r\nSASL PLAIN LOGIN\r\n.\r\n");
+  o->ClientData("USER alice\r\n");
+  o->ServerData("+OK\r\n");
+  o->ClientData("PASS s3cr3t\r\n");
+  o->ServerData("+OK Logged in.\r\n");
+  o->ClientData("RETR 1\r\n");
+  o->ServerData("+OK 5 octets\r\nhello\r\n.\r\n");
+  EXPECT_TRUE(o->done());
+  const Observation& r = o->observation();
+  EXPECT_EQ(r.banner, "+OK Dovecot ready.");
+  EXPECT_THAT(r.before_tls.capabilities, ElementsAre("CAPA", "TOP", "USER", "SASL PLAIN LOGIN"));
+  EXPECT_THAT(r.before_tls.mechanisms, ElementsAre("PLAIN", "LOGIN"));
+  EXPECT_FALSE(r.starttls->offered);
+  ASSERT_TRUE(r.auth.has_value());
+  EXPECT_EQ(r.auth->method, "pop3-user");
+  EXPECT_TRUE(r.auth->plaintext_credentials);
+  EXPECT_EQ(r.auth->succeeded, true);
+  ExpectNoSecret(r, {"alice", "s3cr3t", "hello"});
+}
+
+TEST(Pop3ObserverTest, StlsAccepted) {
+  std::unique_ptr<Observer> o = MakeObserver("pop3");
+  o->ServerData("+OK ready\r\n");
+  o->ClientData("CAPA\r\nSTLS\r\n");  // pipelined
+  o->ServerData("+OK\r\nSTLS\r\n.\r\n+OK Begin TLS\r\n");
+  const Observation& r = o->observation();
+  EXPECT_TRUE(r.starttls->offered);
+  EXPECT_TRUE(r.starttls->attempted);
+  EXPECT_TRUE(r.starttls->accepted);
+  EXPECT_TRUE(r.tls_started);
+}
+
+TEST(IrcObserverTest, CapListingStartTlsAccepted) {
+  std::unique_ptr<Observer> o = MakeObserver("irc");
+  ASSERT_NE(o, nullptr);
+  o->ClientData("CAP LS 302\r\n");
+  o->ServerData(":irc.lab NOTICE * :*** Looking up your hostname...\r\n");
+  o->ServerData(":irc.lab CAP * LS * :multi-prefix sasl=PLAIN,EXTERNAL\r\n");
+  o->ServerData(":irc.lab CAP * LS :tls userhost-in-names\r\n");
+  o->ClientData("STARTTLS\r\n");
+  o->ServerData(":irc.lab 670 * :STARTTLS successful, go ahead with TLS handshake\r\n");
+  o->ClientData(ClientHelloBytes("irc.lab"));
+  const Observation& r = o->observation();
+  EXPECT_EQ(r.banner, ":irc.lab NOTICE * :*** Looking up your hostname...");
+  EXPECT_THAT(r.before_tls.capabilities,
+              ElementsAre("multi-prefix", "sasl=PLAIN,EXTERNAL", "tls", "userhost-in-names"));
+  EXPECT_THAT(r.before_tls.mechanisms, ElementsAre("PLAIN", "EXTERNAL"));
+  EXPECT_TRUE(r.starttls->offered);
+  EXPECT_TRUE(r.starttls->attempted);
+  EXPECT_TRUE(r.starttls->accepted);
+  EXPECT_EQ(r.tls.client_hello.server_name, "irc.lab");
+}
+
+TEST(IrcObserverTest, SaslPlainInTheClearAndStopAtWelcome) {
+  std::unique_ptr<Observer> o = MakeObserver("irc");
+  o->ServerData(":irc.lab NOTICE * :hi\r\n");
+  o->ClientData("PASS serverpw\r\nCAP REQ :sasl\r\nAUTHENTICATE PLAIN\r\n");
+  o->ServerData("AUTHENTICATE +\r\n");
+  o->ClientData("AUTHENTICATE AGFsaWNlAHMzY3IzdA==\r\n");
+  o->ServerData(":irc.lab 903 alice :SASL authentication successful\r\n");
+  o->ServerData(":irc.lab 001 alice :Welcome\r\n");
+  o->ClientData("PRIVMSG #secret :meet at noon\r\n");
+  EXPECT_TRUE(o->done());
+  const Observation& r = o->observation();
+  ASSERT_TRUE(r.auth.has_value());
+  EXPECT_EQ(r.auth->method, "sasl");
+  EXPECT_EQ(r.auth->mechanism, "PLAIN");
+  EXPECT_TRUE(r.auth->plaintext_credentials);
+  EXPECT_EQ(r.auth->succeeded, true);
+  ExpectNoSecret(r, {"serverpw", "AGFsaWNl", "noon", "#secret"});
+}
+
+TEST(ObserverHelpersTest, MechanismNamesAndLiterals) {
+  EXPECT_EQ(SaslMechanismName("scram-sha-256"), "SCRAM-SHA-256");
+  EXPECT_EQ(SaslMechanismName("alice@example"), "");
+  EXPECT_EQ(SaslMechanismName(std::string(21, 'A')), "");
+  EXPECT_EQ(TrailingLiteral("a LOGIN {5}"), 5u);
+  EXPECT_EQ(TrailingLiteral("a APPEND x {1024+}"), 1024u);
+  EXPECT_EQ(TrailingLiteral("a {x}"), std::nullopt);
+  EXPECT_EQ(TrailingLiteral("{99999999999}"), std::nullopt);
+  EXPECT_EQ(MakeObserver("xmpp"), nullptr);
+  EXPECT_NE(MakeObserver("xmpps"), nullptr);
+}
+
+}  // namespace
+}  // namespace tlsweep
