@@ -9,7 +9,7 @@
 
 # One entry per target line, same index in every array.
 T_IP=()     # 10.77.0.10
-T_ROLE=()   # postfix | dovecot | prosody | inspircd | closed | filtered | unreachable
+T_ROLE=()   # postfix | dovecot | prosody | inspircd | exim | gnutls | closed | filtered | unreachable
 T_CERT=()   # valid | selfsigned | expired | wrongname | -
 T_OPTS=()   # "key=value key=value"
 # Derived once by conf_load (this machine forks slowly: no $(...) per row).
@@ -20,6 +20,7 @@ T_CERTNAME=()  # the name written into the certificate
 T_AUTH=()      # PLAIN,LOGIN: SASL mechanisms in the order offered (- without AUTH)
 T_DH=()        # 1024 | 2048 | - (DHE-only TLS 1.2 with that prime; postfix)
 T_CERTKEY=()   # the shared key's name, - for a key of its own
+T_GNUTLS=()    # exim and gnutls: the name of their GnuTLS priority string, else -
 PROBE_PORTS="25,587,465,143,993,110,995,5222,5269,5223,6667,6697"
 
 # Port -> "service tls-mode" (DESIGN.md's protocol table).
@@ -34,17 +35,36 @@ port_service() { echo "${PORT_SERVICE[$1]:-unknown none}"; }
 
 role_ports() {
   case "$1" in
-    postfix) echo "25,587,465" ;;
+    postfix|exim) echo "25,587,465" ;;
     dovecot) echo "143,993,110,995" ;;
     prosody) echo "5222,5223,5269" ;;
     inspircd) echo "6667,6697" ;;
+    gnutls) echo "993" ;;
     *) echo "" ;;
   esac
 }
 
+# The ports a role can serve: its default ones, and for gnutls-serv (TLS from
+# the first byte, no dialogue) every implicit-TLS port.
+role_allowed_ports() {
+  case "$1" in
+    gnutls) echo "465,993,995,5223,6697" ;;
+    *) role_ports "$1" ;;
+  esac
+}
+
+# The legacy servers' GnuTLS priority strings by name (format in the file).
+GNUTLS_PRIORITIES=${GNUTLS_PRIORITIES:-$(dirname "${BASH_SOURCE[0]}")/gnutls_priorities.conf}
+
+# gnutls_priority NAME: prints the priority string called NAME; fails if none.
+gnutls_priority() {
+  awk -v n="$1" '$1 == n && $1 !~ /^#/ { print $2; found = 1 } END { exit !found }' \
+    "$GNUTLS_PRIORITIES"
+}
+
 role_name() {
   case "$1" in
-    postfix|dovecot) echo "mail.lab.test" ;;
+    postfix|dovecot|exim|gnutls) echo "mail.lab.test" ;;
     prosody) echo "xmpp.lab.test" ;;
     inspircd) echo "irc.lab.test" ;;
     *) echo "-" ;;
@@ -58,7 +78,7 @@ conf_load() {
   local file=$1 line ip role cert opts n=0 i
   [ -r "$file" ] || lab_die "cannot read $file"
   T_IP=(); T_ROLE=(); T_CERT=(); T_OPTS=(); T_PORTS=(); T_NAME=(); T_STARTTLS=(); T_CERTNAME=()
-  T_AUTH=(); T_DH=(); T_CERTKEY=()
+  T_AUTH=(); T_DH=(); T_CERTKEY=(); T_GNUTLS=()
   while IFS= read -r line || [ -n "$line" ]; do
     n=$((n + 1))
     line=${line%%#*}
@@ -75,7 +95,7 @@ conf_load() {
     local last=${BASH_REMATCH[1]}
     { [ "$last" -ge 10 ] && [ "$last" -le 249 ]; } || lab_die "$file:$n: $ip outside .10-.249"
     case "$role" in
-      postfix|dovecot|prosody|inspircd)
+      postfix|dovecot|prosody|inspircd|exim|gnutls)
         case "$cert" in valid|selfsigned|expired|wrongname) ;;
           *) lab_die "$file:$n: bad cert kind '$cert'" ;; esac ;;
       closed|filtered|unreachable) cert="-" ;;
@@ -93,7 +113,13 @@ conf_load() {
               || lab_die "$file:$n: auth mechanism '$m' not one of:$LAB_AUTH_MECHS"
           done
           [[ $role == postfix || $role == dovecot ]] || lab_die "$file:$n: auth= needs postfix or dovecot" ;;
-        starttls=offered|starttls=required|starttls=none) ;;
+        starttls=offered|starttls=required|starttls=none)
+          [[ $role != exim && $role != gnutls ]] || [ "$o" = starttls=offered ] ||
+            lab_die "$file:$n: $role offers STARTTLS as it is (starttls=offered only)" ;;
+        gnutls=*)
+          [[ $role == exim || $role == gnutls ]] || lab_die "$file:$n: gnutls= needs exim or gnutls"
+          gnutls_priority "${o#gnutls=}" >/dev/null ||
+            lab_die "$file:$n: no priority string '${o#gnutls=}' in $GNUTLS_PRIORITIES" ;;
         plaintext_auth=yes|plaintext_auth=no)
           [[ $role == postfix || $role == dovecot ]] || lab_die "$file:$n: plaintext_auth= needs postfix or dovecot" ;;
         dh=1024|dh=2048)
@@ -121,6 +147,10 @@ conf_load() {
     T_AUTH+=("$REPLY")
     opt_get "$i" dh -; T_DH+=("$REPLY")
     opt_get "$i" certkey -; T_CERTKEY+=("$REPLY")
+    opt_get "$i" gnutls -; T_GNUTLS+=("$REPLY")
+    if [[ $role == exim || $role == gnutls ]] && [ "$REPLY" = - ]; then
+      lab_die "$file:$n: $role needs gnutls=NAME (a priority string of $GNUTLS_PRIORITIES)"
+    fi
     if [ "${T_DH[$i]}" != - ] && [ "$(opt "$i" tls modern)" = legacy ]; then
       lab_die "$file:$n: dh= and tls=legacy exclude each other"
     fi
@@ -129,7 +159,7 @@ conf_load() {
   # Every port must belong to its role (a later step would fail less clearly).
   for i in "${!T_IP[@]}"; do
     local p rp
-    rp=",$(role_ports "${T_ROLE[$i]}"),"
+    rp=",$(role_allowed_ports "${T_ROLE[$i]}"),"
     for p in ${T_PORTS[$i]//,/ }; do
       [[ $rp == *",$p,"* ]] || lab_die "$file: ${T_IP[$i]}: ${T_ROLE[$i]} cannot serve port $p"
     done
@@ -263,7 +293,9 @@ write_expected_report() {
   local dir=$1 i p svc tls
   command -v python3 >/dev/null || lab_die "python3 is needed for expected_report.json"
   for i in "${!T_IP[@]}"; do
-    case "${T_ROLE[$i]}" in closed|filtered|unreachable) continue ;; esac
+    # The legacy servers (exim, gnutls) are not predicted here: what a grab
+    # records of them is tests/lab/legacy_expected.tsv's business.
+    case "${T_ROLE[$i]}" in closed|filtered|unreachable|exim|gnutls) continue ;; esac
     for p in ${T_PORTS[$i]//,/ }; do
       read -r svc tls <<<"${PORT_SERVICE[$p]}"
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${T_IP[$i]}" "$p" "$svc" "$tls" \

@@ -46,13 +46,61 @@ install_demo_deps() { apt_install_missing "${DEMO_PACKAGES[@]}"; }
 # python3 derives expected_report.json from the description (and the lab tests
 # read records with it); slurm-wlm and munge make the single-node Slurm on
 # which the sharded sweep's job array (scripts/slurm/) is tested; nftables
-# maps the synthetic Internet (scripts/lab/synth.sh).
+# maps the synthetic Internet (scripts/lab/synth.sh). gnutls-bin is
+# gnutls-serv, the legacy servers' implicit TLS, and gnutls-cli, their
+# reference client; the libraries after it are what Exim's binary links
+# (see install_exim).
 LAB_PACKAGES=(
   iproute2 iptables ethtool openssl ca-certificates util-linux bsdutils procps python3
   python3-cryptography
   postfix dovecot-core dovecot-imapd dovecot-pop3d prosody inspircd
   slurm-wlm munge nftables
+  gnutls-bin libgnutls30 libgnutls-dane0 libidn12 libidn2-0 libnsl2 libdb5.3 libpcre2-8-0 libcrypt1
 )
+
+# Exim (the legacy servers' SMTP, built on GnuTLS in Debian) cannot be
+# installed beside Postfix: both provide and conflict with
+# mail-transport-agent, so installing exim4-daemon-light would remove Postfix.
+# The lab runs Exim's binary from the unpacked package instead
+# (`apt-get download` + `dpkg-deb -x`, nothing installed, no init script, no
+# system configuration). The binary looks up its compiled-in user
+# Debian-exim at start (exim4-base's postinst would create it): made here as a
+# system user without a home or shell.
+EXIM_PACKAGE=exim4-daemon-light
+EXIM_CACHE=${EXIM_CACHE:-/var/cache/tlsweep-lab}
+
+# exim_binary: prints the path of an Exim binary, unpacking the package into
+# $EXIM_CACHE on first use; an installed /usr/sbin/exim4 is used as it is.
+exim_binary() {
+  if [ -x /usr/sbin/exim4 ]; then echo /usr/sbin/exim4; return 0; fi
+  local version dir
+  version=$(apt-cache policy "$EXIM_PACKAGE" 2>/dev/null | sed -n 's/^ *Candidate: //p')
+  if [ -z "$version" ] || [ "$version" = "(none)" ]; then
+    echo "no candidate version of $EXIM_PACKAGE (apt-get update?)" >&2; return 1
+  fi
+  dir=$EXIM_CACHE/$EXIM_PACKAGE-$version
+  if [ ! -x "$dir/usr/sbin/exim4" ]; then
+    [ "$(id -u)" -eq 0 ] || { echo "exim: run as root to unpack $EXIM_PACKAGE" >&2; return 1; }
+    mkdir -p "$EXIM_CACHE"
+    local tmp
+    tmp=$(mktemp -d "$EXIM_CACHE/download.XXXXXX")
+    # _apt cannot write into a root-only directory: the download is then
+    # unsandboxed (apt's warning says so), which is harmless here.
+    if ! { ( cd "$tmp" && apt-get download -qq "$EXIM_PACKAGE=$version" 2>/dev/null ) &&
+           dpkg-deb -x "$tmp"/"$EXIM_PACKAGE"_*.deb "$tmp/root"; }; then
+      rm -rf "$tmp"; echo "exim: could not fetch $EXIM_PACKAGE=$version" >&2; return 1
+    fi
+    rm -rf "$dir"
+    mv "$tmp/root" "$dir"
+    rm -rf "$tmp"
+  fi
+  if ! getent passwd Debian-exim >/dev/null; then
+    [ "$(id -u)" -eq 0 ] || { echo "exim: user Debian-exim missing (run as root)" >&2; return 1; }
+    useradd --system --user-group --no-create-home --home-dir /nonexistent \
+      --shell /usr/sbin/nologin Debian-exim
+  fi
+  echo "$dir/usr/sbin/exim4"
+}
 
 # Installs the lab's packages. Debian's init scripts must not start the daemons
 # in the root namespace: a policy-rc.d that denies everything keeps them down
