@@ -147,7 +147,10 @@ absl::StatusOr<ResultWriter> ResultWriter::Open(const std::string& path,
       std::fprintf(file.get(), "%s\n", absl::StrJoin(names, ",").c_str());
     }
   }
-  return ResultWriter(std::move(file), path, std::move(options), regular);
+  // Stdout is never syncable, even when redirected to a file: a checkpoint
+  // names the output by its path, and stdout has none.
+  const bool named = !(path.empty() || path == "-");
+  return ResultWriter(std::move(file), path, std::move(options), regular && named);
 }
 
 void ResultWriter::Write(const ScanResult& r) {

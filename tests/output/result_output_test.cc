@@ -1,6 +1,10 @@
 #include "output/result_output.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <string>
 #include <utility>
@@ -174,6 +178,27 @@ TEST(ResultOutputTest, SyncGivesTheLengthAndAppendWritesNoSecondHeader) {
     ASSERT_TRUE(writer->Close().ok());
   }
   EXPECT_EQ(ReadLines(path), (std::vector<std::string>{"saddr,sport"}));
+}
+
+// Stdout redirected to a regular file is still not syncable: a checkpoint
+// names its output by path (scan_lab once aborted in std::filesystem::absolute("")).
+TEST(ResultOutputTest, StdoutIsNotSyncableEvenWhenARegularFile) {
+  const std::string path = TempPath();
+  std::fflush(stdout);
+  const int saved = dup(STDOUT_FILENO);
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_GE(dup2(fd, STDOUT_FILENO), 0);
+  close(fd);
+  for (const std::string name : {"", "-"}) {
+    auto writer = ResultWriter::Open(name, OutputOptions{});
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    EXPECT_FALSE(writer->syncable()) << "'" << name << "'";
+    ASSERT_TRUE(writer->Close().ok());
+  }
+  std::fflush(stdout);
+  dup2(saved, STDOUT_FILENO);
+  close(saved);
 }
 
 TEST(ResultOutputTest, CsvCustomFields) {
