@@ -48,7 +48,7 @@
 #include "output/record_json.h"
 #include "output/tls_json.h"
 #include "proto/registry.h"
-#include "testing/tls_server.h"
+#include "testing/tls_peer.h"
 #include "tls/openssl_util.h"
 #include "tls/tls_client.h"
 #include "tls/tls_context.h"
@@ -183,9 +183,9 @@ const std::string& RecordedFlight() {
     std::vector<uint8_t> hello(kMaxClientHelloRecord);
     hello.resize(BuildClientHello(Thunderbird31(), {"mail.example", random, {}, share}, hello)
                      .value_or(0));
-    testing::ServerConfig config;
+    tls_peer::ServerOptions config;
     config.max_version = TLS1_2_VERSION;
-    testing::TestServer server(std::move(config));
+    tls_peer::TestServer server(std::move(config));
     const std::vector<uint8_t> bytes = server.Respond(hello);
     return new std::string(bytes.begin(), bytes.end());
   }();

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "benchmark/benchmark.h"
+#include "testing/tls_peer.h"
 #include "output/tls_json.h"
 #include "tls/openssl_util.h"
 #include "tls/tls_client.h"
@@ -19,35 +20,12 @@
 namespace tlsweep {
 namespace {
 
-// A self-signed RSA-2048 leaf for "bench.example", like a mail server's.
-struct ServerIdentity {
-  EvpPkeyPtr key;
-  X509Ptr cert;
-  ServerIdentity() {
-    key.reset(EVP_RSA_gen(2048));
-    cert.reset(X509_new());
-    X509_set_version(cert.get(), 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
-    X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 86400);
-    X509_set_pubkey(cert.get(), key.get());
-    X509_NAME* name = X509_get_subject_name(cert.get());
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char*>("bench.example"), -1, -1, 0);
-    X509_set_issuer_name(cert.get(), name);
-    X509_sign(cert.get(), key.get(), EVP_sha256());
-  }
-};
-
-const ServerIdentity& Identity() {
-  static const ServerIdentity* identity = new ServerIdentity();
-  return *identity;
-}
-
+// The server sends the test identity's RSA-2048 leaf alone, like a mail
+// server without its intermediate.
 SslCtxPtr ServerContext() {
   SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
-  SSL_CTX_use_certificate(ctx.get(), Identity().cert.get());
-  SSL_CTX_use_PrivateKey(ctx.get(), Identity().key.get());
+  SSL_CTX_use_certificate(ctx.get(), tls_peer::DefaultIdentity().leaf.get());
+  SSL_CTX_use_PrivateKey(ctx.get(), tls_peer::DefaultIdentity().leaf_key.get());
   return ctx;
 }
 

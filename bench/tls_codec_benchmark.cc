@@ -11,7 +11,7 @@
 #include "benchmark/benchmark.h"
 #include "tls/client_hello.h"
 #include "tls/server_flight.h"
-#include "testing/tls_server.h"
+#include "testing/tls_peer.h"
 #include "tls/tls_profiles.h"
 
 namespace tlsweep {
@@ -49,9 +49,9 @@ BENCHMARK_CAPTURE(BM_BuildClientHello, tls1_3, "tls1.3");
 
 const std::vector<uint8_t>& Tls12Flight() {
   static const auto* flight = [] {
-    testing::ServerConfig config;
+    tls_peer::ServerOptions config;
     config.max_version = TLS1_2_VERSION;
-    testing::TestServer server(std::move(config));
+    tls_peer::TestServer server(std::move(config));
     return new std::vector<uint8_t>(
         server.Respond(Hello(Profile("thunderbird31"))));
   }();
@@ -88,7 +88,7 @@ void BM_ParseTls12FlightByteByByte(benchmark::State& state) {
 BENCHMARK(BM_ParseTls12FlightByteByByte);
 
 void BM_ParseTls13ServerHello(benchmark::State& state) {
-  testing::TestServer server({});
+  tls_peer::TestServer server({});
   const std::vector<uint8_t> flight = server.Respond(Hello(Profile("tls1.3")));
   ServerFlightParser parser;
   for (auto _ : state) {

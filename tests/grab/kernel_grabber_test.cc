@@ -22,7 +22,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "output/record_json.h"
-#include "testing/tls_server.h"
+#include "testing/tls_peer.h"
 #include "tls/openssl_util.h"
 #include "tls/tls_context.h"
 
@@ -113,7 +113,8 @@ struct Peer {
 // server context: the grabber records whatever it gets, verified or not.
 SslCtxPtr ServerContext() {
   EvpPkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
-  X509Ptr cert = testing::SignCert("mail.lab.test", key.get(), nullptr, nullptr, false);
+  X509Ptr cert = tls_peer::MakeCert(tls_peer::CertSpec().set_common_name("mail.lab.test"), key.get(),
+                                   nullptr, nullptr);
   SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
   EXPECT_EQ(SSL_CTX_use_certificate(ctx.get(), cert.get()), 1) << DrainOpenSslErrors();
   EXPECT_EQ(SSL_CTX_use_PrivateKey(ctx.get(), key.get()), 1) << DrainOpenSslErrors();

@@ -1,8 +1,10 @@
-// In-process TLS peers for tests: a PKI made on the fly (keys, CA and leaf
-// certificates) and an OpenSSL server over memory BIOs that a test pumps bytes
-// through, so TLS extraction and the records built from it run without a
-// network. The server is permissive (security level 0) so that what a test
-// observes is what the client's profile accepts.
+// In-process TLS peers for tests and benchmarks: a PKI made on the fly (keys,
+// CA and leaf certificates) and an OpenSSL server over memory BIOs, so TLS
+// extraction, the handshake codec and the records built from them run without
+// a network. A test either pumps a whole session through the server (Pump) or
+// takes its first flight for a ClientHello (Respond), the real bytes a probe
+// would read. The server is permissive (every suite, security level 0) so that
+// what a test observes is what the client's offer accepts.
 #ifndef TLSWEEP_TESTS_TESTING_TLS_PEER_H_
 #define TLSWEEP_TESTS_TESTING_TLS_PEER_H_
 
@@ -18,10 +20,12 @@
 
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -193,12 +197,30 @@ inline EvpPkeyPtr DhParams(BIGNUM* (*prime)(BIGNUM*)) {
   return EvpPkeyPtr(pkey);
 }
 
+// The identity a server gets unless a test makes its own: a P-256 root that
+// signs an RSA-2048 leaf for mail.example (the usual shape of a mail server's
+// chain), made once per process because RSA key generation takes a while.
+struct Identity {
+  EvpPkeyPtr root_key = EcKey();
+  EvpPkeyPtr leaf_key = RsaKey(2048);
+  X509Ptr root = MakeCert(CertSpec().set_common_name("tlsweep test root").set_ca(true),
+                          root_key.get(), nullptr, nullptr);
+  X509Ptr leaf = MakeCert(
+      CertSpec().set_common_name("mail.example").set_san("DNS:mail.example").set_serial(2),
+      leaf_key.get(), root.get(), root_key.get());
+};
+
+inline const Identity& DefaultIdentity() {
+  static const Identity* identity = new Identity();
+  return *identity;
+}
+
 // ---- The in-process server -----------------------------------------------
 
 struct ServerOptions {
   int min_version = 0;  // 0 = OpenSSL's range
   int max_version = 0;
-  std::string ciphers;        // TLS <= 1.2 cipher list; "" = default
+  std::string ciphers = "ALL:@SECLEVEL=0";  // TLS <= 1.2 cipher list
   std::string groups;         // "" = default
   EvpPkeyPtr dh;              // fixed DH parameters for DHE suites
   std::string ocsp_response;  // stapled when non-empty
@@ -241,6 +263,11 @@ inline int StapleCallback(SSL* ssl, void* arg) {
 
 class TestServer {
  public:
+  // With the default identity: the leaf, then the root as its chain.
+  explicit TestServer(ServerOptions options)
+      : TestServer(DefaultIdentity().leaf.get(), DefaultIdentity().leaf_key.get(),
+                   {DefaultIdentity().root.get()}, std::move(options)) {}
+
   TestServer(X509* leaf, EVP_PKEY* key, const std::vector<X509*>& chain,
              ServerOptions options)
       : options_(std::move(options)) {
@@ -273,9 +300,11 @@ class TestServer {
     }
     EXPECT_EQ(SSL_CTX_use_certificate(ctx_.get(), leaf), 1);
     EXPECT_EQ(SSL_CTX_use_PrivateKey(ctx_.get(), key), 1);
+    chain_.push_back(DerBytes(leaf));
     for (X509* cert : chain) {
       // SSL_CTX_add1_chain_cert without its macro's C-style cast.
       EXPECT_EQ(SSL_CTX_ctrl(ctx_.get(), SSL_CTRL_CHAIN_CERT, 1, cert), 1);
+      chain_.push_back(DerBytes(cert));
     }
     ssl_.reset(SSL_new(ctx_.get()));
     rbio_ = BIO_new(BIO_s_mem());
@@ -320,14 +349,42 @@ class TestServer {
     SSL_write_ex(ssl_.get(), data.data(), data.size(), &n);
   }
 
+  // The server's whole answer to `client_hello` on a connection of its own
+  // (its first flight, or an alert), as it goes on the wire. The session that
+  // Feed/Step/Drain drive is not touched.
+  std::vector<uint8_t> Respond(const std::vector<uint8_t>& client_hello) const {
+    SslPtr ssl(SSL_new(ctx_.get()));
+    BIO* in = BIO_new(BIO_s_mem());
+    BIO* out = BIO_new(BIO_s_mem());
+    SSL_set_bio(ssl.get(), in, out);
+    SSL_set_accept_state(ssl.get());
+    BIO_write(in, client_hello.data(), static_cast<int>(client_hello.size()));
+    SSL_do_handshake(ssl.get());
+    DrainOpenSslErrors();
+    std::vector<uint8_t> flight;
+    uint8_t buf[4096];
+    for (int n; (n = BIO_read(out, buf, sizeof(buf))) > 0;) {
+      flight.insert(flight.end(), buf, buf + n);
+    }
+    return flight;
+  }
+
+  // The chain the server sends, DER, leaf first.
+  const std::vector<std::vector<uint8_t>>& chain() const { return chain_; }
   SSL* ssl() { return ssl_.get(); }
   const std::string& received() const { return received_; }
   const std::string& error() const { return error_; }
   bool got_close_notify() const { return got_close_notify_; }
 
  private:
+  static std::vector<uint8_t> DerBytes(X509* cert) {
+    const std::string der = Der(cert);
+    return {der.begin(), der.end()};
+  }
+
   ServerOptions options_;
   SslCtxPtr ctx_;
+  std::vector<std::vector<uint8_t>> chain_;
   SslPtr ssl_;
   BIO* rbio_ = nullptr;
   BIO* wbio_ = nullptr;

@@ -10,7 +10,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "testing/tls_server.h"
+#include "testing/tls_peer.h"
 #include "tls/server_flight.h"
 
 namespace tlsweep {
@@ -189,7 +189,7 @@ TEST(ClientHelloTest, Secp256r1GeneratorShareIsAcceptedByOpenSsl) {
   p.signature_algorithms = {0x0804, 0x0403};
   p.supported_versions = {kTls13Version};
   p.key_shares = {kGroupSecp256r1};
-  testing::TestServer server({});
+  tls_peer::TestServer server({});
   Built in;
   in.session_id.assign(32, 7);
   ServerFlightParser parser;
@@ -206,7 +206,7 @@ TEST(ClientHelloTest, RandomX25519ShareIsAcceptedByOpenSsl) {
   p.signature_algorithms = {0x0804};
   p.supported_versions = {kTls13Version};
   p.key_shares = {kGroupX25519};
-  testing::TestServer server({});
+  tls_peer::TestServer server({});
   Built in;
   in.x25519 = Counting(32, 0x5A);
   ServerFlightParser parser;

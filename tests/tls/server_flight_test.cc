@@ -16,7 +16,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "testing/tls_server.h"
+#include "testing/tls_peer.h"
 #include "tls/client_hello.h"
 #include "tls/dh_primes.h"
 
@@ -136,11 +136,11 @@ class OpenSslFlightTest : public ::testing::Test {
         Server().Respond(Hello(Tls12Profile({0xC02F, 0x009E}))));
     return *flight;
   }
-  static testing::TestServer& Server() {
-    testing::ServerConfig config;
+  static tls_peer::TestServer& Server() {
+    tls_peer::ServerOptions config;
     config.max_version = TLS1_2_VERSION;
     config.ciphers = "ECDHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES128-GCM-SHA256";
-    static auto* server = new testing::TestServer(std::move(config));
+    static auto* server = new tls_peer::TestServer(std::move(config));
     return *server;
   }
 };
@@ -306,11 +306,11 @@ struct DhCase {
 class DheFlightTest : public ::testing::TestWithParam<DhCase> {};
 
 TEST_P(DheFlightTest, NamesTheServersPrime) {
-  testing::ServerConfig config;
+  tls_peer::ServerOptions config;
   config.max_version = TLS1_2_VERSION;
   config.ciphers = "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES128-SHA";
-  config.dh = testing::DhParamsFromPrime(GetParam().prime(nullptr));
-  testing::TestServer server(std::move(config));
+  config.dh = tls_peer::DhParams(GetParam().prime);
+  tls_peer::TestServer server(std::move(config));
   ServerFlightParser parser;
   ASSERT_EQ(parser.Feed(server.Respond(Hello(Tls12Profile({0x009E, 0x0033})))),
             FlightVerdict::kServerHelloDone);
@@ -335,10 +335,10 @@ INSTANTIATE_TEST_SUITE_P(
                "RFC 2409 group 2 (1024-bit MODP)"}));
 
 TEST(ServerFlightTest, Tls10FromTheTls10Profile) {
-  testing::ServerConfig config;
+  tls_peer::ServerOptions config;
   config.max_version = TLS1_VERSION;
   config.ciphers = "AES128-SHA:@SECLEVEL=0";
-  testing::TestServer server(std::move(config));
+  tls_peer::TestServer server(std::move(config));
   ClientHelloProfile p;
   p.record_version = kTls10Version;
   p.client_version = kTls10Version;
@@ -356,7 +356,7 @@ TEST(ServerFlightTest, Tls10FromTheTls10Profile) {
 }
 
 TEST(ServerFlightTest, Tls13StopsAfterServerHello) {
-  testing::TestServer server({});
+  tls_peer::TestServer server({});
   ClientHelloProfile p = Tls12Profile({0x1301, 0x1303, 0xC02F});
   p.supported_versions = {kTls13Version, kTls12Version};
   p.key_shares = {kGroupX25519};
@@ -375,9 +375,9 @@ TEST(ServerFlightTest, Tls13StopsAfterServerHello) {
 }
 
 TEST(ServerFlightTest, HelloRetryRequestNamesTheGroup) {
-  testing::ServerConfig config;
+  tls_peer::ServerOptions config;
   config.groups = "X25519";
-  testing::TestServer server(std::move(config));
+  tls_peer::TestServer server(std::move(config));
   ClientHelloProfile p = Tls12Profile({0x1301});
   p.supported_versions = {kTls13Version};
   p.key_shares = {kGroupSecp256r1};
@@ -389,7 +389,7 @@ TEST(ServerFlightTest, HelloRetryRequestNamesTheGroup) {
 }
 
 TEST(ServerFlightTest, NoCommonSuiteIsAHandshakeFailureAlert) {
-  testing::TestServer server({});
+  tls_peer::TestServer server({});
   // RC4: OpenSSL 3 has none, so the server refuses.
   ServerFlightParser parser;
   ASSERT_EQ(parser.Feed(server.Respond(Hello(Tls12Profile({0x0005, 0x0004})))),
@@ -611,7 +611,7 @@ TEST(ServerFlightTest, AlertSplitOverRecords) {
 
 TEST(ServerFlightTest, BytesConsumedEndsAtTheDecidingByte) {
   // TLS 1.3: ServerHello, then the encrypted rest, never read.
-  testing::TestServer server({});
+  tls_peer::TestServer server({});
   ClientHelloProfile p = Tls12Profile({0x1301});
   p.supported_versions = {kTls13Version};
   p.key_shares = {kGroupX25519};

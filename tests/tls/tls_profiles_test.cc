@@ -10,7 +10,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "testing/tls_server.h"
+#include "testing/tls_peer.h"
 #include "tls/client_hello.h"
 #include "tls/server_flight.h"
 #include "tls/tls_registry.h"
@@ -94,7 +94,7 @@ TEST(TlsProfilesTest, ClassProfilesOfferOnlyTheirClass) {
 // Every shipped profile builds, and a real OpenSSL 3 server answers each
 // with a flight or an alert (never a parse error).
 TEST(TlsProfilesTest, EveryProfileIsAnsweredByOpenSsl) {
-  testing::TestServer server({});
+  tls_peer::TestServer server({});
   const std::vector<uint8_t> random(32, 9);
   const std::vector<uint8_t> share(32, 8);
   for (const ClientHelloProfile& p : Shipped()) {
