@@ -232,27 +232,13 @@ BENCHMARK(BM_RawProbe)->Unit(benchmark::kMicrosecond);
 void BM_RawProbeNoRecord(benchmark::State& state) { RunProbes(state, false); }
 BENCHMARK(BM_RawProbeNoRecord)->Unit(benchmark::kMicrosecond);
 
-// A self-signed RSA-2048 leaf, as tls_benchmark's server has.
+// The test identity's RSA-2048 leaf alone, as tls_benchmark's server sends.
 SslCtxPtr ServerContext(int max_version) {
-  static EVP_PKEY* key = EVP_RSA_gen(2048);
-  static X509* cert = [] {
-    X509* c = X509_new();
-    X509_set_version(c, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(c), 1);
-    X509_gmtime_adj(X509_getm_notBefore(c), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(c), 86400);
-    X509_set_pubkey(c, key);
-    X509_NAME* name = X509_get_subject_name(c);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char*>("mail.example"), -1, -1, 0);
-    X509_set_issuer_name(c, name);
-    X509_sign(c, key, EVP_sha256());
-    return c;
-  }();
+  const tls_peer::Identity& id = tls_peer::DefaultIdentity();
   SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
   SSL_CTX_set_max_proto_version(ctx.get(), max_version);
-  SSL_CTX_use_certificate(ctx.get(), cert);
-  SSL_CTX_use_PrivateKey(ctx.get(), key);
+  SSL_CTX_use_certificate(ctx.get(), id.leaf.get());
+  SSL_CTX_use_PrivateKey(ctx.get(), id.leaf_key.get());
   return ctx;
 }
 
