@@ -12,24 +12,9 @@
 # usage: raw_probe_gnutls_test.sh TLSWEEP_BINARY
 set -uo pipefail
 tlsweep=$(realpath "$1")
-for tool in gnutls-serv gnutls-cli certtool unshare python3; do
-  command -v "$tool" > /dev/null || { echo "SKIP: no $tool"; exit 77; }
-done
-if [ "${RAW14_IN_NETNS:-}" != 1 ]; then
-  unshare -n true 2> /dev/null || { echo "SKIP: cannot make a network namespace"; exit 77; }
-  exec unshare -n env RAW14_IN_NETNS=1 bash "$0" "$@"
-fi
-ip link set lo up
-
-dir=$(mktemp -d)
-server=
-cleanup() {
-  [ -n "$server" ] && kill "$server" 2> /dev/null && wait "$server" 2> /dev/null
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-failed=0
-fail() { echo "FAIL: $*"; failed=1; }
+source "$(dirname "$0")/raw_probe_common.sh"
+need_tools gnutls-serv gnutls-cli certtool unshare python3
+own_netns "$@"
 
 PRIORITY='NONE:+VERS-TLS1.0:+ARCFOUR-128:+RSA:+SHA1:+COMP-NULL:+SIGN-ALL:+CTYPE-X509'
 PORT=465  # smtps: implicit TLS, so the probe needs no dialogue before its ClientHello
