@@ -26,9 +26,10 @@ usage() { sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 install_fuzz_deps
 setup_fuzz_build "$builddir"
 
-# The fuzz targets' ninja names, e.g. tests/proto/smtp_fuzz.
+# The fuzz targets' ninja names, e.g. tests/smtp_fuzz (all declared in
+# tests/meson.build).
 targets() {
-  ninja -C "$builddir" -t targets all | sed -n 's|^\(tests/[a-z_]*/[a-z0-9_]*_fuzz\): .*|\1|p' | sort -u
+  ninja -C "$builddir" -t targets all | sed -n 's|^\(tests/[a-z0-9_]*_fuzz\): .*|\1|p' | sort -u
 }
 
 if [ "$1" = list ]; then
@@ -57,9 +58,13 @@ printf '%-12s %8s %10s %8s %6s %6s  %s\n' target cpu_s execs exec/s cov ft resul
 for t in "${selected[@]}"; do
   name=${t##*/}
   name=${name%_fuzz}
-  stage=$(basename "$(dirname "$t")")
-  seeds=tests/$stage/corpus/$name
-  dict=tests/$stage/corpus/$name.dict
+  # Its seeds: the one tests/STAGE/corpus/NAME (tests/meson.build).
+  seeds=$(compgen -G "tests/*/corpus/$name" || true)
+  if [ "$(wc -w <<<"$seeds")" != 1 ]; then
+    echo "$name: expected one tests/*/corpus/$name, found '$seeds'" >&2
+    exit 2
+  fi
+  dict=$seeds.dict
   work=$builddir/fuzz-corpus/$name
   artifacts=$builddir/fuzz-artifacts/$name
   log=$builddir/fuzz-logs/$name.log
