@@ -45,6 +45,18 @@ constexpr uint32_t kTxPoolMbufs = 2048;
 // 7: 0.59-0.65 ms per whole grab), so a step stays near 2.5 ms, a third of
 // the 8 ms of answers the af_packet ring holds (nic/eal.h kAfPacketFrames).
 constexpr unsigned kInlineSegmentsPerStep = 4;
+// On a grab lcore of its own a step is bounded too: segments keep coming as
+// fast as the control lcore moves them (a peer that ignores our window, or
+// many connections on a link with microseconds of RTT, where each ACK we
+// send brings the next segments back before the ring is empty), and a step
+// that drained the ring until it was empty would never reach Poll(): no
+// deadline, retransmission or linger would run and no record would leave
+// while the flood lasts (section 12.hostile13b of bench/RESULTS.md). Eight
+// bursts: at the 0.6 ms of the costliest segment (above) a step stays
+// below 160 ms in the worst case and near 0.3 ms for ordinary segments
+// (about a microsecond each: tcp_benchmark, bench/RESULTS.md section 10),
+// while a Poll() with nothing due costs a timer-wheel look-up.
+constexpr unsigned kLcoreSegmentsPerStep = 8 * kBurst;
 
 static_assert(std::is_trivially_copyable_v<ScanResult>);
 static_assert(sizeof(ScanResult) % 4 == 0, "rte_ring elements are multiples of 4 bytes");
@@ -122,7 +134,8 @@ class GrabPool::Worker {
   Worker(const GrabPoolOptions& options, const TlsContext& tls, const TcpStackConfig& tcp,
          uint16_t port, uint16_t queue, rte_mempool* pool, bool offload, const StopToken& stop)
       : stop_(stop),
-        segments_per_step_(options.lcores == 0 ? kInlineSegmentsPerStep : UINT32_MAX),
+        segments_per_step_(options.lcores == 0 ? kInlineSegmentsPerStep
+                                               : kLcoreSegmentsPerStep),
         sink_(port, queue, pool, offload),
         stack_(tcp, sink_),
         scheduler_(tls, options.grab),

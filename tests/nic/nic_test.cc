@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -23,6 +24,7 @@
 #include "nic/eal.h"
 #include "nic/port.h"
 #include "nlohmann/json.hpp"
+#include "packet/headers.h"
 #include "packet/probe.h"
 #include "scan/scan_config.h"
 #include "testing/frames.h"
@@ -345,6 +347,75 @@ TEST_F(GrabPoolTest, FullQueueHoldsTheHostAndPausesTheScan) {
   EXPECT_EQ(s.peak_waiting, 70u);
   EXPECT_EQ(s.scan_pauses, 1u);
   EXPECT_EQ(s.overflow, "pause");
+}
+
+// A grab lcore of its own (--grab-lcores 1) under a flood of segments that
+// never lets its segment ring run empty (a peer that ignores our window,
+// here segments for no connection of ours, each answered with a reset): the
+// worker still polls between bounded steps, so a grab's deadline holds and
+// its record leaves. A step that drained the ring until it was empty never
+// polled while the flood lasted: no record (section 12.hostile13b of
+// bench/RESULTS.md).
+TEST_F(GrabPoolTest, FloodOfSegmentsCannotHoldAGrabPastItsDeadline) {
+  options_.lcores = 1;
+  options_.grab.timeouts.connect_ms = 100;  // the target never answers
+  const auto pool = Make();
+  ASSERT_NE(pool, nullptr);
+  ASSERT_TRUE(pool->Launch(0).ok());
+  std::vector<nlohmann::json> written;
+  const GrabRecordWriter write = [&](const AnswerKey&, std::string_view line) {
+    written.push_back(nlohmann::json::parse(line));
+  };
+  ScanResult r;
+  r.response.target = *Ipv4Address::Parse("198.51.100.9");
+  r.response.port = 25;
+  r.response.success = true;
+  pool->Offer(r, write);
+  testing::TcpSpec t;  // data from a host we never connected to
+  t.saddr = 0xcb007107;  // 203.0.113.7
+  t.daddr = kSource.value();
+  t.dport = 50500;
+  t.flags = kTcpAck | kTcpPsh;
+  t.payload.assign(1024, 'x');
+  const std::vector<uint8_t> frame = testing::TcpFrame(t);
+  // One mbuf, dispatched again and again (a reference each time, which the
+  // worker drops): the flood costs the test a few nanoseconds per segment,
+  // far less than the worker's parse, look-up and reset, so the ring stays
+  // full while the test thread runs.
+  rte_mbuf* m = rte_pktmbuf_alloc(g_port->pool());
+  ASSERT_NE(m, nullptr);
+  std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(frame.size())), frame.data(),
+              frame.size());
+  const auto start = std::chrono::steady_clock::now();
+  const auto elapsed = [&] { return std::chrono::steady_clock::now() - start; };
+  uint64_t flooded = 0;
+  while (written.empty() && elapsed() < std::chrono::seconds(5)) {
+    for (int i = 0; i < 256; ++i) {
+      rte_mbuf_refcnt_update(m, 1);
+      pool->Dispatch(m);
+    }
+    flooded += 256;
+    pool->Poll(write);
+  }
+  rte_pktmbuf_free(m);
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed()).count();
+  ASSERT_EQ(written.size(), 1u) << "no record " << took << " ms after a 100 ms deadline, "
+                                << flooded << " segments in";
+  EXPECT_EQ(written[0]["data"]["smtp"]["status"], "connection-timeout");
+  // The deadline, the sweep's 10 ms and a step's bound, with room for a
+  // loaded machine. A worker that drained its ring before polling
+  // recorded the grab only when the flood paused: under chrt -f 1 (no
+  // other thread takes the CPUs) at about 990 ms, when the kernel's RT
+  // throttling (950 ms of every second) stopped the test thread.
+  EXPECT_LT(took, 700) << flooded << " segments in";
+  pool->Finish();
+  while (!pool->Done()) pool->Poll(write);
+  pool->Join();
+  // Our SYNs and resets looped back to queue 1 by net_ring.
+  rte_mbuf* back[32];
+  uint16_t n;
+  while ((n = rte_eth_rx_burst(g_port->id(), 1, back, 32)) > 0) rte_pktmbuf_free_bulk(back, n);
+  EXPECT_GT(pool->Summary().workers.at(0).tcp.rst_sent, 0u) << "the flood reached the stack";
 }
 
 }  // namespace
