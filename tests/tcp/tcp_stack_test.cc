@@ -330,6 +330,27 @@ TEST_F(TcpStackTest, HandshakeAndDataBothWays) {
   CloseCleanly(id, r);
 }
 
+// No delayed ACK: every data segment is acknowledged as it arrives, with no
+// timer. RFC 1122 4.2.3.2 and RFC 5681 4.2 allow delaying an ACK (at most
+// 500 ms, and at least every second full-sized segment), but a sender using
+// Nagle's algorithm (RFC 896, on by default on Linux) holds its next small
+// segment until its last one is acknowledged: a server writing a TLS
+// record of one byte per segment would wait a delayed ACK per record. The
+// hostile peer of one-byte records (section 12.hostile13b of
+// bench/RESULTS.md) relies on this never changing.
+TEST_F(TcpStackTest, EverySmallSegmentIsAcknowledgedAtOnce) {
+  Recorder r;
+  const TcpConnId id = Open(r);
+  for (int i = 0; i < 20; ++i) {
+    PeerData(std::string("\x16\x03\x03\x00\x01", 5) + static_cast<char>(i));
+    const Sent ack = TakeOne();
+    EXPECT_EQ(ack.flags(), kTcpAck) << i;
+    EXPECT_EQ(ack.tcp.ack, rcv_) << i;
+  }
+  EXPECT_EQ(r.data.size(), 20u * 6);
+  CloseCleanly(id, r);
+}
+
 TEST_F(TcpStackTest, SegmentsFollowThePeersMss) {
   Recorder r;
   const TcpConnId id = Open(r, MssOption(100));
