@@ -46,16 +46,17 @@ constexpr uint32_t kTxPoolMbufs = 2048;
 // the 8 ms of answers the af_packet ring holds (nic/eal.h kAfPacketFrames).
 constexpr unsigned kInlineSegmentsPerStep = 4;
 // On a grab lcore of its own a step is bounded too: segments keep coming as
-// fast as the control lcore moves them (a peer that ignores our window, or
-// many connections on a link with microseconds of RTT, where each ACK we
-// send brings the next segments back before the ring is empty), and a step
-// that drained the ring until it was empty would never reach Poll(): no
-// deadline, retransmission or linger would run and no record would leave
-// while the flood lasts (section 12.hostile13b of bench/RESULTS.md). Eight
-// bursts: at the 0.6 ms of the costliest segment (above) a step stays
-// below 160 ms in the worst case and near 0.3 ms for ordinary segments
-// (about a microsecond each: tcp_benchmark, bench/RESULTS.md section 10),
-// while a Poll() with nothing due costs a timer-wheel look-up.
+// fast as the control lcore moves them (a peer that ignores our window; in
+// principle also many connections over a link of microseconds of RTT, each
+// ACK bringing the next segments back before the ring is empty), and a
+// step that drained the ring until it was empty would not reach Poll():
+// no deadline, retransmission or linger would run and no record would
+// leave while the flood lasts (nic_test's flood test; section 12.hostile13b
+// of bench/RESULTS.md). Eight bursts: at the 0.6 ms of the costliest
+// segment (above) a step stays below 160 ms in the worst case and near
+// 0.3 ms for ordinary segments (about a microsecond each: tcp_benchmark,
+// bench/RESULTS.md section 10), while a Poll() with nothing due costs a
+// timer-wheel look-up.
 constexpr unsigned kLcoreSegmentsPerStep = 8 * kBurst;
 
 static_assert(std::is_trivially_copyable_v<ScanResult>);
