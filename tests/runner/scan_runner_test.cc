@@ -21,6 +21,7 @@
 #include <string>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "packet/arp.h"
 #include "packet/parse.h"
@@ -382,7 +383,10 @@ class KillResumeTest : public ScanRunnerTest, public ::testing::WithParamInterfa
 
 TEST_P(KillResumeTest, KillNineAtRandomMomentsThenResumeRecordsEveryOpenPortOnce) {
   const bool run = GetParam();
-  const std::string dir = ::testing::TempDir() + (run ? "/kill_run" : "/kill_scan");
+  // The process id in the name: parallel runs of the test (other clones) do
+  // not share the directory.
+  const std::string dir = absl::StrCat(::testing::TempDir(), run ? "/kill_run." : "/kill_scan.",
+                                       getpid());
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   const unsigned seed = std::random_device{}();
@@ -459,6 +463,7 @@ TEST_P(KillResumeTest, KillNineAtRandomMomentsThenResumeRecordsEveryOpenPortOnce
                 static_cast<unsigned long long>(resent));
   }
   munmap(shared, sizeof(std::atomic<uint64_t>));
+  std::filesystem::remove_all(dir);
 }
 
 INSTANTIATE_TEST_SUITE_P(ScanAndRun, KillResumeTest, ::testing::Bool(),
