@@ -56,6 +56,8 @@ struct alignas(64) Lane {
   int32_t queue = -1;         // rss: the queue it polls
   std::atomic<uint64_t> packets{0};
   uint64_t bytes = 0;
+  uint64_t first_ns = 0;  // the first and last burst it received
+  uint64_t last_ns = 0;
   uint64_t ring_drops = 0;
   uint64_t oversize = 0;
   uint32_t lcore = 0;
@@ -71,6 +73,8 @@ struct Shared {
 // Analyzes `n` mbufs and frees them.
 void AnalyzeBurst(Lane& lane, const TscClock& clock, rte_mbuf** mbufs, uint16_t n) {
   const uint64_t now = clock.Now();
+  if (lane.first_ns == 0) lane.first_ns = now;
+  lane.last_ns = now;
   uint64_t bytes = 0;
   for (uint16_t i = 0; i < n; ++i) {
     const uint32_t len = rte_pktmbuf_pkt_len(mbufs[i]);
@@ -148,6 +152,8 @@ bool Dispatch(std::span<Lane> lanes, Lane& rx, const Shared& shared, uint64_t id
       continue;
     }
     last_rx = shared.clock->Now();
+    if (rx.first_ns == 0) rx.first_ns = last_rx;
+    rx.last_ns = last_rx;
     rx.packets.fetch_add(n, std::memory_order_relaxed);
     uint32_t lane_of[kBurst];
     for (uint16_t i = 0; i < n; ++i) {
@@ -282,9 +288,15 @@ absl::StatusOr<PassiveDpdkSummary> RunPassiveCapture(const PassiveRxOptions& opt
   const PortStats stats = (*port)->Stats();
   summary.port = {stats.ipackets,  stats.opackets,  stats.imissed,         stats.ierrors,
                   stats.oerrors,   stats.rx_nombuf, stats.ring_drops,      stats.rx_drops_counted};
+  uint64_t first = software ? rx.first_ns : 0, last = software ? rx.last_ns : 0;
   if (software) {
     summary.lcores.push_back({rx.lcore, "rx", 0, rx.packets.load(), rx.bytes, 0, 0});
   }
+  for (const Lane& l : lanes) {
+    if (l.first_ns != 0 && (first == 0 || l.first_ns < first)) first = l.first_ns;
+    last = std::max(last, l.last_ns);
+  }
+  summary.active_seconds = static_cast<double>(last - first) / 1e9;
   for (Lane& l : lanes) {
     if (l.ring != nullptr) rte_ring_free(l.ring);
     summary.lcores.push_back({l.lcore, software ? "analyzer" : "rx+analyzer", l.queue,

@@ -297,6 +297,7 @@ nlohmann::json PassiveMetadata(const PassiveRunSummary& s) {
                              {"ring_drops", p.ring_drops},
                              {"rx_drops_counted", p.rx_drops_counted}}},
                     {"lcores", std::move(lcores)},
+                    {"active_seconds", d.active_seconds},
                     {"end_after_idle_seconds", d.end_after_idle_seconds},
                     {"ended_idle", d.ended_idle}};
   }

@@ -207,6 +207,7 @@ struct PassiveDpdkSummary {
   uint32_t analyzers = 0;
   NicCounters port;           // the driver's counters at the end
   std::vector<PassiveLcoreStats> lcores;
+  double active_seconds = 0;  // from the first frame received to the last
   double end_after_idle_seconds = 0;  // 0: only a stop ends the capture
   bool ended_idle = false;
 };
