@@ -272,7 +272,17 @@ absl::StatusOr<PassiveDpdkSummary> RunPassiveCapture(const PassiveRxOptions& opt
   for (uint32_t i = software ? 0 : 1; i < n; ++i) {
     launches[i] = {&lanes[i], &shared, software};
     lanes[i].lcore = lcore;
-    rte_eal_remote_launch(LaunchLane, &launches[i], lcore);
+    if (int ret = rte_eal_remote_launch(LaunchLane, &launches[i], lcore); ret != 0) {
+      // Lanes already launched end (their Finish() included) before the
+      // error returns; nothing was received yet.
+      shared.done.store(true, std::memory_order_release);
+      rte_eal_mp_wait_lcore();
+      for (Lane& l : lanes) {
+        if (l.ring != nullptr) rte_ring_free(l.ring);
+      }
+      return absl::InternalError(absl::StrCat("rte_eal_remote_launch(lcore=", lcore,
+                                              "): ", rte_strerror(-ret)));
+    }
     lcore = rte_get_next_lcore(lcore, 1, 0);
   }
   if (software) {
