@@ -10,7 +10,8 @@
 # validate, and no output contains the credentials, the envelope or the
 # message text.
 #
-# Python's smtplib, imaplib and poplib (passive_clients.py: STARTTLS/STLS,
+# swaks (STARTTLS with AUTH PLAIN, implicit TLS with AUTH LOGIN, a plain
+# delivery) and Python's smtplib, imaplib and poplib (passive_clients.py: STARTTLS/STLS,
 # implicit TLS, plaintext LOGIN and USER/PASS before TLS) are compared
 # with their own transcripts (what each wrote on the plain socket, per
 # local port). The same capture then goes through DPDK's net_pcap vdev on
@@ -61,6 +62,18 @@ s.quit()
 PY
   in_scan timeout 60 python3 "$root/tests/lab/passive_clients.py" lab "$py_password" \
     > "$work/py_transcripts.jsonl" 2> "$work/py_clients.err"
+  # swaks, on fixed local ports so that its transcript names its record:
+  # STARTTLS then AUTH PLAIN on 587, implicit TLS with AUTH LOGIN on 465,
+  # a plain delivery attempt on 25. " -> " lines are what it sent in
+  # plaintext, " ~> " inside TLS.
+  local swaks=(swaks --server 10.77.0.10 --helo client.lab --from passive-from@lab.example
+               --to passive-rcpt@lab.example --header "Subject: PASSIVE-LAB-SUBJECT"
+               --body PASSIVE-LAB-BODY --timeout 10)
+  in_scan timeout 20 "${swaks[@]}" --port 587 --local-port 40101 --tls \
+    --auth PLAIN --auth-user lab --auth-password "$py_password" > "$work/swaks_40101.txt" 2>&1
+  in_scan timeout 20 "${swaks[@]}" --port 465 --local-port 40102 --tls-on-connect \
+    --auth LOGIN --auth-user lab --auth-password "$py_password" > "$work/swaks_40102.txt" 2>&1
+  in_scan timeout 20 "${swaks[@]}" --port 25 --local-port 40103 > "$work/swaks_40103.txt" 2>&1
   sleep 1
   kill -TERM "$dumpcap_pid"
   wait "$dumpcap_pid"
@@ -71,8 +84,8 @@ PY
   cat "$work/passive.err"
   check "records validate (passive_record)" valid passive_record "$work/out.jsonl"
   check "metadata validates (passive_metadata)" valid passive_metadata "$work/meta.json"
-  check "nineteen connections recorded (10 curl and smtplib, 9 passive_clients.py)" \
-    test "$(wc -l < "$work/out.jsonl")" -eq 19
+  check "22 connections recorded (10 curl and smtplib, 9 passive_clients.py, 3 swaks)" \
+    test "$(wc -l < "$work/out.jsonl")" -eq 22
   cat "$work/py_clients.err"
   check "passive_clients.py: nine transcripts, no client error" \
     test "$(grep -c client_port "$work/py_transcripts.jsonl")" -eq 9 -a ! -s "$work/py_clients.err"
@@ -154,6 +167,42 @@ for t in map(json.loads, open(sys.argv[2])):
     print("same" if same else "DIFFERENT", t["port"], t["client_port"], sorted(v),
           got if same else (got, want))
 sys.exit(0 if ok and n == 9 else 1)
+PY
+
+  # swaks's records against its transcripts: plaintext STARTTLS <=>
+  # starttls.attempted, its "TLS started" line <=> a ServerHello in the
+  # record (the suite's name for TLS 1.3), implicit TLS on 465, and no
+  # auth in a record whose AUTH went inside TLS.
+  check "records == swaks transcripts, connection by connection" \
+    python3 - "$work/out.jsonl" "$work"/swaks_401*.txt <<'PY'
+import json, re, sys
+recs = {r["client_port"]: r for r in map(json.loads, open(sys.argv[1]))}
+ok, n = True, 0
+for path in sys.argv[2:]:
+    n += 1
+    port = int(re.search(r"swaks_(\d+)", path).group(1))
+    lines = open(path, errors="replace").read().splitlines()
+    plain = {l[4:].split()[0].upper() for l in lines if l.startswith(" -> ") and l[4:].split()}
+    tls = next((l for l in lines if "TLS started with cipher" in l), None)
+    r = recs.get(port)
+    if r is None:
+        print("no record for swaks port", port, lines[:3]); ok = False; continue
+    res = r["result"]
+    want = {"starttls": "STARTTLS" in plain, "tls": tls is not None,
+            "implicit_tls": r["port"] == 465,
+            "auth_before_tls": bool(plain & {"AUTH"})}
+    got = {"starttls": res.get("starttls", {}).get("attempted", False),
+           "tls": "server_hello" in res.get("tls", {}).get("handshake_log", {}),
+           "implicit_tls": res.get("implicit_tls", False),
+           "auth_before_tls": bool(res.get("auth", {}).get("before_tls", False))}
+    m = re.search(r"cipher (TLSv1\.3):([A-Z0-9_]+)", tls or "")
+    if m:
+        want["cipher"] = m.group(2)
+        got["cipher"] = res["tls"]["handshake_log"]["server_hello"]["cipher_suite"]["name"]
+    same = want == got
+    ok &= same
+    print("same" if same else "DIFFERENT", r["port"], port, sorted(plain), got if same else (got, want))
+sys.exit(0 if ok and n == 3 else 1)
 PY
 
   # tshark's view, one line per client port: the commands the client sent
