@@ -172,6 +172,26 @@ std::vector<FlagGroup> Concat(std::vector<FlagGroup> a, std::vector<FlagGroup> b
   return a;
 }
 
+std::vector<Flag> DpdkPortFlags(std::string* interface, std::string* dpdk_config,
+                                std::vector<std::string>* eal_args, uint16_t* port_id) {
+  return {{.name = "interface", .short_name = 'i', .arg = "IFACE",
+           .help = "DPDK's af_packet driver on this kernel interface",
+           .set = SetString(interface)},
+          {.name = "dpdk-config", .arg = "FILE",
+           .help = "EAL arguments from a file (see dpdk_cfg/)",
+           .set = SetString(dpdk_config)},
+          {.name = "eal", .arg = "\"ARGS\"", .help = "more EAL arguments (repeatable)",
+           .set = [eal_args](const std::string&, const std::string& value) {
+             for (absl::string_view a : absl::StrSplit(value, ' ', absl::SkipEmpty())) {
+               eal_args->emplace_back(a);
+             }
+             return absl::OkStatus();
+           }},
+          {.name = "dpdk-port", .arg = "N", .help = "DPDK port to use",
+           .default_value = absl::StrCat(*port_id),
+           .set = SetNumber<uint16_t>(port_id, 0, 1023)}};
+}
+
 std::vector<Flag> OutputFileFlags(std::string output_help, std::string* output_file,
                                   std::string* metadata_file, bool* quiet) {
   return {{.name = "output-file", .short_name = 'o', .arg = "FILE",

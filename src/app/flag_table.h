@@ -81,6 +81,12 @@ std::vector<FlagGroup> Concat(std::vector<FlagGroup> a, std::vector<FlagGroup> b
 std::vector<Flag> OutputFileFlags(std::string output_help, std::string* output_file,
                                   std::string* metadata_file, bool* quiet);
 
+// Where a command's DPDK port comes from, shared by scan, run and passive:
+// -i (af_packet on a kernel interface), --dpdk-config, --eal (split at
+// spaces, repeatable) and --dpdk-port.
+std::vector<Flag> DpdkPortFlags(std::string* interface, std::string* dpdk_config,
+                                std::vector<std::string>* eal_args, uint16_t* port_id);
+
 // Setters for the common cases.
 FlagSetter SetString(std::string* field);
 FlagSetter SetTrue(bool* field);

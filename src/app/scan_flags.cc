@@ -199,24 +199,11 @@ FlagGroup ProbeFlags(ScanCommand* cmd) {
 }
 
 FlagGroup SendingFlags(ScanCommand* cmd) {
-  return {"Sending (DPDK)",
-          {{.name = "interface", .short_name = 'i', .arg = "IFACE",
-            .help = "DPDK's af_packet driver on this kernel interface",
-            .set = SetString(&cmd->interface)},
-           {.name = "dpdk-config", .arg = "FILE",
-            .help = "EAL arguments from a file (see dpdk_cfg/)",
-            .set = SetString(&cmd->dpdk_config)},
-           {.name = "eal", .arg = "\"ARGS\"", .help = "more EAL arguments (repeatable)",
-            .set = [cmd](const std::string&, const std::string& value) {
-              for (absl::string_view a : absl::StrSplit(value, ' ', absl::SkipEmpty())) {
-                cmd->eal_args.emplace_back(a);
-              }
-              return absl::OkStatus();
-            }},
-           {.name = "dpdk-port", .arg = "N", .help = "DPDK port to use",
-            .default_value = absl::StrCat(cmd->port_id),
-            .set = SetNumber<uint16_t>(&cmd->port_id, 0, 1023)},
-           {.name = "gateway-ip", .arg = "A",
+  FlagGroup group = {"Sending (DPDK)",
+                     DpdkPortFlags(&cmd->interface, &cmd->dpdk_config, &cmd->eal_args,
+                                   &cmd->port_id)};
+  std::vector<Flag> more = {
+          {.name = "gateway-ip", .arg = "A",
             .help = "resolved by ARP for the probes' destination MAC",
             .set = [cmd](const std::string& flag, const std::string& value) -> absl::Status {
               const auto ip = Ipv4Address::Parse(value);
@@ -234,7 +221,9 @@ FlagGroup SendingFlags(ScanCommand* cmd) {
               TLSWEEP_ASSIGN_OR_RETURN(uint32_t s, ParseFlagNumber<uint32_t>(flag, value, 0, 3600));
               cmd->run.cooldown_s = s;
               return absl::OkStatus();
-            }}}};
+            }}};
+  group.flags.insert(group.flags.end(), more.begin(), more.end());
+  return group;
 }
 
 FlagGroup OutputGroup(ScanCommand* cmd) {

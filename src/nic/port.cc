@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "passive/symmetric_rss.h"
 
 namespace tlsweep {
 namespace {
@@ -85,8 +86,26 @@ bool CountsNoRxDrops(const std::string& driver) {
 
 }  // namespace
 
+bool PortHasTcpRss(uint16_t port_id, uint16_t queues) {
+  rte_eth_dev_info info;
+  if (rte_eth_dev_info_get(port_id, &info) != 0) return false;
+  return (info.flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP) != 0 &&
+         info.max_rx_queues >= queues && info.max_tx_queues >= queues;
+}
+
 absl::StatusOr<std::unique_ptr<Port>> Port::Open(uint16_t port_id, uint16_t queues,
                                                  uint16_t rx_desc, uint16_t tx_desc) {
+  return OpenPort(port_id, queues, rx_desc, tx_desc, nullptr);
+}
+
+absl::StatusOr<std::unique_ptr<Port>> Port::OpenForCapture(uint16_t port_id,
+                                                           const CaptureConfig& config) {
+  return OpenPort(port_id, config.rx_queues, 1024, 1024, &config);
+}
+
+absl::StatusOr<std::unique_ptr<Port>> Port::OpenPort(uint16_t port_id, uint16_t queues,
+                                                     uint16_t rx_desc, uint16_t tx_desc,
+                                                     const CaptureConfig* capture) {
   if (!rte_eth_dev_is_valid_port(port_id)) {
     return absl::NotFoundError(absl::StrCat("DPDK port ", port_id, " does not exist (",
                                             rte_eth_dev_count_avail(), " ports available)"));
@@ -100,9 +119,12 @@ absl::StatusOr<std::unique_ptr<Port>> Port::Open(uint16_t port_id, uint16_t queu
   if (queues > info.max_rx_queues || queues > info.max_tx_queues) {
     return absl::InvalidArgumentError(absl::StrCat(
         "port ", port_id, " (", port->driver_, ") has ", info.max_tx_queues,
-        " TX and ", info.max_rx_queues, " RX queues; this scan needs ", queues,
-        " (one per sender and grab lcore, plus one for control): lower -T or "
-        "--grab-lcores, or raise the driver's queue count (af_packet: qpairs=)"));
+        " TX and ", info.max_rx_queues, " RX queues; this ",
+        capture != nullptr ? "capture needs " : "scan needs ", queues,
+        capture != nullptr ? " (one per analyzer lcore)"
+                           : " (one per sender and grab lcore, plus one for control): lower -T "
+                             "or --grab-lcores, or raise the driver's queue count (af_packet: "
+                             "qpairs=)"));
   }
   rte_eth_conf conf;
   std::memset(&conf, 0, sizeof(conf));
@@ -116,6 +138,19 @@ absl::StatusOr<std::unique_ptr<Port>> Port::Open(uint16_t port_id, uint16_t queu
     conf.txmode.offloads = kCksum;
     port->tx_checksum_offload_ = true;
   }
+  // The symmetric key at the driver's key length (40 bytes on most NICs,
+  // 52 on i40e), over IPv4 and IPv4 TCP only: both directions of a
+  // connection land in one queue (passive/symmetric_rss.h).
+  std::vector<uint8_t> rss_key;
+  if (capture != nullptr && capture->symmetric_rss && queues > 1) {
+    rss_key.resize(info.hash_key_size != 0 ? info.hash_key_size : kRssKeyLen);
+    SymmetricRssKey(rss_key);
+    conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+    conf.rx_adv_conf.rss_conf.rss_key = rss_key.data();
+    conf.rx_adv_conf.rss_conf.rss_key_len = static_cast<uint8_t>(rss_key.size());
+    conf.rx_adv_conf.rss_conf.rss_hf =
+        (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP) & info.flow_type_rss_offloads;
+  }
   if (int ret = rte_eth_dev_configure(port_id, queues, queues, &conf); ret != 0) {
     return DpdkError("rte_eth_dev_configure", port_id, ret);
   }
@@ -124,7 +159,8 @@ absl::StatusOr<std::unique_ptr<Port>> Port::Open(uint16_t port_id, uint16_t queu
   }
   // Enough mbufs to fill every RX ring, plus every lcore's cache, plus
   // bursts in flight (the sizing rule of DPDK's l2fwd/l3fwd examples).
-  const unsigned nb_mbufs = queues * (rx_desc + 64) + rte_lcore_count() * kMempoolCache + 1024;
+  const unsigned nb_mbufs = queues * (rx_desc + 64) + rte_lcore_count() * kMempoolCache + 1024 +
+                           (capture != nullptr ? capture->extra_mbufs : 0);
   const std::string pool_name = absl::StrCat("tlsweep_rx", port_id);
   port->pool_ = rte_pktmbuf_pool_create(pool_name.c_str(), nb_mbufs, kMempoolCache, 0,
                                         RTE_MBUF_DEFAULT_BUF_SIZE,
@@ -147,6 +183,13 @@ absl::StatusOr<std::unique_ptr<Port>> Port::Open(uint16_t port_id, uint16_t queu
     return DpdkError("rte_eth_dev_start", port_id, ret);
   }
   port->started_ = true;
+  if (capture != nullptr) {
+    // Virtual devices without the notion (net_ring) answer -ENOTSUP: they
+    // receive everything anyway.
+    if (int ret = rte_eth_promiscuous_enable(port_id); ret != 0 && ret != -ENOTSUP) {
+      return DpdkError("rte_eth_promiscuous_enable", port_id, ret);
+    }
+  }
   if (port->driver_ == "net_af_packet") {
     port->packet_sockets_ = PacketSockets(info.if_index);
   }

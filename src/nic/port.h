@@ -23,6 +23,23 @@ struct rte_mempool;
 
 namespace tlsweep {
 
+// How a passive capture wants its port: receive queues only matter (TX
+// queues exist because DPDK wants as many as it is asked for, and carry
+// nothing).
+struct CaptureConfig {
+  uint16_t rx_queues = 1;
+  // More than one queue: spread flows by RSS with the symmetric Toeplitz
+  // key (passive/symmetric_rss.h). The port must offer RSS over IPv4 TCP
+  // (PortHasTcpRss).
+  bool symmetric_rss = false;
+  // Mbufs held outside the RX rings (software dispatch rings).
+  uint32_t extra_mbufs = 0;
+};
+
+// Whether `port_id`'s driver can spread IPv4 TCP over `queues` RX queues by
+// RSS (a NIC; not net_pcap, net_ring, af_packet). After StartEal.
+bool PortHasTcpRss(uint16_t port_id, uint16_t queues);
+
 class Port {
  public:
   // Configures and starts port `port_id` with `queues` queue pairs of the
@@ -31,6 +48,11 @@ class Port {
                                                     uint16_t queues,
                                                     uint16_t rx_desc = 1024,
                                                     uint16_t tx_desc = 1024);
+  // A port for `tlsweep passive`: promiscuous (a mirror port's frames are
+  // for other hosts), `config.rx_queues` queue pairs, symmetric RSS when
+  // asked.
+  static absl::StatusOr<std::unique_ptr<Port>> OpenForCapture(uint16_t port_id,
+                                                              const CaptureConfig& config);
   ~Port();
   Port(const Port&) = delete;
   Port& operator=(const Port&) = delete;
@@ -67,6 +89,9 @@ class Port {
 
  private:
   Port(uint16_t id, uint16_t queues) : id_(id), queues_(queues) {}
+  static absl::StatusOr<std::unique_ptr<Port>> OpenPort(uint16_t port_id, uint16_t queues,
+                                                        uint16_t rx_desc, uint16_t tx_desc,
+                                                        const CaptureConfig* capture);
 
   uint16_t id_;
   uint16_t queues_;

@@ -277,6 +277,30 @@ nlohmann::json PassiveMetadata(const PassiveRunSummary& s) {
                         {"rings", s.reassembly_rings},
                         {"ring_bytes", s.reassembly_ring_bytes}};
   meta["clients_anonymized"] = s.clients_anonymized ? "keyed-hash" : "no";
+  if (s.dpdk) {
+    const PassiveDpdkSummary& d = *s.dpdk;
+    nlohmann::json lcores = nlohmann::json::array();
+    for (const PassiveLcoreStats& l : d.lcores) {
+      lcores.push_back({{"lcore", l.lcore}, {"role", l.role}, {"rx_queue", l.rx_queue},
+                        {"packets", l.packets}, {"bytes", l.bytes},
+                        {"ring_drops", l.ring_drops}, {"oversize", l.oversize}});
+    }
+    const NicCounters& p = d.port;
+    meta["dpdk"] = {{"eal_args", d.eal_args},
+                    {"port", d.port_id},
+                    {"driver", d.driver},
+                    {"dispatch", d.dispatch},
+                    {"rx_queues", d.rx_queues},
+                    {"analyzers", d.analyzers},
+                    {"nic", {{"ipackets", p.ipackets}, {"imissed", p.imissed},
+                             {"ierrors", p.ierrors}, {"rx_nombuf", p.rx_nombuf},
+                             {"ring_drops", p.ring_drops},
+                             {"rx_drops_counted", p.rx_drops_counted}}},
+                    {"lcores", std::move(lcores)},
+                    {"active_seconds", d.active_seconds},
+                    {"end_after_idle_seconds", d.end_after_idle_seconds},
+                    {"ended_idle", d.ended_idle}};
+  }
   return meta;
 }
 

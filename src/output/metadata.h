@@ -186,7 +186,33 @@ nlohmann::json GrabMetadata(const GrabRunSummary& summary);
 
 // Writes `doc` to `path`, pretty-printed, atomically; the error names the
 // path.
-// How a passive run over capture files went.
+// One lcore of a passive capture on a DPDK port (nic/passive_rx.h).
+struct PassiveLcoreStats {
+  uint32_t lcore = 0;
+  std::string role;          // "rx", "analyzer" or "rx+analyzer"
+  int32_t rx_queue = -1;     // the queue it polls, -1 for none
+  uint64_t packets = 0;      // received (rx) or analyzed (analyzer)
+  uint64_t bytes = 0;
+  uint64_t ring_drops = 0;   // software dispatch: its ring was full
+  uint64_t oversize = 0;     // frames longer than any IPv4 packet, dropped
+};
+
+// How frames reached the analyzers of a passive capture on a DPDK port.
+struct PassiveDpdkSummary {
+  std::string eal_args;
+  uint16_t port_id = 0;
+  std::string driver;
+  std::string dispatch;       // "single", "rss" or "software" (nic/passive_rx.h)
+  uint16_t rx_queues = 0;
+  uint32_t analyzers = 0;
+  NicCounters port;           // the driver's counters at the end
+  std::vector<PassiveLcoreStats> lcores;
+  double active_seconds = 0;  // from the first frame received to the last
+  double end_after_idle_seconds = 0;  // 0: only a stop ends the capture
+  bool ended_idle = false;
+};
+
+// How a passive run over capture files or a DPDK port went.
 struct PassiveRunSummary {
   RunSummary run;
   std::vector<std::string> inputs;
@@ -197,6 +223,7 @@ struct PassiveRunSummary {
   uint32_t reassembly_rings = 0;
   uint32_t reassembly_ring_bytes = 0;
   bool clients_anonymized = false;
+  std::optional<PassiveDpdkSummary> dpdk;  // a capture on a DPDK port
 };
 
 // The passive metadata (docs/schema/passive_metadata.schema.json).

@@ -58,6 +58,28 @@ std::string_view FlowEndName(FlowEnd end) {
   return "unknown";
 }
 
+PassiveCounters& PassiveCounters::operator+=(const PassiveCounters& o) {
+  packets += o.packets;
+  bytes += o.bytes;
+  snaplen_truncated += o.snaplen_truncated;
+  for (size_t i = 0; i < parse.by_result.size(); ++i) parse.by_result[i] += o.parse.by_result[i];
+  unmapped_segments += o.unmapped_segments;
+  unobserved_segments += o.unobserved_segments;
+  midstream_segments += o.midstream_segments;
+  stray_segments += o.stray_segments;
+  flows += o.flows;
+  flows_midstream += o.flows_midstream;
+  for (size_t i = 0; i < flow_ends.size(); ++i) flow_ends[i] += o.flow_ends[i];
+  records += o.records;
+  retransmitted_segments += o.retransmitted_segments;
+  out_of_order_segments += o.out_of_order_segments;
+  overlaps_differing += o.overlaps_differing;
+  gaps += o.gaps;
+  gap_bytes += o.gap_bytes;
+  for (size_t i = 0; i < gaps_by_reason.size(); ++i) gaps_by_reason[i] += o.gaps_by_reason[i];
+  return *this;
+}
+
 PassiveAnalyzer::PassiveAnalyzer(PassiveOptions options, RecordSink sink)
     : options_(std::move(options)),
       sink_(std::move(sink)),

@@ -87,6 +87,10 @@ struct PassiveCounters {
   uint64_t gaps = 0;
   uint64_t gap_bytes = 0;
   std::array<uint64_t, static_cast<size_t>(GapReason::kCount)> gaps_by_reason{};
+
+  // Adds `other`'s counts: the run's totals over several analyzers (one
+  // per lcore of a DPDK capture).
+  PassiveCounters& operator+=(const PassiveCounters& other);
 };
 
 class PassiveAnalyzer {

@@ -8,7 +8,18 @@
 # the same capture (client commands STARTTLS/STLS/AUTH/LOGIN, the
 # ClientHello's JA3 and the ServerHello's suite), the records and metadata
 # validate, and no output contains the credentials, the envelope or the
-# message text. Brings the lab up and always down.
+# message text.
+#
+# swaks (STARTTLS with AUTH PLAIN, implicit TLS with AUTH LOGIN, a plain
+# delivery) and Python's smtplib, imaplib and poplib (passive_clients.py: STARTTLS/STLS,
+# implicit TLS, plaintext LOGIN and USER/PASS before TLS) are compared
+# with their own transcripts (what each wrote on the plain socket, per
+# local port). The same capture then goes through DPDK's net_pcap vdev on
+# two analyzer lcores (net_pcap has no RSS, so the software symmetric-hash
+# dispatch feeds them): its records must equal the file path's, compared
+# as sorted JSON lines without the timing fields timestamp and
+# end_timestamp (a live port stamps frames on arrival). Brings the lab up
+# and always down; about 60 s.
 #
 # usage: passive_lab_test.sh TLSWEEP_BINARY
 set -uo pipefail
@@ -19,6 +30,9 @@ source "$root/tests/lab/checks.sh"
 
 run_tests() {
   local pcap=$work/lab.pcap
+  # Python's clients log in with this (refused: the lab user's password is
+  # "lab"); the grep below looks for it and its base64.
+  local py_password=PyLab-Secret-771
   # ip netns exec execs dumpcap, so $! is dumpcap itself; it ends on
   # SIGTERM and closes the file (SIGINT is ignored by background jobs).
   ip netns exec "$LAB_SCAN_NS" dumpcap -q -i s0 -f "tcp" -w "$pcap" 2> "$work/dumpcap.err" &
@@ -46,6 +60,20 @@ s.ehlo("client.lab")
 print(s.docmd("AUTH", "LOGIN bGFi"))
 s.quit()
 PY
+  in_scan timeout 60 python3 "$root/tests/lab/passive_clients.py" lab "$py_password" \
+    > "$work/py_transcripts.jsonl" 2> "$work/py_clients.err"
+  # swaks, on fixed local ports so that its transcript names its record:
+  # STARTTLS then AUTH PLAIN on 587, implicit TLS with AUTH LOGIN on 465,
+  # a plain delivery attempt on 25. " -> " lines are what it sent in
+  # plaintext, " ~> " inside TLS.
+  local swaks=(swaks --server 10.77.0.10 --helo client.lab --from passive-from@lab.example
+               --to passive-rcpt@lab.example --header "Subject: PASSIVE-LAB-SUBJECT"
+               --body PASSIVE-LAB-BODY --timeout 10)
+  in_scan timeout 20 "${swaks[@]}" --port 587 --local-port 40101 --tls \
+    --auth PLAIN --auth-user lab --auth-password "$py_password" > "$work/swaks_40101.txt" 2>&1
+  in_scan timeout 20 "${swaks[@]}" --port 465 --local-port 40102 --tls-on-connect \
+    --auth LOGIN --auth-user lab --auth-password "$py_password" > "$work/swaks_40102.txt" 2>&1
+  in_scan timeout 20 "${swaks[@]}" --port 25 --local-port 40103 > "$work/swaks_40103.txt" 2>&1
   sleep 1
   kill -TERM "$dumpcap_pid"
   wait "$dumpcap_pid"
@@ -56,12 +84,126 @@ PY
   cat "$work/passive.err"
   check "records validate (passive_record)" valid passive_record "$work/out.jsonl"
   check "metadata validates (passive_metadata)" valid passive_metadata "$work/meta.json"
-  check "ten connections recorded" test "$(wc -l < "$work/out.jsonl")" -eq 10
+  check "22 connections recorded (10 curl and smtplib, 9 passive_clients.py, 3 swaks)" \
+    test "$(wc -l < "$work/out.jsonl")" -eq 22
+  cat "$work/py_clients.err"
+  check "passive_clients.py: nine transcripts, no client error" \
+    test "$(grep -c client_port "$work/py_transcripts.jsonl")" -eq 9 -a ! -s "$work/py_clients.err"
+
+  # net_pcap on DPDK, two analyzers behind the software dispatch.
+  local eal="--no-huge -m 512 --no-shconf --no-pci --file-prefix tlsweep-passive-lab
+             --log-level=lib.eal:error --vdev=net_pcap0,rx_pcap=$pcap --lcores=0@0,1@1,2@0"
+  "$tlsweep" passive --eal "$eal" --analyzers 2 --end-after-idle 1 \
+    -o "$work/dpdk.jsonl" -m "$work/dpdk_meta.json" 2> "$work/dpdk.err"
+  check "tlsweep passive on net_pcap ran" test $? -eq 0
+  cat "$work/dpdk.err"
+  check "net_pcap records validate" valid passive_record "$work/dpdk.jsonl"
+  check "net_pcap metadata validates" valid passive_metadata "$work/dpdk_meta.json"
+  check "net_pcap records == file records (sorted JSON minus timestamp, end_timestamp)" \
+    python3 - "$work/out.jsonl" "$work/dpdk.jsonl" "$work/meta.json" "$work/dpdk_meta.json" <<'PY'
+import json, sys
+def recs(path):
+    out = []
+    for line in open(path):
+        r = json.loads(line)
+        r.pop("timestamp"); r.pop("end_timestamp")
+        out.append(json.dumps(r, sort_keys=True))
+    return sorted(out)
+a, b = recs(sys.argv[1]), recs(sys.argv[2])
+fm, dm = json.load(open(sys.argv[3])), json.load(open(sys.argv[4]))
+d = dm["dpdk"]
+print("dispatch", d["dispatch"], "analyzers", d["analyzers"], "lcores",
+      [(l["role"], l["packets"]) for l in d["lcores"]], "nic", d["nic"])
+for x in sorted(set(a) ^ set(b)):
+    print("only in", "file" if x in a else "dpdk", x)
+ok = (a == b and len(a) > 0 and d["driver"] == "net_pcap" and d["dispatch"] == "software"
+      and d["nic"]["ipackets"] == fm["packets"] == dm["packets"]
+      and d["nic"]["imissed"] == d["nic"]["rx_nombuf"] == 0
+      and all(l["ring_drops"] == 0 for l in d["lcores"])
+      and dm["flows"] == fm["flows"])
+sys.exit(0 if ok else 1)
+PY
+
   local s
   for s in bGFi AGxhYgBsYWI passive-from passive-rcpt PASSIVE-LAB-SUBJECT PASSIVE-LAB-BODY \
-           "LOGIN lab" "USER lab" "PASS lab"; do
-    check "no output holds '$s'" bash -c "! grep -qF -- '$s' '$work/out.jsonl' '$work/meta.json' '$work/passive.err'"
+           "LOGIN lab" "USER lab" "PASS lab" "$py_password" "$(printf '%s' "$py_password" | base64)" \
+           "$(printf '\0lab\0%s' "$py_password" | base64)"; do
+    check "no output holds '$s'" bash -c "! grep -qF -- '$s' '$work/out.jsonl' '$work/meta.json' '$work/passive.err' '$work/dpdk.jsonl' '$work/dpdk_meta.json' '$work/dpdk.err'"
   done
+
+  # Each Python connection's record against the client's own transcript:
+  # STARTTLS/STLS sent in plaintext <=> starttls.attempted; a login verb
+  # sent in plaintext <=> an auth before TLS with plaintext credentials,
+  # none otherwise; implicit TLS on 465/993/995; for TLS 1.3 the suite the
+  # client's ssl module reports is the ServerHello's the record holds.
+  check "records == passive_clients.py transcripts, connection by connection" \
+    python3 - "$work/out.jsonl" "$work/py_transcripts.jsonl" <<'PY'
+import json, sys
+recs = {r["client_port"]: r for r in map(json.loads, open(sys.argv[1]))}
+ok, n = True, 0
+for t in map(json.loads, open(sys.argv[2])):
+    if "client_port" not in t:
+        print("client error:", t); ok = False; continue
+    n += 1
+    r = recs.get(t["client_port"])
+    if r is None:
+        print("no record for", t); ok = False; continue
+    res, v = r["result"], set(t["plaintext_verbs"])
+    login = bool(v & {"AUTH", "LOGIN", "AUTHENTICATE", "USER", "PASS"})
+    want = {"port": t["port"], "starttls": bool(v & {"STARTTLS", "STLS"}),
+            "implicit_tls": t["port"] in (465, 993, 995),
+            "auth_before_tls": login, "plaintext_credentials": login}
+    auth = res.get("auth")
+    got = {"port": r["port"], "starttls": res.get("starttls", {}).get("attempted", False),
+           "implicit_tls": res.get("implicit_tls", False),
+           "auth_before_tls": bool(auth and auth["before_tls"]),
+           "plaintext_credentials": bool(auth and auth["plaintext_credentials"])}
+    if t.get("tls_version") == "TLSv1.3":
+        want["cipher"] = t["cipher"]
+        got["cipher"] = (res.get("tls", {}).get("handshake_log", {}).get("server_hello", {})
+                         .get("cipher_suite", {}).get("name"))
+    same = want == got
+    ok &= same
+    print("same" if same else "DIFFERENT", t["port"], t["client_port"], sorted(v),
+          got if same else (got, want))
+sys.exit(0 if ok and n == 9 else 1)
+PY
+
+  # swaks's records against its transcripts: plaintext STARTTLS <=>
+  # starttls.attempted, its "TLS started" line <=> a ServerHello in the
+  # record (the suite's name for TLS 1.3), implicit TLS on 465, and no
+  # auth in a record whose AUTH went inside TLS.
+  check "records == swaks transcripts, connection by connection" \
+    python3 - "$work/out.jsonl" "$work"/swaks_401*.txt <<'PY'
+import json, re, sys
+recs = {r["client_port"]: r for r in map(json.loads, open(sys.argv[1]))}
+ok, n = True, 0
+for path in sys.argv[2:]:
+    n += 1
+    port = int(re.search(r"swaks_(\d+)", path).group(1))
+    lines = open(path, errors="replace").read().splitlines()
+    plain = {l[4:].split()[0].upper() for l in lines if l.startswith(" -> ") and l[4:].split()}
+    tls = next((l for l in lines if "TLS started with cipher" in l), None)
+    r = recs.get(port)
+    if r is None:
+        print("no record for swaks port", port, lines[:3]); ok = False; continue
+    res = r["result"]
+    want = {"starttls": "STARTTLS" in plain, "tls": tls is not None,
+            "implicit_tls": r["port"] == 465,
+            "auth_before_tls": bool(plain & {"AUTH"})}
+    got = {"starttls": res.get("starttls", {}).get("attempted", False),
+           "tls": "server_hello" in res.get("tls", {}).get("handshake_log", {}),
+           "implicit_tls": res.get("implicit_tls", False),
+           "auth_before_tls": bool(res.get("auth", {}).get("before_tls", False))}
+    m = re.search(r"cipher (TLSv1\.3):([A-Z0-9_]+)", tls or "")
+    if m:
+        want["cipher"] = m.group(2)
+        got["cipher"] = res["tls"]["handshake_log"]["server_hello"]["cipher_suite"]["name"]
+    same = want == got
+    ok &= same
+    print("same" if same else "DIFFERENT", r["port"], port, sorted(plain), got if same else (got, want))
+sys.exit(0 if ok and n == 3 else 1)
+PY
 
   # tshark's view, one line per client port: the commands the client sent
   # in plaintext, the ClientHello's JA3 and SNI, the ServerHello's suite.
