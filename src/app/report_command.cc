@@ -24,6 +24,12 @@ protocol and port as Markdown: scan overview, TLS versions per ClientHello
 profile, cipher classes and suites, key exchange and DH sizes, certificates,
 key and certificate reuse, authentication mechanisms and their combinations.
 
+Passive records (tlsweep passive -o, told by their "client_ip") may be given
+beside them: each is one observed connection, and the report then shows a
+connections column next to the servers column (mechanism combinations,
+versions, cipher classes, DH sizes) and tables of STARTTLS upgrades,
+plaintext credentials and client offers.
+
 A host and port counts once: the first record read for it wins, later ones
 are counted as duplicates. Bad lines (not JSON, a truncated last line, a
 record of another version) are reported on stderr as FILE:LINE and skipped;

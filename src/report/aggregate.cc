@@ -14,8 +14,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/net_types.h"
+#include "output/passive_json.h"
 #include "output/record_fields.h"
 #include "proto/module_result.h"
+#include "tls/client_hello.h"
+#include "tls/tls_registry.h"
 
 namespace tlsweep::report {
 
@@ -39,10 +42,15 @@ struct RecordFacts {
   uint16_t port = 0;
   std::optional<uint64_t> record_version;
   bool has_data = false, has_not_grabbed = false;
+  // A passive record: "client_ip" with a top-level "protocol" and "result".
+  bool has_client_ip = false, has_result = false;
+  std::string_view passive_protocol;
   bool has_scan = false, scan_open = false;
   std::string_view protocol, status;
 
   std::optional<bool> implicit_tls, starttls_offered, starttls_accepted;
+  bool has_starttls = false, starttls_attempted = false;
+  bool has_auth = false, auth_plaintext_credentials = false;
   std::optional<bool> plaintext_before, login_disabled;
   bool before_seen = false, after_seen = false;
   std::vector<std::string_view> mech_before, mech_after;
@@ -53,6 +61,12 @@ struct RecordFacts {
   std::string_view version, suite, cipher_class, kx_kind, kx_group;
   bool forward_secrecy = false;
   int64_t dh_bits = -1;
+
+  // The client's ClientHello (passive records): parsed whole ("ok"), the
+  // classes of its suites (bit per CipherClass) and its highest version.
+  bool client_hello_ok = false;
+  uint32_t client_classes = 0;
+  uint16_t client_max_version = 0;
 
   bool has_leaf = false;
   std::string_view key_algorithm, signature_algorithm;
@@ -251,10 +265,50 @@ sj::error_code ParseHandshakeLog(od::value& v, ParseState* st) {
   });
 }
 
+// result.tls.client_hello of a passive record: what the client offered,
+// folded to classes and a highest version as the report counts them.
+sj::error_code ParseClientHello(od::value& v, ParseState* st) {
+  RecordFacts* f = st->f;
+  std::string_view parse;
+  uint64_t legacy_version = 0, highest_supported = 0;
+  const sj::error_code error = ForEachField(v, [&](std::string_view key, od::value& value) {
+    if (key == field::kParse) return GetString(value, &parse);
+    if (key == field::kVersion) {
+      return ForEachField(value, [&](std::string_view k, od::value& x) {
+        return k == field::kValue ? x.get_uint64().get(legacy_version) : sj::SUCCESS;
+      });
+    }
+    if (key != field::kCipherSuites && key != field::kSupportedVersions) return sj::SUCCESS;
+    od::array arr;
+    TLSWEEP_SJ_TRY(value.get_array().get(arr));
+    for (auto element : arr) {
+      uint64_t n = 0;
+      TLSWEEP_SJ_TRY(element.get_uint64().get(n));
+      if (n > 0xffff) return st->Shape("a ClientHello number is above 65535");
+      const auto id = static_cast<uint16_t>(n);
+      if (IsGreaseValue(id)) continue;
+      if (key == field::kSupportedVersions) {
+        highest_supported = std::max<uint64_t>(highest_supported, id);
+      } else if (const CipherSuiteInfo* suite = FindCipherSuite(id); suite != nullptr) {
+        f->client_classes |= 1u << static_cast<int>(suite->cipher_class);
+      }
+    }
+    return sj::SUCCESS;
+  });
+  if (error != sj::SUCCESS) return error;
+  if (legacy_version > 0xffff) return st->Shape("a ClientHello version is above 65535");
+  f->client_hello_ok = parse == "ok";
+  // supported_versions replaces legacy_version when present (RFC 8446 4.2.1).
+  f->client_max_version =
+      static_cast<uint16_t>(highest_supported > 0 ? highest_supported : legacy_version);
+  return sj::SUCCESS;
+}
+
 sj::error_code ParseTls(od::value& v, ParseState* st) {
   RecordFacts* f = st->f;
   f->has_tls = true;
   return ForEachField(v, [&](std::string_view key, od::value& value) {
+    if (key == field::kClientHello) return ParseClientHello(value, st);
     if (key == field::kHandshakeComplete) return GetBool(value, &f->handshake_complete);
     if (key == field::kProfile) return GetString(value, &f->profile);
     if (key == field::kHandshakeLog) return ParseHandshakeLog(value, st);
@@ -308,10 +362,19 @@ sj::error_code ParseResult(od::value& v, ParseState* st) {
   return ForEachField(v, [&](std::string_view key, od::value& value) {
     if (key == field::kImplicitTls) return GetOptionalBool(value, &f->implicit_tls);
     if (key == field::kStartTls) {
+      f->has_starttls = true;
       return ForEachField(value, [&](std::string_view k, od::value& x) {
         if (k == field::kOffered) return GetOptionalBool(x, &f->starttls_offered);
         if (k == field::kAccepted) return GetOptionalBool(x, &f->starttls_accepted);
+        if (k == field::kAttempted) return GetBool(x, &f->starttls_attempted);
         return sj::SUCCESS;
+      });
+    }
+    if (key == field::kAuth) {  // passive records
+      f->has_auth = true;
+      return ForEachField(value, [&](std::string_view k, od::value& x) {
+        return k == field::kPlaintextCredentials ? GetBool(x, &f->auth_plaintext_credentials)
+                                                 : sj::SUCCESS;
       });
     }
     if (key == field::kBeforeTls) {
@@ -373,6 +436,18 @@ sj::error_code ParseRecord(od::value& v, ParseState* st) {
       std::string_view reason;
       return GetString(value, &reason);
     }
+    if (key == field::kClientIp) {
+      f->has_client_ip = true;
+      std::string_view client;  // an address or a pseudonym: not counted
+      return GetString(value, &client);
+    }
+    // A passive record's protocol and result are at the top level; a grab
+    // record has neither there.
+    if (key == field::kProtocol) return GetString(value, &f->passive_protocol);
+    if (key == field::kResult) {
+      f->has_result = true;
+      return ParseResult(value, st);
+    }
     if (key == field::kScan) {
       f->has_scan = true;
       return ForEachField(value, [&](std::string_view k, od::value& x) {
@@ -392,6 +467,16 @@ sj::error_code ParseRecord(od::value& v, ParseState* st) {
   }
   if (!f->has_ip) return st->Shape("no \"ip\"");
   if (!f->has_port) return st->Shape("no \"port\"");
+  if (f->has_client_ip) {
+    if (f->has_data || f->has_not_grabbed) {
+      return st->Shape("a passive record (\"client_ip\") with \"data\" or \"not_grabbed\"");
+    }
+    if (f->passive_protocol.empty()) return st->Shape("a passive record without \"protocol\"");
+    if (!f->has_result) return st->Shape("a passive record without \"result\"");
+    f->protocol = f->passive_protocol;
+    return sj::SUCCESS;
+  }
+  if (f->has_result) return st->Shape("\"result\" outside \"data\" without \"client_ip\"");
   if (f->has_data == f->has_not_grabbed) return st->Shape("not exactly one of \"data\" and \"not_grabbed\"");
   if (f->has_data && f->status.empty()) return st->Shape("no data.<protocol>.status");
   return sj::SUCCESS;
@@ -564,7 +649,49 @@ GroupStats& Aggregator::Group(uint16_t port, std::string_view protocol) {
   return *groups_.back();
 }
 
+void HelloStats::Add(std::string_view version, std::string_view cipher_class,
+                     bool forward_secret, int64_t prime_bits) {
+  ++hellos;
+  Bump(&versions, version);
+  Bump(&cipher_classes, cipher_class);
+  if (forward_secret) ++forward_secrecy;
+  if (prime_bits >= 0) ++dh_bits[prime_bits];
+}
+
+void Aggregator::FoldConnection(const RecordFacts& f, FileStats* file) {
+  ++file->connections;
+  ConnectionStats& c = Group(f.port, f.protocol).connections;
+  ++c.connections;
+  const bool upgraded = f.starttls_accepted.value_or(false);
+  if (!f.implicit_tls.value_or(false) && f.has_starttls) {
+    ++c.starttls_seen;
+    if (f.starttls_offered.value_or(false)) ++c.starttls_offered;
+    if (f.starttls_attempted) ++c.starttls_attempted;
+    if (upgraded) {
+      ++c.upgraded;
+    } else if (f.has_auth) {
+      ++c.not_upgraded_auth;
+      if (f.auth_plaintext_credentials) ++c.not_upgraded_plaintext_credentials;
+    }
+  }
+  if (f.before_seen) FoldSide(f.mech_before, &scratch_, &c.before_tls);
+  if (f.has_server_hello) c.hello.Add(f.version, f.cipher_class, f.forward_secrecy, f.dh_bits);
+  if (f.client_hello_ok) {
+    ++c.client_hellos;
+    for (int i = 0; i < 32; ++i) {
+      if ((f.client_classes >> i & 1) != 0) {
+        Bump(&c.client_classes, CipherClassName(static_cast<CipherClass>(i)));
+      }
+    }
+    Bump(&c.client_max_version, TlsVersionName(f.client_max_version));
+  }
+}
+
 void Aggregator::Fold(const RecordFacts& f, FileStats* file) {
+  if (f.has_client_ip) {
+    FoldConnection(f, file);
+    return;
+  }
   if (!seen_.insert(uint64_t{f.ip} << 16 | f.port).second) {
     ++file->duplicates;
     return;
@@ -596,19 +723,16 @@ void Aggregator::Fold(const RecordFacts& f, FileStats* file) {
   if (f.has_tls && f.handshake_complete) ++g.handshake_complete;
 
   if (f.has_server_hello) {
-    ++g.server_hellos;
+    g.hello.Add(f.version, f.cipher_class, f.forward_secrecy, f.dh_bits);
     scratch_.assign(f.profile);
     scratch_.push_back(kLabelSeparator);
     scratch_.append(f.version);
-    Bump(&g.versions, scratch_);
-    Bump(&g.cipher_classes, f.cipher_class);
-    if (f.forward_secrecy) ++g.forward_secrecy;
+    Bump(&g.profile_versions, scratch_);
     Bump(&g.cipher_suites, f.suite);
     scratch_.assign(f.kx_kind);
     scratch_.push_back(kLabelSeparator);
     if (f.dh_bits >= 0) {
       absl::StrAppend(&scratch_, f.dh_bits, " bits");
-      ++g.dh_bits[f.dh_bits];
     } else {
       scratch_.append(f.kx_group);
     }
@@ -669,11 +793,7 @@ void Aggregator::FoldRawProbes(const RecordFacts& f, GroupStats* g) {
     if (p.has_alert) ++s.alerts;
     if (!p.has_server_hello) continue;
     answered = true;
-    ++s.server_hellos;
-    Bump(&s.versions, p.version);
-    Bump(&s.cipher_classes, p.cipher_class);
-    if (p.forward_secrecy) ++s.forward_secrecy;
-    if (p.dh_bits >= 0) ++s.dh_bits[p.dh_bits];
+    s.hello.Add(p.version, p.cipher_class, p.forward_secrecy, p.dh_bits);
     if (!p.has_prime) continue;
     dhe = true;
     if (!p.prime_name.empty() && p.dh_bits <= kLogjamBits) weak_known = true;

@@ -18,6 +18,10 @@
 //   - a version-1 record (see kRecordVersionRule), counted once per host and
 //     port: the first record read for an (ip, port) wins, later ones are
 //     counted as duplicates, so shards and re-runs merge;
+//   - a passive record (tlsweep passive: "client_ip", "protocol" and
+//     "result" at the top level), one observed connection, counted each
+//     into its (port, protocol)'s ConnectionStats, never deduplicated: the
+//     same capture given twice counts twice;
 //   - an empty line, ignored;
 //   - a bad line: not JSON, a truncated last line, or a record of another
 //     version. Reported on stderr as FILE:LINE and skipped, never counted
@@ -51,8 +55,10 @@ inline constexpr char kRecordVersionRule[] =
     "A record of version 1 is a JSON object with \"ip\" (IPv4 text), \"port\"\n"
     "(an integer) and either \"data\" (an object with one protocol key, as\n"
     "written by tlsweep grab and run) or \"not_grabbed\" (a string), and no\n"
-    "\"tlsweep_record_version\" or the value 1. Any other JSON line is a\n"
-    "record of another version.\n";
+    "\"tlsweep_record_version\" or the value 1. A passive record (tlsweep\n"
+    "passive) has \"client_ip\", \"protocol\" (a string) and \"result\" (an\n"
+    "object) instead of \"data\"; it is one connection and always counted.\n"
+    "Any other JSON line is a record of another version.\n";
 
 struct RecordFacts;
 
@@ -73,16 +79,51 @@ struct SideAuth {
   Counts combinations;    // "PLAIN, LOGIN" (order offered) -> servers; "" = none
 };
 
+// What servers chose in a set of ServerHellos: one per server and
+// ClientHello profile in a grab record, per raw probe of a profile, or per
+// observed connection in a passive record. Every table of the servers'
+// choice (ciphers, raw probes, servers beside connections) reads this one
+// shape (tables.cc HelloColumns).
+struct HelloStats {
+  uint64_t hellos = 0;    // ServerHellos: the server chose a version and suite
+  Counts versions;        // version -> hellos
+  Counts cipher_classes;  // RC4, 3DES, EXPORT, NULL, AEAD, CBC ... -> hellos
+  uint64_t forward_secrecy = 0;
+  std::map<int64_t, uint64_t> dh_bits;  // DHE prime bits -> hellos
+
+  // One ServerHello; dh_bits < 0: no DHE prime.
+  void Add(std::string_view version, std::string_view cipher_class, bool forward_secret,
+           int64_t dh_bits);
+};
+
 // The raw probes (result.raw_probes) of one ClientHello profile in one
 // (port, protocol): each record counts once per profile it probed with.
 struct RawProfileStats {
-  uint64_t probes = 0;         // records with a probe of this profile
-  uint64_t server_hellos = 0;  // ... that the server answered with its choice
-  uint64_t alerts = 0;         // ... answered with an alert instead
-  Counts versions;             // version -> server hellos
-  Counts cipher_classes;       // RC4, 3DES, EXPORT, NULL, AEAD, CBC ... -> server hellos
-  uint64_t forward_secrecy = 0;
-  std::map<int64_t, uint64_t> dh_bits;  // DHE prime bits -> server hellos
+  uint64_t probes = 0;  // records with a probe of this profile
+  uint64_t alerts = 0;  // ... answered with an alert instead of a ServerHello
+  HelloStats hello;     // ... answered with the server's choice
+};
+
+// Passive records (tlsweep passive): one per observed connection, counted
+// each (a connection is not a server: a busy server counts many times).
+struct ConnectionStats {
+  uint64_t connections = 0;
+  // STARTTLS ports: connections whose STARTTLS step was seen (the listing
+  // before TLS or the client's STARTTLS; result.starttls present).
+  uint64_t starttls_seen = 0;
+  uint64_t starttls_offered = 0;    // ... the server listed STARTTLS
+  uint64_t starttls_attempted = 0;  // ... the client asked for it
+  uint64_t upgraded = 0;            // ... the server said go ahead
+  // Of the seen ones that were not upgraded: the client authenticated in
+  // the clear at all, and with plaintext credentials (PLAIN, LOGIN, IMAP
+  // LOGIN, POP3 USER/PASS).
+  uint64_t not_upgraded_auth = 0;
+  uint64_t not_upgraded_plaintext_credentials = 0;
+  SideAuth before_tls;  // the server's listing before TLS, per connection
+  HelloStats hello;     // the server's choice, per connection
+  uint64_t client_hellos = 0;  // ClientHellos parsed whole
+  Counts client_classes;       // class -> ClientHellos offering a suite of it
+  Counts client_max_version;   // highest version offered -> ClientHellos
 };
 
 // One DHE prime seen in raw probes, by its SHA-256.
@@ -111,13 +152,10 @@ struct GroupStats {
   uint64_t handshake_complete = 0;
   Counts status;  // grab status (or "not-grabbed") -> records
 
-  uint64_t server_hellos = 0;  // records whose handshake reached ServerHello
-  Counts versions;             // profile SEP version -> server hellos
-  Counts cipher_classes;       // AEAD / CBC / RC4 / 3DES / NULL / EXPORT
-  uint64_t forward_secrecy = 0;
+  HelloStats hello;          // records whose handshake reached ServerHello
+  Counts profile_versions;   // profile SEP version -> server hellos
   Counts cipher_suites;
-  Counts key_exchanges;               // kind SEP group ("" when none)
-  std::map<int64_t, uint64_t> dh_bits;  // DHE prime bits -> server hellos
+  Counts key_exchanges;      // kind SEP group ("" when none)
 
   uint64_t chains = 0;  // records with a certificate chain
   uint64_t trusted = 0, self_signed = 0, expired = 0;
@@ -139,6 +177,8 @@ struct GroupStats {
   SideAuth before_tls, after_tls;
   uint64_t plaintext_known = 0, plaintext_before_tls = 0;
   uint64_t login_disabled_known = 0, login_disabled = 0;  // IMAP only
+
+  ConnectionStats connections;  // passive records of this port and protocol
 };
 
 enum class SkipReason { kNotJson, kTruncated, kOtherVersion };
@@ -150,6 +190,7 @@ struct FileStats {
   uint64_t lines = 0;       // non-empty lines
   uint64_t records = 0;     // records counted (first for their host and port)
   uint64_t duplicates = 0;  // records of a host and port already counted
+  uint64_t connections = 0;  // passive records (each counted)
   std::array<uint64_t, kNumSkipReasons> skipped{};
   uint64_t bytes = 0;
   uint64_t skipped_total() const;
@@ -183,6 +224,8 @@ class Aggregator {
  private:
   struct Parser;
   void Fold(const RecordFacts& f, FileStats* file);
+  // A passive record's part of Fold().
+  void FoldConnection(const RecordFacts& f, FileStats* file);
   // The raw probes' part of Fold().
   void FoldRawProbes(const RecordFacts& f, GroupStats* g);
   GroupStats& Group(uint16_t port, std::string_view protocol);

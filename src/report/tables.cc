@@ -2,9 +2,12 @@
 #include "report/tables.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
+#include <span>
 #include <string_view>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -27,6 +30,9 @@ std::vector<std::string_view> StatusOrder() {
 }
 
 constexpr std::string_view kCipherClasses[] = {"AEAD", "CBC", "RC4", "3DES", "NULL", "EXPORT"};
+constexpr std::string_view kRawVersions[] = {"SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2",
+                                             "TLSv1.3"};
+constexpr std::string_view kLegacyClasses[] = {"RC4", "3DES", "EXPORT", "NULL"};
 
 std::vector<std::pair<std::string, uint64_t>> ByCount(const Counts& counts) {
   std::vector<std::pair<std::string, uint64_t>> v(counts.begin(), counts.end());
@@ -49,6 +55,130 @@ uint64_t CountOf(const Counts& counts, std::string_view label) {
 
 Row GroupCells(const GroupStats& g) {
   return {Cell::Text(g.protocol), Cell::Text(absl::StrCat(g.port))};
+}
+
+// The table builders every distribution goes through -----------------------
+//
+// A population is what a share is of: servers (the active records) or
+// connections (the passive ones). A table that shows both puts each label's
+// connections column next to its servers column, so the study's tables
+// (e.g. its Table XIII: mechanisms on SUBMISSION, connections | servers)
+// read across one row. With one population the same builders make the
+// servers-only tables.
+struct Population {
+  const Counts* counts;  // label -> count
+  uint64_t total;        // the share's denominator; 0 shows "-"
+};
+
+// `prefix`, `label`, then each population's count of `key` and its share.
+void AppendPopulationRow(const Row& prefix, std::string label, std::string_view key,
+                         const std::vector<Population>& pops, Table* t) {
+  Row row = prefix;
+  row.push_back(Cell::Text(std::move(label)));
+  for (const Population& p : pops) {
+    const uint64_t n = CountOf(*p.counts, key);
+    row.push_back(p.total > 0 ? Cell::Count(n) : Cell::Missing());
+    row.push_back(Cell::Share(n, p.total));
+  }
+  t->rows.push_back(std::move(row));
+}
+
+// The `top` most frequent labels over all populations (by the first
+// population's count, then the next one's, then the label), then one
+// "other N <noun>" row summing the rest per population.
+void AppendTop(const Row& prefix, const std::vector<Population>& pops, size_t top,
+               std::string_view noun, Table* t) {
+  std::vector<std::string> labels;
+  for (const Population& p : pops) {
+    for (const auto& [label, n] : *p.counts) {
+      if (std::find(labels.begin(), labels.end(), label) == labels.end()) labels.push_back(label);
+    }
+  }
+  std::sort(labels.begin(), labels.end(), [&](const std::string& a, const std::string& b) {
+    for (const Population& p : pops) {
+      const uint64_t na = CountOf(*p.counts, a), nb = CountOf(*p.counts, b);
+      if (na != nb) return na > nb;
+    }
+    return a < b;
+  });
+  for (size_t i = 0; i < labels.size() && i < top; ++i) {
+    AppendPopulationRow(prefix, labels[i], labels[i], pops, t);
+  }
+  if (labels.size() <= top) return;
+  std::vector<Counts> rest(pops.size());
+  std::vector<Population> rest_pops;
+  for (size_t j = 0; j < pops.size(); ++j) {
+    for (size_t i = top; i < labels.size(); ++i) rest[j][""] += CountOf(*pops[j].counts, labels[i]);
+    rest_pops.push_back({&rest[j], pops[j].total});
+  }
+  AppendPopulationRow(prefix, absl::StrCat("other ", labels.size() - top, " ", std::string(noun)),
+                      "", rest_pops, t);
+}
+
+// One measure of a set of ServerHellos (HelloStats): its label and how many
+// of the hellos it counts; its share is of the hellos. The ciphers table
+// (per port), the raw probes table (per profile) and the servers-beside-
+// connections table (per population) are all lists of these.
+struct HelloMeasure {
+  std::string label;
+  std::function<uint64_t(const HelloStats&)> count;
+};
+
+uint64_t AtMost(const std::map<int64_t, uint64_t>& bits, int64_t limit) {
+  uint64_t n = 0;
+  for (const auto& [b, count] : bits) {
+    if (b <= limit) n += count;
+  }
+  return n;
+}
+
+uint64_t Total(const std::map<int64_t, uint64_t>& bits) {
+  uint64_t n = 0;
+  for (const auto& [b, count] : bits) n += count;
+  return n;
+}
+
+// In this order: each version, each cipher class, forward secrecy, then on
+// request without forward secrecy, DHE and DHE at or below 1024 bits.
+std::vector<HelloMeasure> HelloMeasures(std::span<const std::string_view> versions,
+                                        std::span<const std::string_view> classes,
+                                        bool without_forward_secrecy, bool dhe) {
+  std::vector<HelloMeasure> m;
+  for (std::string_view v : versions) {
+    m.push_back({std::string(v), [v](const HelloStats& s) { return CountOf(s.versions, v); }});
+  }
+  for (std::string_view c : classes) {
+    m.push_back({std::string(c), [c](const HelloStats& s) { return CountOf(s.cipher_classes, c); }});
+  }
+  m.push_back({"forward secrecy", [](const HelloStats& s) { return s.forward_secrecy; }});
+  if (without_forward_secrecy) {
+    m.push_back({"without forward secrecy",
+                 [](const HelloStats& s) { return s.hellos - s.forward_secrecy; }});
+  }
+  if (dhe) {
+    m.push_back({"DHE", [](const HelloStats& s) { return Total(s.dh_bits); }});
+    m.push_back({"DHE <= 1024 bits", [](const HelloStats& s) { return AtMost(s.dh_bits, 1024); }});
+  }
+  return m;
+}
+
+// Wide form: one share column per measure, named by `name(label)`.
+void AddHelloColumns(const std::vector<HelloMeasure>& measures,
+                     std::string (*name)(std::string_view), Table* t) {
+  for (const HelloMeasure& m : measures) t->columns.push_back(name(m.label));
+}
+std::string SuffixPercent(std::string_view label) { return std::string(label) + " %"; }
+std::string PrefixPercent(std::string_view label) { return "% " + std::string(label); }
+
+void AppendHelloCells(const HelloStats& s, const std::vector<HelloMeasure>& measures, Row* row) {
+  for (const HelloMeasure& m : measures) row->push_back(Cell::Share(m.count(s), s.hellos));
+}
+
+// Long form: the measures as labels -> counts, for AppendPopulationRow.
+Counts HelloCounts(const HelloStats& s, const std::vector<HelloMeasure>& measures) {
+  Counts counts;
+  for (const HelloMeasure& m : measures) counts[m.label] = m.count(s);
+  return counts;
 }
 
 // One row per two-part label ("kind|detail") of `counts`, most frequent
@@ -76,18 +206,23 @@ std::string TlsMode(const GroupStats& g) {
   return "-";
 }
 
-Table InputTable(const std::vector<FileStats>& files) {
+Table InputTable(const std::vector<FileStats>& files, bool with_connections) {
   Table t{"input", "Input files",
-          "Lines: non-empty lines. Records: counted, the first record of each host and port. "
-          "Duplicates: records of a host and port already counted (from any file). Skipped "
-          "lines are reported on stderr with file and line.",
+          absl::StrCat("Lines: non-empty lines. Records: counted, the first record of each host "
+                       "and port. Duplicates: records of a host and port already counted (from "
+                       "any file). Skipped lines are reported on stderr with file and line.",
+                       with_connections ? " Connections: passive records (tlsweep passive), "
+                                          "each counted."
+                                        : ""),
           {"file", "lines", "records", "duplicates", "skipped: not JSON",
            "skipped: truncated last line", "skipped: other version"},
           {}};
+  if (with_connections) t.columns.push_back("connections");
   for (const FileStats& f : files) {
     t.rows.push_back({Cell::Text(f.name), Cell::Count(f.lines), Cell::Count(f.records),
                       Cell::Count(f.duplicates), Cell::Count(f.skipped[0]), Cell::Count(f.skipped[1]),
                       Cell::Count(f.skipped[2])});
+    if (with_connections) t.rows.back().push_back(Cell::Count(f.connections));
   }
   return t;
 }
@@ -144,9 +279,9 @@ Table VersionTable(const std::vector<const GroupStats*>& groups) {
           {}};
   for (const GroupStats* g : groups) {
     std::map<std::string, uint64_t> per_profile;
-    for (const auto& [label, n] : g->versions) per_profile[SplitLabel(label).first] += n;
+    for (const auto& [label, n] : g->profile_versions) per_profile[SplitLabel(label).first] += n;
     for (const auto& [profile, total] : per_profile) {
-      for (const auto& [label, n] : ByCount(g->versions)) {
+      for (const auto& [label, n] : ByCount(g->profile_versions)) {
         auto [p, version] = SplitLabel(label);
         if (p != profile) continue;
         Row row = GroupCells(*g);
@@ -167,45 +302,15 @@ Table CipherTable(const std::vector<const GroupStats*>& groups) {
           "with forward secrecy (ECDHE, DHE or TLS 1.3); shares of ServerHellos.",
           {"protocol", "port", "server hellos"},
           {}};
-  for (std::string_view c : kCipherClasses) t.columns.push_back(absl::StrCat(std::string(c), " %"));
-  t.columns.push_back("forward secrecy %");
-  t.columns.push_back("without forward secrecy %");
+  const std::vector<HelloMeasure> measures = HelloMeasures({}, kCipherClasses, true, false);
+  AddHelloColumns(measures, SuffixPercent, &t);
   for (const GroupStats* g : groups) {
     Row row = GroupCells(*g);
-    row.push_back(Cell::Count(g->server_hellos));
-    for (std::string_view c : kCipherClasses) {
-      row.push_back(Cell::Share(CountOf(g->cipher_classes, c), g->server_hellos));
-    }
-    row.push_back(Cell::Share(g->forward_secrecy, g->server_hellos));
-    row.push_back(Cell::Share(g->server_hellos - g->forward_secrecy, g->server_hellos));
+    row.push_back(Cell::Count(g->hello.hellos));
+    AppendHelloCells(g->hello, measures, &row);
     t.rows.push_back(std::move(row));
   }
   return t;
-}
-
-// Rows of the `top` largest labels, then one "other N <noun>" row.
-void AppendTop(const GroupStats& g, const Counts& counts, uint64_t total, size_t top,
-               std::string_view noun, Table* t) {
-  const auto sorted = ByCount(counts);
-  uint64_t rest = 0;
-  for (size_t i = 0; i < sorted.size(); ++i) {
-    if (i >= top) {
-      rest += sorted[i].second;
-      continue;
-    }
-    Row row = GroupCells(g);
-    row.push_back(Cell::Text(sorted[i].first));
-    row.push_back(Cell::Count(sorted[i].second));
-    row.push_back(Cell::Share(sorted[i].second, total));
-    t->rows.push_back(std::move(row));
-  }
-  if (sorted.size() > top) {
-    Row row = GroupCells(g);
-    row.push_back(Cell::Text(absl::StrCat("other ", sorted.size() - top, " ", std::string(noun))));
-    row.push_back(Cell::Count(rest));
-    row.push_back(Cell::Share(rest, total));
-    t->rows.push_back(std::move(row));
-  }
 }
 
 Table SuiteTable(const std::vector<const GroupStats*>& groups, size_t top) {
@@ -214,7 +319,9 @@ Table SuiteTable(const std::vector<const GroupStats*>& groups, size_t top) {
                        "ServerHellos."),
           {"protocol", "port", "cipher suite", "server hellos", "% of server hellos"},
           {}};
-  for (const GroupStats* g : groups) AppendTop(*g, g->cipher_suites, g->server_hellos, top, "suites", &t);
+  for (const GroupStats* g : groups) {
+    AppendTop(GroupCells(*g), {{&g->cipher_suites, g->hello.hellos}}, top, "suites", &t);
+  }
   return t;
 }
 
@@ -225,7 +332,7 @@ Table KeyExchangeTable(const std::vector<const GroupStats*>& groups) {
           {"protocol", "port", "key exchange", "group or prime size", "server hellos",
            "% of server hellos"},
           {}};
-  for (const GroupStats* g : groups) AddSplitLabelRows(t, *g, g->key_exchanges, g->server_hellos);
+  for (const GroupStats* g : groups) AddSplitLabelRows(t, *g, g->key_exchanges, g->hello.hellos);
   return t;
 }
 
@@ -237,18 +344,15 @@ Table DhTable(const std::vector<const GroupStats*>& groups) {
            "smallest bits", "largest bits"},
           {}};
   for (const GroupStats* g : groups) {
-    if (g->dh_bits.empty()) continue;
-    uint64_t total = 0, small = 0;
-    for (const auto& [bits, n] : g->dh_bits) {
-      total += n;
-      if (bits <= 1024) small += n;
-    }
+    const std::map<int64_t, uint64_t>& dh_bits = g->hello.dh_bits;
+    if (dh_bits.empty()) continue;
+    const uint64_t total = Total(dh_bits), small = AtMost(dh_bits, 1024);
     Row row = GroupCells(*g);
     row.push_back(Cell::Count(total));
     row.push_back(Cell::Count(small));
     row.push_back(Cell::Share(small, total));
-    row.push_back(Cell::Count(static_cast<uint64_t>(g->dh_bits.begin()->first)));
-    row.push_back(Cell::Count(static_cast<uint64_t>(g->dh_bits.rbegin()->first)));
+    row.push_back(Cell::Count(static_cast<uint64_t>(dh_bits.begin()->first)));
+    row.push_back(Cell::Count(static_cast<uint64_t>(dh_bits.rbegin()->first)));
     t.rows.push_back(std::move(row));
   }
   return t;
@@ -432,35 +536,61 @@ Table PlaintextTable(const std::vector<const GroupStats*>& groups) {
   return t;
 }
 
-Table CombinationTable(const std::vector<const GroupStats*>& groups, size_t top) {
+// With passive records the servers' columns get a connections column pair
+// beside them: the listing the server sent before TLS on each observed
+// connection (after TLS the observer sees nothing, so "-").
+Table CombinationTable(const std::vector<const GroupStats*>& groups, size_t top,
+                       bool with_connections) {
   Table t{"auth_combinations", "8. Mechanism combinations, in the order offered",
           absl::StrCat("As the study's SUBMISSION table: the ", top,
                        " most common lists of mechanisms, the rest folded into \"other N "
                        "combinations\", and servers that listed none. Share of the servers whose "
-                       "listing was received on that side."),
+                       "listing was received on that side.",
+                       with_connections
+                           ? " Connections (tlsweep passive): the listing the server sent on each "
+                             "observed connection before TLS; share of the connections whose "
+                             "listing was seen (after TLS it is encrypted: \"-\")."
+                           : ""),
           {"protocol", "port", "side", "mechanisms (in the order offered)", "servers",
            "% of listings"},
           {}};
+  if (with_connections) {
+    t.columns.push_back("connections");
+    t.columns.push_back("% of connection listings");
+  }
+  const Counts kNone;
   for (const GroupStats* g : groups) {
-    for (const auto& [side, auth] :
-         {std::pair<std::string, const SideAuth*>{"before TLS", &g->before_tls},
-          std::pair<std::string, const SideAuth*>{"after TLS", &g->after_tls}}) {
-      if (auth->listings == 0) continue;
-      Counts offered = auth->combinations;
-      const uint64_t none = CountOf(offered, "");
-      offered.erase("");
-      Table part{"", "", "", {}, {}};
-      AppendTop(*g, offered, auth->listings, top, "combinations", &part);
-      if (none > 0) {
-        Row row = GroupCells(*g);
-        row.push_back(Cell::Text("none offered"));
-        row.push_back(Cell::Count(none));
-        row.push_back(Cell::Share(none, auth->listings));
-        part.rows.push_back(std::move(row));
+    for (const auto& [side, auth, conn] :
+         {std::tuple<std::string, const SideAuth*, const SideAuth*>{
+              "before TLS", &g->before_tls, &g->connections.before_tls},
+          std::tuple<std::string, const SideAuth*, const SideAuth*>{"after TLS", &g->after_tls,
+                                                                    nullptr}}) {
+      const uint64_t conn_listings = conn != nullptr ? conn->listings : 0;
+      if (auth->listings == 0 && conn_listings == 0) continue;
+      // The named combinations, and the listings without any ("").
+      std::vector<Counts> offered = {auth->combinations};
+      std::vector<uint64_t> totals = {auth->listings};
+      if (with_connections) {
+        offered.push_back(conn != nullptr ? conn->combinations : kNone);
+        totals.push_back(conn_listings);
       }
-      for (Row& row : part.rows) {
-        row.insert(row.begin() + 2, Cell::Text(side));
-        t.rows.push_back(std::move(row));
+      std::vector<Counts> none(offered.size());
+      std::vector<Population> pops;
+      bool any_none = false;
+      for (size_t i = 0; i < offered.size(); ++i) {
+        const uint64_t n = CountOf(offered[i], "");
+        offered[i].erase("");
+        none[i][""] = n;
+        any_none = any_none || n > 0;
+        pops.push_back({&offered[i], totals[i]});
+      }
+      Row prefix = GroupCells(*g);
+      prefix.push_back(Cell::Text(side));
+      AppendTop(prefix, pops, top, "combinations", &t);
+      if (any_none) {
+        std::vector<Population> none_pops;
+        for (size_t i = 0; i < pops.size(); ++i) none_pops.push_back({&none[i], pops[i].total});
+        AppendPopulationRow(prefix, "none offered", "", none_pops, &t);
       }
     }
   }
@@ -469,23 +599,6 @@ Table CombinationTable(const std::vector<const GroupStats*>& groups, size_t top)
 
 // Raw probes (result.raw_probes) ------------------------------------------
 
-constexpr std::string_view kRawVersions[] = {"SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2",
-                                             "TLSv1.3"};
-constexpr std::string_view kLegacyClasses[] = {"RC4", "3DES", "EXPORT", "NULL"};
-
-uint64_t AtMost(const std::map<int64_t, uint64_t>& bits, int64_t limit) {
-  uint64_t n = 0;
-  for (const auto& [b, count] : bits) {
-    if (b <= limit) n += count;
-  }
-  return n;
-}
-
-uint64_t Total(const std::map<int64_t, uint64_t>& bits) {
-  uint64_t n = 0;
-  for (const auto& [b, count] : bits) n += count;
-  return n;
-}
 
 Table RawProbeTable(const std::vector<const GroupStats*>& groups) {
   Table t{"raw_probes", "4c. Raw ClientHello probes: the server's choice, per profile",
@@ -495,27 +608,16 @@ Table RawProbeTable(const std::vector<const GroupStats*>& groups) {
           "denominator of every share); alerts: those that refused the offer with an alert.",
           {"protocol", "port", "profile", "probes", "server hellos", "alerts"},
           {}};
-  for (std::string_view v : kRawVersions) t.columns.push_back("% " + std::string(v));
-  for (std::string_view c : kLegacyClasses) t.columns.push_back("% " + std::string(c));
-  t.columns.push_back("% forward secrecy");
-  t.columns.push_back("% DHE");
-  t.columns.push_back("% DHE <= 1024 bits");
+  const std::vector<HelloMeasure> measures = HelloMeasures(kRawVersions, kLegacyClasses, false, true);
+  AddHelloColumns(measures, PrefixPercent, &t);
   for (const GroupStats* g : groups) {
     for (const auto& [profile, s] : g->raw_profiles) {
       Row row = GroupCells(*g);
       row.push_back(Cell::Text(profile));
       row.push_back(Cell::Count(s.probes));
-      row.push_back(Cell::Count(s.server_hellos));
+      row.push_back(Cell::Count(s.hello.hellos));
       row.push_back(Cell::Count(s.alerts));
-      for (std::string_view v : kRawVersions) {
-        row.push_back(Cell::Share(CountOf(s.versions, v), s.server_hellos));
-      }
-      for (std::string_view c : kLegacyClasses) {
-        row.push_back(Cell::Share(CountOf(s.cipher_classes, c), s.server_hellos));
-      }
-      row.push_back(Cell::Share(s.forward_secrecy, s.server_hellos));
-      row.push_back(Cell::Share(Total(s.dh_bits), s.server_hellos));
-      row.push_back(Cell::Share(AtMost(s.dh_bits, 1024), s.server_hellos));
+      AppendHelloCells(s.hello, measures, &row);
       t.rows.push_back(std::move(row));
     }
   }
@@ -530,8 +632,8 @@ Table RawDhTable(const std::vector<const GroupStats*>& groups) {
           {}};
   for (const GroupStats* g : groups) {
     for (const auto& [profile, s] : g->raw_profiles) {
-      const uint64_t dhe = Total(s.dh_bits);
-      for (const auto& [bits, n] : s.dh_bits) {
+      const uint64_t dhe = Total(s.hello.dh_bits);
+      for (const auto& [bits, n] : s.hello.dh_bits) {
         Row row = GroupCells(*g);
         row.push_back(Cell::Text(profile));
         row.push_back(Cell::Count(static_cast<uint64_t>(bits)));
@@ -598,6 +700,140 @@ Table LogjamTable(const std::vector<const GroupStats*>& groups) {
   return t;
 }
 
+// Servers beside connections (passive records) -----------------------------
+
+// The servers' choice beside the choice seen on observed connections, as
+// rows of measures (versions, cipher classes, forward secrecy, DHE sizes)
+// with a servers column pair and a connections column pair.
+Table HelloComparisonTable(const std::vector<const GroupStats*>& groups) {
+  Table t{"tls_connections", "9. Versions, cipher classes and DH sizes: servers and connections",
+          "What the server chose, per port: servers (one ServerHello per server, every "
+          "ClientHello profile of the grab) beside connections (each observed connection's "
+          "ServerHello, tlsweep passive). Shares of the ServerHellos of that column. DHE "
+          "N bits: the prime size of the DHE key exchange.",
+          {"protocol", "port", "measure", "servers", "% of server hellos", "connections",
+           "% of connection hellos"},
+          {}};
+  for (const GroupStats* g : groups) {
+    if (g->connections.hello.hellos == 0 && (g->connections.connections == 0 || g->hello.hellos == 0)) {
+      continue;  // no connection saw a ServerHello and no server sent one
+    }
+    // The known versions in order, then any other name a record used.
+    std::vector<std::string_view> versions(std::begin(kRawVersions), std::end(kRawVersions));
+    std::set<std::string> other_versions;
+    std::set<int64_t> sizes;
+    for (const HelloStats* s : {&g->hello, &g->connections.hello}) {
+      for (const auto& [version, n] : s->versions) {
+        if (std::find(versions.begin(), versions.end(), version) == versions.end()) {
+          other_versions.insert(version);
+        }
+      }
+      for (const auto& [bits, n] : s->dh_bits) sizes.insert(bits);
+    }
+    versions.insert(versions.end(), other_versions.begin(), other_versions.end());
+    std::vector<HelloMeasure> measures = HelloMeasures(versions, kCipherClasses, true, true);
+    for (int64_t bits : sizes) {
+      measures.push_back({absl::StrCat("DHE ", bits, " bits"), [bits](const HelloStats& s) {
+                            const auto it = s.dh_bits.find(bits);
+                            return it == s.dh_bits.end() ? uint64_t{0} : it->second;
+                          }});
+    }
+    const Counts servers = HelloCounts(g->hello, measures);
+    const Counts connections = HelloCounts(g->connections.hello, measures);
+    const std::vector<Population> pops = {{&servers, g->hello.hellos},
+                                          {&connections, g->connections.hello.hellos}};
+    const Counts all_servers = {{"", g->hello.hellos}};
+    const Counts all_connections = {{"", g->connections.hello.hellos}};
+    AppendPopulationRow(GroupCells(*g), "ServerHellos", "",
+                        {{&all_servers, g->hello.hellos},
+                         {&all_connections, g->connections.hello.hellos}},
+                        &t);
+    for (const HelloMeasure& m : measures) {
+      // A version or class neither column has says nothing: left out.
+      if (CountOf(servers, m.label) == 0 && CountOf(connections, m.label) == 0 &&
+          m.label != "forward secrecy" && m.label != "without forward secrecy") {
+        continue;
+      }
+      AppendPopulationRow(GroupCells(*g), m.label, m.label, pops, &t);
+    }
+  }
+  return t;
+}
+
+// STARTTLS as servers offer it and as clients use it: the study's "97% of
+// SUBMISSION connections upgraded" and "71% of clients that did not upgrade
+// still sent plaintext credentials".
+Table StartTlsConnectionTable(const std::vector<const GroupStats*>& groups) {
+  Table t{"starttls_connections", "10. STARTTLS upgrade and plaintext credentials: servers and "
+          "connections",
+          "Servers: of those that answered (table 1), offering STARTTLS. Connections (tlsweep "
+          "passive, STARTTLS ports): STARTTLS step seen: the server's listing before TLS or the "
+          "client's STARTTLS was captured (connections picked up later are left out); offered: "
+          "the listing named STARTTLS; upgraded: the client asked and the server said go ahead "
+          "(shares of the seen ones). Not upgraded: seen and not upgraded; of those, the client "
+          "authenticated in the clear, and sent plaintext credentials (AUTH PLAIN / LOGIN, IMAP "
+          "LOGIN, POP3 USER/PASS), shares of the not upgraded.",
+          {"protocol", "port", "servers answered", "servers offering STARTTLS",
+           "% of servers answered", "connections", "STARTTLS step seen",
+           "server offered STARTTLS", "% offered", "client asked", "upgraded", "% upgraded",
+           "not upgraded", "authenticated in the clear", "plaintext credentials",
+           "% plaintext credentials of not upgraded"},
+          {}};
+  for (const GroupStats* g : groups) {
+    const ConnectionStats& c = g->connections;
+    if (c.starttls_seen == 0) continue;
+    const uint64_t not_upgraded = c.starttls_seen - c.upgraded;
+    Row row = GroupCells(*g);
+    if (g->records > 0) {
+      row.push_back(Cell::Count(g->answered));
+      row.push_back(Cell::Count(g->tls_or_starttls));
+      row.push_back(Cell::Share(g->tls_or_starttls, g->answered));
+    } else {
+      row.insert(row.end(), 3, Cell::Missing());  // no server record of this port
+    }
+    row.push_back(Cell::Count(c.connections));
+    row.push_back(Cell::Count(c.starttls_seen));
+    row.push_back(Cell::Count(c.starttls_offered));
+    row.push_back(Cell::Share(c.starttls_offered, c.starttls_seen));
+    row.push_back(Cell::Count(c.starttls_attempted));
+    row.push_back(Cell::Count(c.upgraded));
+    row.push_back(Cell::Share(c.upgraded, c.starttls_seen));
+    row.push_back(Cell::Count(not_upgraded));
+    row.push_back(Cell::Count(c.not_upgraded_auth));
+    row.push_back(Cell::Count(c.not_upgraded_plaintext_credentials));
+    row.push_back(Cell::Share(c.not_upgraded_plaintext_credentials, not_upgraded));
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+// What clients offered in their ClientHellos (passive records only: the
+// active side's offers are tlsweep's own profiles).
+Table ClientOfferTable(const std::vector<const GroupStats*>& groups) {
+  Table t{"client_offers", "11. What clients offered (connections)",
+          "Per port, the ClientHellos captured whole (tlsweep passive): connections whose client "
+          "offered at least one suite of the class (the study's classes, by the suite registry "
+          "of src/tls/tls_registry.cc; GREASE and unknown suites left out), and the highest "
+          "version offered (supported_versions, else the ClientHello's version). Shares of "
+          "those ClientHellos.",
+          {"protocol", "port", "offer", "connections", "% of client hellos"},
+          {}};
+  for (const GroupStats* g : groups) {
+    const ConnectionStats& c = g->connections;
+    if (c.client_hellos == 0) continue;
+    const std::vector<Population> classes = {{&c.client_classes, c.client_hellos}};
+    for (std::string_view cls : kCipherClasses) {
+      AppendPopulationRow(GroupCells(*g), "offers " + std::string(cls), cls, classes, &t);
+    }
+    const std::vector<Population> versions = {{&c.client_max_version, c.client_hellos}};
+    for (const auto& [version, n] : ByCount(c.client_max_version)) {
+      AppendPopulationRow(GroupCells(*g), absl::StrCat("highest version ", version), version,
+                          versions, &t);
+    }
+  }
+  return t;
+}
+
 // Charts -------------------------------------------------------------------
 
 Chart ShareBars(const std::vector<const GroupStats*>& groups, std::string id, std::string title,
@@ -624,7 +860,7 @@ Chart DhHistogram(const std::vector<const GroupStats*>& groups) {
   c.x_label = "prime bits";
   std::map<int64_t, uint64_t> all;
   for (const GroupStats* g : groups) {
-    for (const auto& [bits, n] : g->dh_bits) all[bits] += n;
+    for (const auto& [bits, n] : g->hello.dh_bits) all[bits] += n;
   }
   for (const auto& [bits, n] : all) {
     c.labels.push_back(absl::StrCat(bits));
@@ -701,14 +937,23 @@ std::string Cell::Plain() const {
 std::string Cell::Display() const { return kind == Kind::kShare ? Plain() + "%" : Plain(); }
 
 Report BuildReport(Aggregator& aggregator, const TargetCounts& targets, const ReportOptions& options) {
-  const std::vector<const GroupStats*> groups = aggregator.Groups();
+  // The servers' tables show the (port, protocol)s with servers; passive
+  // records of a port no server record names add only connection tables.
+  std::vector<const GroupStats*> groups;
+  bool with_connections = false;
+  for (const GroupStats* g : aggregator.Groups()) {
+    if (g->records > 0) groups.push_back(g);
+    with_connections = with_connections || g->connections.connections > 0;
+  }
+  const std::vector<const GroupStats*> all_groups = aggregator.Groups();
   Report r;
-  uint64_t records = 0, duplicates = 0, lines = 0;
+  uint64_t records = 0, duplicates = 0, lines = 0, connections = 0;
   std::array<uint64_t, kNumSkipReasons> skipped{};
   for (const FileStats& f : aggregator.files()) {
     records += f.records;
     duplicates += f.duplicates;
     lines += f.lines;
+    connections += f.connections;
     for (int i = 0; i < kNumSkipReasons; ++i) skipped[i] += f.skipped[i];
   }
   const uint64_t skipped_total = skipped[0] + skipped[1] + skipped[2];
@@ -717,11 +962,15 @@ Report BuildReport(Aggregator& aggregator, const TargetCounts& targets, const Re
                                    " duplicates of a host and port, ", skipped_total,
                                    " lines skipped (", skipped[0], " not JSON, ", skipped[1],
                                    " truncated, ", skipped[2], " of another version)."));
+  if (with_connections) {
+    r.summary.push_back(absl::StrCat(connections, " passive records (observed connections): the "
+                                     "connections columns."));
+  }
   r.summary.push_back(targets.known ? "Targets from the scan metadata given with --metadata."
                                     : "No scan metadata given (--metadata): targets are \"-\".");
   r.summary.insert(r.summary.end(), targets.notes.begin(), targets.notes.end());
 
-  r.tables.push_back(InputTable(aggregator.files()));
+  r.tables.push_back(InputTable(aggregator.files(), with_connections));
   r.tables.push_back(OverviewTable(groups, targets));
   r.tables.push_back(VersionTable(groups));
   r.tables.push_back(CipherTable(groups));
@@ -739,15 +988,21 @@ Report BuildReport(Aggregator& aggregator, const TargetCounts& targets, const Re
   r.tables.push_back(LogjamTable(groups));
   r.tables.push_back(MechanismTable(groups));
   r.tables.push_back(PlaintextTable(groups));
-  r.tables.push_back(CombinationTable(groups, options.top_combinations));
+  r.tables.push_back(CombinationTable(with_connections ? all_groups : groups,
+                                      options.top_combinations, with_connections));
+  if (with_connections) {
+    r.tables.push_back(HelloComparisonTable(all_groups));
+    r.tables.push_back(StartTlsConnectionTable(all_groups));
+    r.tables.push_back(ClientOfferTable(all_groups));
+  }
 
   r.charts.push_back(ShareBars(
       groups, "tls_offered", "TLS or STARTTLS offered", "share of servers that answered",
       [](const GroupStats& g) { return g.tls_or_starttls; }, [](const GroupStats& g) { return g.answered; }));
   r.charts.push_back(ShareBars(
       groups, "no_forward_secrecy", "Without forward secrecy", "share of server hellos",
-      [](const GroupStats& g) { return g.server_hellos - g.forward_secrecy; },
-      [](const GroupStats& g) { return g.server_hellos; }));
+      [](const GroupStats& g) { return g.hello.hellos - g.hello.forward_secrecy; },
+      [](const GroupStats& g) { return g.hello.hellos; }));
   r.charts.push_back(ShareBars(
       groups, "verified_chains", "Certificate chains that verify", "share of chains",
       [](const GroupStats& g) { return g.trusted; }, [](const GroupStats& g) { return g.chains; }));

@@ -20,6 +20,18 @@
 //     (ab..: counted once); imap .2 thunderbird31 DHE 2048 on ffdhe2048.
 //   bad_lines.jsonl: a pop3 record, then not JSON, a record of version 2, a
 //     ZMap line, a blank line and a truncated last line.
+//   passive.jsonl (tlsweep passive records, one per connection):
+//     submission/587: (1) PLAIN,LOGIN, upgraded, client offers AEAD + RC4
+//     up to TLS 1.3 (GREASE too), server TLS 1.2 ECDHE AEAD; (2) PLAIN,LOGIN,
+//     upgraded, client AEAD TLS 1.2, server DHE 1024 CBC; (3) LOGIN,PLAIN,
+//     upgraded, ClientHello incomplete, no ServerHello; (4) LOGIN,PLAIN,
+//     STARTTLS offered but not used, AUTH PLAIN in the clear; (5) no AUTH
+//     and no STARTTLS listed, AUTH CRAM-MD5 (no plaintext credentials);
+//     (6) picked up mid-stream, nothing seen. smtp/25: (7) PLAIN,LOGIN,
+//     upgraded, client 3DES + CBC TLS 1.0, server TLS 1.0 RSA 3DES; (8) no
+//     AUTH, no STARTTLS. imaps/993: (9) TLS 1.3 both sides. pop3s/995 (no
+//     server record): (10) client RC4 TLS 1.1, server TLS 1.1 RSA RC4.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -436,6 +448,176 @@ TEST(ReportTest, RecordShapesOtherThanVersionOneAreOtherVersions) {
   EXPECT_EQ(stats.records, 1u);
   EXPECT_EQ(stats.skipped[static_cast<int>(SkipReason::kOtherVersion)], 7u);
   EXPECT_EQ(stats.skipped[static_cast<int>(SkipReason::kNotJson)], 1u);
+}
+
+// Both shards with the passive records of passive.jsonl beside them.
+Report FixtureWithConnections() {
+  Aggregator aggregator(nullptr);
+  for (const char* name : {"shard_a.jsonl", "shard_b.jsonl", "passive.jsonl"}) {
+    EXPECT_TRUE(aggregator.AddFile(Data(name)).ok()) << name;
+  }
+  return BuildReport(aggregator, TargetCounts(), ReportOptions());
+}
+
+Strings RowsOf(const Table& t, const std::string& port, const std::string& side = "") {
+  Strings out;
+  for (const std::vector<std::string>& row : Displayed(t)) {
+    if (row[1] == port && (side.empty() || row[2] == side)) out.push_back(row);
+  }
+  return out;
+}
+
+TEST(ReportConnectionsTest, MechanismCombinationsHaveAConnectionsColumnBesideServers) {
+  const Report r = FixtureWithConnections();
+  const Table& t = Find(r, "auth_combinations");
+  EXPECT_THAT(t.columns, ElementsAre("protocol", "port", "side", "mechanisms (in the order offered)",
+                                     "servers", "% of listings", "connections",
+                                     "% of connection listings"));
+  // 587 before TLS: 13 servers listed none; connections 1-5 had a listing.
+  EXPECT_EQ(RowsOf(t, "587", "before TLS"),
+            (Strings{{"submission", "587", "before TLS", "LOGIN, PLAIN", "0", "0.00%", "2", "40.00%"},
+                     {"submission", "587", "before TLS", "PLAIN, LOGIN", "0", "0.00%", "2", "40.00%"},
+                     {"submission", "587", "before TLS", "none offered", "13", "100.00%", "1", "20.00%"}}));
+  // After TLS the observer sees nothing: no connection column values.
+  for (const auto& row : RowsOf(t, "587", "after TLS")) {
+    EXPECT_EQ(row[6], "-");
+    EXPECT_EQ(row[7], "-");
+  }
+  EXPECT_EQ(RowsOf(t, "25", "before TLS"),
+            (Strings{{"smtp", "25", "before TLS", "PLAIN, LOGIN", "1", "20.00%", "1", "50.00%"},
+                     {"smtp", "25", "before TLS", "LOGIN", "1", "20.00%", "0", "0.00%"},
+                     {"smtp", "25", "before TLS", "none offered", "3", "60.00%", "1", "50.00%"}}));
+}
+
+TEST(ReportConnectionsTest, StartTlsUpgradeAndPlaintextCredentials) {
+  const Report r = FixtureWithConnections();
+  EXPECT_EQ(Displayed(Find(r, "starttls_connections")),
+            (Strings{{"protocol", "port", "servers answered", "servers offering STARTTLS",
+                      "% of servers answered", "connections", "STARTTLS step seen",
+                      "server offered STARTTLS", "% offered", "client asked", "upgraded",
+                      "% upgraded", "not upgraded", "authenticated in the clear",
+                      "plaintext credentials", "% plaintext credentials of not upgraded"},
+                     {"smtp", "25", "5", "4", "80.00%", "2", "2", "1", "50.00%", "1", "1", "50.00%",
+                      "1", "0", "0", "0.00%"},
+                     {"submission", "587", "13", "13", "100.00%", "6", "5", "4", "80.00%", "3", "3",
+                      "60.00%", "2", "2", "1", "50.00%"}}));
+}
+
+TEST(ReportConnectionsTest, VersionsClassesAndDhSizesOfServersBesideConnections) {
+  const Report r = FixtureWithConnections();
+  const Table& t = Find(r, "tls_connections");
+  EXPECT_EQ(RowsOf(t, "587"),
+            (Strings{{"submission", "587", "ServerHellos", "13", "100.00%", "2", "100.00%"},
+                     {"submission", "587", "TLSv1.2", "0", "0.00%", "2", "100.00%"},
+                     {"submission", "587", "TLSv1.3", "13", "100.00%", "0", "0.00%"},
+                     {"submission", "587", "AEAD", "13", "100.00%", "1", "50.00%"},
+                     {"submission", "587", "CBC", "0", "0.00%", "1", "50.00%"},
+                     {"submission", "587", "forward secrecy", "13", "100.00%", "2", "100.00%"},
+                     {"submission", "587", "without forward secrecy", "0", "0.00%", "0", "0.00%"},
+                     {"submission", "587", "DHE", "0", "0.00%", "1", "50.00%"},
+                     {"submission", "587", "DHE <= 1024 bits", "0", "0.00%", "1", "50.00%"},
+                     {"submission", "587", "DHE 1024 bits", "0", "0.00%", "1", "50.00%"}}));
+  // The fixture's hand-made "TLSv1.0" is not an OpenSSL name: listed after
+  // the known ones rather than dropped.
+  EXPECT_EQ(RowsOf(t, "25"),
+            (Strings{{"smtp", "25", "ServerHellos", "4", "100.00%", "1", "100.00%"},
+                     {"smtp", "25", "TLSv1", "0", "0.00%", "1", "100.00%"},
+                     {"smtp", "25", "TLSv1.2", "3", "75.00%", "0", "0.00%"},
+                     {"smtp", "25", "TLSv1.0", "1", "25.00%", "0", "0.00%"},
+                     {"smtp", "25", "AEAD", "1", "25.00%", "0", "0.00%"},
+                     {"smtp", "25", "CBC", "2", "50.00%", "0", "0.00%"},
+                     {"smtp", "25", "RC4", "1", "25.00%", "0", "0.00%"},
+                     {"smtp", "25", "3DES", "0", "0.00%", "1", "100.00%"},
+                     {"smtp", "25", "forward secrecy", "2", "50.00%", "0", "0.00%"},
+                     {"smtp", "25", "without forward secrecy", "2", "50.00%", "1", "100.00%"},
+                     {"smtp", "25", "DHE", "1", "25.00%", "0", "0.00%"},
+                     {"smtp", "25", "DHE <= 1024 bits", "1", "25.00%", "0", "0.00%"},
+                     {"smtp", "25", "DHE 1024 bits", "1", "25.00%", "0", "0.00%"}}));
+  // A port only the capture saw: servers "-".
+  EXPECT_EQ(RowsOf(t, "995"),
+            (Strings{{"pop3s", "995", "ServerHellos", "-", "-", "1", "100.00%"},
+                     {"pop3s", "995", "TLSv1.1", "-", "-", "1", "100.00%"},
+                     {"pop3s", "995", "RC4", "-", "-", "1", "100.00%"},
+                     {"pop3s", "995", "forward secrecy", "-", "-", "0", "0.00%"},
+                     {"pop3s", "995", "without forward secrecy", "-", "-", "1", "100.00%"}}));
+  EXPECT_TRUE(RowsOf(t, "143").empty());  // no connection on 143
+}
+
+TEST(ReportConnectionsTest, ClientOffers) {
+  const Report r = FixtureWithConnections();
+  const Table& t = Find(r, "client_offers");
+  // Connection 3's ClientHello was incomplete: 2 of 587's count.
+  EXPECT_EQ(RowsOf(t, "587"),
+            (Strings{{"submission", "587", "offers AEAD", "2", "100.00%"},
+                     {"submission", "587", "offers CBC", "0", "0.00%"},
+                     {"submission", "587", "offers RC4", "1", "50.00%"},
+                     {"submission", "587", "offers 3DES", "0", "0.00%"},
+                     {"submission", "587", "offers NULL", "0", "0.00%"},
+                     {"submission", "587", "offers EXPORT", "0", "0.00%"},
+                     {"submission", "587", "highest version TLSv1.2", "1", "50.00%"},
+                     {"submission", "587", "highest version TLSv1.3", "1", "50.00%"}}));
+  const Strings smtp = RowsOf(t, "25");
+  ASSERT_EQ(smtp.size(), 7u);
+  EXPECT_EQ(smtp[1], (std::vector<std::string>{"smtp", "25", "offers CBC", "1", "100.00%"}));
+  EXPECT_EQ(smtp[3], (std::vector<std::string>{"smtp", "25", "offers 3DES", "1", "100.00%"}));
+  EXPECT_EQ(smtp[6], (std::vector<std::string>{"smtp", "25", "highest version TLSv1", "1", "100.00%"}));
+  EXPECT_EQ(RowsOf(t, "995")[2], (std::vector<std::string>{"pop3s", "995", "offers RC4", "1", "100.00%"}));
+}
+
+TEST(ReportConnectionsTest, ServerTablesAreUnchangedByConnections) {
+  Aggregator servers_only(nullptr);
+  for (const char* name : {"shard_a.jsonl", "shard_b.jsonl"}) {
+    ASSERT_TRUE(servers_only.AddFile(Data(name)).ok());
+  }
+  const Report without = BuildReport(servers_only, TargetCounts(), ReportOptions());
+  const Report with = FixtureWithConnections();
+  for (const Table& t : without.tables) {
+    if (t.id == "input" || t.id == "auth_combinations") continue;
+    EXPECT_EQ(Displayed(Find(with, t.id)), Displayed(t)) << t.id;
+  }
+  // The connection tables exist only with passive records.
+  for (const char* id : {"tls_connections", "starttls_connections", "client_offers"}) {
+    EXPECT_TRUE(std::none_of(without.tables.begin(), without.tables.end(),
+                             [&](const Table& t) { return t.id == id; }));
+  }
+  const Table& input = Find(with, "input");
+  EXPECT_EQ(input.columns.back(), "connections");
+  EXPECT_EQ(Displayed(input)[3], (std::vector<std::string>{"passive.jsonl", "10", "0", "0", "0", "0",
+                                                           "0", "10"}));
+  // The same connections read twice count twice (they are not servers).
+  Aggregator twice(nullptr);
+  ASSERT_TRUE(twice.AddFile(Data("passive.jsonl")).ok());
+  ASSERT_TRUE(twice.AddFile(Data("passive.jsonl")).ok());
+  const Report doubled = BuildReport(twice, TargetCounts(), ReportOptions());
+  EXPECT_EQ(RowsOf(Find(doubled, "starttls_connections"), "587")[0][5], "12");
+}
+
+TEST(ReportConnectionsTest, PassiveShapesOtherThanVersionOneAreOtherVersions) {
+  const std::string path = ::testing::TempDir() + "/report_passive_shapes.jsonl";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << R"({"ip":"10.1.0.1","port":25,"client_ip":"x","result":{}})" << "\n"  // no protocol
+        << R"({"ip":"10.1.0.1","port":25,"client_ip":"x","protocol":"smtp"})" << "\n"  // no result
+        << R"({"ip":"10.1.0.1","port":25,"client_ip":"x","protocol":"smtp","result":{},)"
+        << R"("not_grabbed":"queue-full"})" << "\n"
+        << R"({"ip":"10.1.0.1","port":25,"protocol":"smtp","result":{}})" << "\n"  // no client
+        << R"({"ip":"10.1.0.1","port":25,"client_ip":"x","protocol":"smtp","result":{"tls":)"
+        << R"({"client_hello":{"parse":"ok","cipher_suites":[70000]}}}})" << "\n"
+        // Fields the report does not know (another helper's JA4, XMPP
+        // stream) are skipped by their structure: counted.
+        << R"({"ip":"10.1.0.1","port":25,"client_ip":"x","protocol":"smtp","ja4":"t13d",)"
+        << R"("result":{"stream":{"id":"1"},"tls":{"client_hello":{"parse":"ok","ja4":"t13d",)"
+        << R"("cipher_suites":[5]}}}})" << "\n";
+  }
+  Aggregator aggregator(nullptr);
+  ASSERT_TRUE(aggregator.AddFile(path).ok());
+  const FileStats& stats = aggregator.files()[0];
+  EXPECT_EQ(stats.connections, 1u);
+  EXPECT_EQ(stats.records, 0u);
+  EXPECT_EQ(stats.skipped[static_cast<int>(SkipReason::kOtherVersion)], 5u);
+  const Report r = BuildReport(aggregator, TargetCounts(), ReportOptions());
+  EXPECT_EQ(RowsOf(Find(r, "client_offers"), "25")[2],
+            (std::vector<std::string>{"smtp", "25", "offers RC4", "1", "100.00%"}));
 }
 
 TEST(ReportTest, LinesLongerThanTheReadBufferAreParsed) {
