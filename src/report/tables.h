@@ -17,6 +17,18 @@
 //   - plaintext before TLS: servers with a listing before TLS;
 //     LOGINDISABLED: IMAP servers whose capabilities were seen (before TLS on
 //     143, inside TLS on 993).
+// With passive records (tlsweep passive) beside them, a "connection" is one
+// observed connection, each counted, and the tables the study has both
+// columns for put a connections column next to the servers column:
+//   - mechanism combinations: shares of the connections whose listing before
+//     TLS was seen (after TLS it is encrypted);
+//   - versions, cipher classes, DH sizes (tls_connections): shares of the
+//     connections with the server's ServerHello;
+//   - STARTTLS upgrade: shares of the connections on STARTTLS ports whose
+//     STARTTLS step was seen; plaintext credentials: of those not upgraded;
+//   - client offers: shares of the ClientHellos captured whole.
+// Without passive records the report is what it was: no connections
+// columns, no connection tables.
 #ifndef TLSWEEP_REPORT_TABLES_H_
 #define TLSWEEP_REPORT_TABLES_H_
 
