@@ -88,12 +88,11 @@ void AppendPopulationRow(const Row& prefix, std::string label, std::string_view 
 // "other N <noun>" row summing the rest per population.
 void AppendTop(const Row& prefix, const std::vector<Population>& pops, size_t top,
                std::string_view noun, Table* t) {
-  std::vector<std::string> labels;
+  std::set<std::string> distinct;
   for (const Population& p : pops) {
-    for (const auto& [label, n] : *p.counts) {
-      if (std::find(labels.begin(), labels.end(), label) == labels.end()) labels.push_back(label);
-    }
+    for (const auto& [label, n] : *p.counts) distinct.insert(label);
   }
+  std::vector<std::string> labels(distinct.begin(), distinct.end());
   std::sort(labels.begin(), labels.end(), [&](const std::string& a, const std::string& b) {
     for (const Population& p : pops) {
       const uint64_t na = CountOf(*p.counts, a), nb = CountOf(*p.counts, b);
@@ -558,7 +557,7 @@ Table CombinationTable(const std::vector<const GroupStats*>& groups, size_t top,
     t.columns.push_back("connections");
     t.columns.push_back("% of connection listings");
   }
-  const Counts kNone;
+  const Counts no_listings;
   for (const GroupStats* g : groups) {
     for (const auto& [side, auth, conn] :
          {std::tuple<std::string, const SideAuth*, const SideAuth*>{
@@ -571,7 +570,7 @@ Table CombinationTable(const std::vector<const GroupStats*>& groups, size_t top,
       std::vector<Counts> offered = {auth->combinations};
       std::vector<uint64_t> totals = {auth->listings};
       if (with_connections) {
-        offered.push_back(conn != nullptr ? conn->combinations : kNone);
+        offered.push_back(conn != nullptr ? conn->combinations : no_listings);
         totals.push_back(conn_listings);
       }
       std::vector<Counts> none(offered.size());
@@ -598,7 +597,6 @@ Table CombinationTable(const std::vector<const GroupStats*>& groups, size_t top,
 }
 
 // Raw probes (result.raw_probes) ------------------------------------------
-
 
 Table RawProbeTable(const std::vector<const GroupStats*>& groups) {
   Table t{"raw_probes", "4c. Raw ClientHello probes: the server's choice, per profile",

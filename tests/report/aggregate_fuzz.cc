@@ -3,7 +3,7 @@
 // tables and charts are built and rendered as Markdown and HTML; the same
 // bytes are also read as a run's metadata file (ReadTargetCounts). Bad
 // lines must be counted, never fatal: every non-empty line ends up as a
-// record, a duplicate or a skip.
+// record, a duplicate, a connection (a passive record) or a skip.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -22,7 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Aggregator aggregator(nullptr);
   if (!aggregator.AddFile(path).ok()) std::abort();
   const FileStats& file = aggregator.files().at(0);
-  if (file.records + file.duplicates + file.skipped_total() != file.lines) std::abort();
+  if (file.records + file.duplicates + file.connections + file.skipped_total() != file.lines) {
+    std::abort();
+  }
   auto targets = ReadTargetCounts({path});
   const Report report =
       BuildReport(aggregator, targets.ok() ? *targets : TargetCounts(), ReportOptions());
