@@ -1016,6 +1016,13 @@ Report BuildReport(Aggregator& aggregator, const TargetCounts& targets, const Re
       [](const GroupStats& g) { return g.raw_weak_known_prime; },
       [](const GroupStats& g) { return g.raw_answered; }));
   r.charts.push_back(ReuseCdf(groups));
+  if (with_connections) {
+    r.charts.push_back(ShareBars(
+        all_groups, "connections_upgraded", "Connections upgraded with STARTTLS (tlsweep passive)",
+        "share of connections whose STARTTLS step was seen",
+        [](const GroupStats& g) { return g.connections.upgraded; },
+        [](const GroupStats& g) { return g.connections.starttls_seen; }));
+  }
   return r;
 }
 

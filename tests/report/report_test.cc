@@ -592,6 +592,14 @@ TEST(ReportConnectionsTest, ServerTablesAreUnchangedByConnections) {
   EXPECT_EQ(RowsOf(Find(doubled, "starttls_connections"), "587")[0][5], "12");
 }
 
+TEST(ReportConnectionsTest, UpgradeChartOnlyWithConnections) {
+  const Report r = FixtureWithConnections();
+  const Chart& c = FindChart(r, "connections_upgraded");
+  EXPECT_THAT(c.labels, ElementsAre("smtp/25", "submission/587"));
+  EXPECT_THAT(c.values, ElementsAre(0.5, 0.6));
+  EXPECT_EQ(FixtureReport().charts.size() + 1, r.charts.size());
+}
+
 TEST(ReportConnectionsTest, PassiveShapesOtherThanVersionOneAreOtherVersions) {
   const std::string path = ::testing::TempDir() + "/report_passive_shapes.jsonl";
   {
