@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "common/time_format.h"
 #include "output/record_fields.h"
+#include "output/record_json.h"
 #include "proto/text.h"
 #include "tls/tls_registry.h"
 
@@ -142,6 +143,7 @@ json ResultJson(const Observation& o) {
     if (o.auth->succeeded.has_value()) a[f::kSucceeded] = *o.auth->succeeded;
     r[f::kAuth] = std::move(a);
   }
+  AddModuleExtras(o.extras, &r);
   r[f::kTlsStarted] = o.tls_started;
   if (o.tls_started) r[f::kTls] = TlsJson(o);
   if (o.gap_in_dialogue) r[f::kGapInDialogue] = true;

@@ -27,14 +27,14 @@ struct PassiveStartTls {
 
 // How the client authenticated; never what it sent.
 struct PassiveAuth {
-  // "sasl" (SMTP AUTH, IMAP AUTHENTICATE, POP3 AUTH, IRC AUTHENTICATE),
-  // "imap-login", "pop3-user" (USER/PASS), "pop3-apop", "irc-pass" (a
-  // server password).
+  // "sasl" (SMTP AUTH, IMAP AUTHENTICATE, POP3 AUTH, IRC AUTHENTICATE, XMPP
+  // <auth/>), "imap-login", "pop3-user" (USER/PASS), "pop3-apop",
+  // "irc-pass" (a server password), "xmpp-iq-auth" (XEP-0078).
   std::string method;
   std::string mechanism;  // the SASL mechanism's name; "" for the others
   bool before_tls = false;
   // A password crossed the wire in the clear: PLAIN or LOGIN data, IMAP
-  // LOGIN or POP3 PASS, sent before TLS.
+  // LOGIN, POP3 PASS or an XEP-0078 <password/>, sent before TLS.
   bool plaintext_credentials = false;
   std::optional<bool> succeeded;  // nullopt: no answer seen
 };
@@ -66,6 +66,9 @@ struct Observation {
   // Set on STARTTLS ports once the listing was seen or the client asked.
   std::optional<PassiveStartTls> starttls;
   std::optional<PassiveAuth> auth;
+  // Per-protocol facts with the grab record's names (XMPP: the stream
+  // header, server_to_server, starttls_required, stream_error).
+  ModuleExtras extras;
   bool tls_started = false;  // implicit TLS, or STARTTLS accepted
   PassiveTls tls;            // meaningful when tls_started
   // The plaintext dialogue lost bytes (a gap): what follows it was read

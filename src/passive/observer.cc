@@ -22,21 +22,7 @@ constexpr size_t kMaxLine = 8192;
 // real clients split it in at most a few.
 constexpr size_t kMaxClientHelloStream = kMaxClientHelloRecord + 64;
 
-class TlsOnlyObserver final : public Observer {
- public:
-  explicit TlsOnlyObserver(std::string name) : Observer(std::move(name), true) {}
-
- private:
-  // Never called: the connection starts in TLS.
-  bool OnClientLine(std::string_view) override { return false; }
-  bool OnServerLine(std::string_view) override { return false; }
-};
-
 }  // namespace
-
-std::unique_ptr<Observer> MakeTlsOnlyObserver(std::string name) {
-  return std::make_unique<TlsOnlyObserver>(std::move(name));
-}
 
 void LineSplitter::Gap() {
   partial_.clear();
@@ -52,29 +38,37 @@ Observer::Observer(std::string module, bool implicit_tls)
 }
 
 void Observer::ClientData(std::string_view bytes) {
-  if (phase_ == Phase::kPlaintext) {
-    const size_t used =
-        client_lines_.Feed(bytes, [this](std::string_view line) { return OnClientLine(line); });
-    if (client_lines_.too_long()) StopReading("line-too-long");
-    bytes.remove_prefix(used);
-  }
+  if (phase_ == Phase::kPlaintext) bytes.remove_prefix(ClientPlaintext(bytes));
   if (phase_ == Phase::kTls && !bytes.empty()) ClientTls(bytes);
 }
 
 void Observer::ServerData(std::string_view bytes) {
-  if (phase_ == Phase::kPlaintext) {
-    const size_t used =
-        server_lines_.Feed(bytes, [this](std::string_view line) { return OnServerLine(line); });
-    if (server_lines_.too_long()) StopReading("line-too-long");
-    bytes.remove_prefix(used);
-  }
+  if (phase_ == Phase::kPlaintext) bytes.remove_prefix(ServerPlaintext(bytes));
   if (phase_ == Phase::kTls && !bytes.empty()) ServerTls(bytes);
+}
+
+size_t Observer::ClientPlaintext(std::string_view bytes) {
+  const size_t used =
+      client_lines_.Feed(bytes, [this](std::string_view line) { return OnClientLine(line); });
+  if (client_lines_.too_long()) StopReading("line-too-long");
+  return used;
+}
+
+size_t Observer::ServerPlaintext(std::string_view bytes) {
+  const size_t used =
+      server_lines_.Feed(bytes, [this](std::string_view line) { return OnServerLine(line); });
+  if (server_lines_.too_long()) StopReading("line-too-long");
+  return used;
+}
+
+void Observer::PlaintextGap(bool client) {
+  (client ? client_lines_ : server_lines_).Gap();
 }
 
 void Observer::ClientGap(uint32_t /*bytes*/) {
   if (phase_ == Phase::kPlaintext) {
-    client_lines_.Gap();
     obs_.gap_in_dialogue = true;
+    PlaintextGap(true);
   } else if (phase_ == Phase::kTls && !client_tls_done_) {
     obs_.tls.client_gap = true;
     client_tls_done_ = true;
@@ -85,8 +79,8 @@ void Observer::ClientGap(uint32_t /*bytes*/) {
 
 void Observer::ServerGap(uint32_t /*bytes*/) {
   if (phase_ == Phase::kPlaintext) {
-    server_lines_.Gap();
     obs_.gap_in_dialogue = true;
+    PlaintextGap(false);
   } else if (phase_ == Phase::kTls && !server_tls_done_) {
     obs_.tls.server_gap = true;
     if (flight_ != nullptr) TakeFlight();
@@ -183,7 +177,9 @@ std::unique_ptr<Observer> MakeObserver(std::string_view name) {
   if (name == "pop3s") return MakePop3Observer(std::string(name), true);
   if (name == "irc") return MakeIrcObserver(std::string(name), false);
   if (name == "ircs") return MakeIrcObserver(std::string(name), true);
-  if (name == "xmpps") return MakeTlsOnlyObserver(std::string(name));
+  if (name == "xmpp") return MakeXmppObserver(std::string(name), false, false);
+  if (name == "xmpp-server") return MakeXmppObserver(std::string(name), false, true);
+  if (name == "xmpps") return MakeXmppObserver(std::string(name), true, false);
   return nullptr;
 }
 

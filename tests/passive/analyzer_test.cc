@@ -200,24 +200,22 @@ TEST(PassiveAnalyzerTest, FullTableEvictsTheOldestAndIdleFlowsExpire) {
   EXPECT_EQ(counters.flow_ends[static_cast<size_t>(FlowEnd::kIdle)], 2u);
 }
 
-TEST(PassiveAnalyzerTest, AFlowWithoutObserverNeverEvictsOne) {
-  TcpConversation imap(kClient, 40010, kServer, 143);
-  imap.Handshake();
-  imap.Server("* OK ready\r\n");
-  TcpConversation xmpp(kClient, 40011, kServer, 5222);  // no XMPP observer yet
+TEST(PassiveAnalyzerTest, XmppFlowsAreObserved) {
+  TcpConversation xmpp(kClient, 40011, kServer, 5222);
   xmpp.Handshake();
-  std::vector<TimedFrame> frames = imap.frames();
-  frames.insert(frames.end(), xmpp.frames().begin(), xmpp.frames().end());
-  PassiveOptions options;
-  options.max_flows = 1;
+  xmpp.Client("<?xml version='1.0'?><stream:stream to='example.org' xmlns='jabber:client' "
+              "xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>");
+  xmpp.Server("<?xml version='1.0'?><stream:stream xmlns='jabber:client' id='x1' "
+              "from='example.org' xmlns:stream='http://etherx.jabber.org/streams' "
+              "version='1.0'><stream:features><starttls "
+              "xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls></stream:features>");
   PassiveCounters counters;
-  const std::vector<ConnectionRecord> records = RunCapture(frames, options, &counters);
+  const std::vector<ConnectionRecord> records = RunCapture(xmpp.frames(), {}, &counters);
   ASSERT_EQ(records.size(), 1u);
-  EXPECT_EQ(records[0].end, FlowEnd::kCaptureEnd);
-  EXPECT_EQ(records[0].observation.banner, "* OK ready");
-  EXPECT_EQ(counters.flow_ends[static_cast<size_t>(FlowEnd::kEvicted)], 0u);
-  EXPECT_EQ(counters.unobserved_segments, 2u);  // SYN and SYN-ACK; the ACK is stray
-  EXPECT_EQ(counters.stray_segments, 1u);
+  EXPECT_EQ(records[0].observation.module, "xmpp");
+  EXPECT_THAT(records[0].observation.before_tls.capabilities, ::testing::ElementsAre("starttls"));
+  EXPECT_TRUE(records[0].observation.starttls->offered);
+  EXPECT_EQ(counters.unobserved_segments, 0u);
 }
 
 TEST(PassiveAnalyzerTest, RstEndsAFlowAndOtherTrafficIsDroppedEarly) {
