@@ -14,6 +14,7 @@
 
 #include "proto/module_result.h"
 #include "tls/client_hello.h"
+#include "tls/raw_flight.h"
 #include "tls/server_flight.h"
 
 namespace tlsweep {
@@ -45,15 +46,18 @@ struct PassiveTls {
   ParsedClientHello client_hello;  // when client_hello_result == kOk
   // The server's first flight (server_flight.h); nullopt: no byte of it.
   std::optional<FlightVerdict> server_verdict;
-  bool has_server_hello = false;
-  ServerHelloInfo server_hello;
-  ServerKeyExchangeKind key_exchange = ServerKeyExchangeKind::kNone;
-  uint32_t dh_prime_bits = 0;  // kDhe
-  uint16_t named_curve = 0;    // kEcdhe with a named curve
-  size_t certificate_count = 0;
-  bool has_alert = false;
-  uint8_t alert_level = 0;
-  uint8_t alert_description = 0;
+  // What the flight says, in the raw probes' terms (tls/raw_flight.h): the
+  // server's choice (version, suite and class, key exchange, curve, DH
+  // prime size, SHA-256 and name), the certificates (TLS <= 1.2) and an
+  // alert.
+  RawFlightSummary server;
+  size_t certificate_count = 0;  // as sent (server.chain holds the decodable)
+  // Resumption: the client offered a session id or a ticket (TLS <= 1.2)
+  // or a PSK (TLS 1.3); the server echoed the session id, sent the
+  // abbreviated handshake, or selected the PSK.
+  bool session_id_echoed = false;
+  bool abbreviated_handshake = false;
+  bool psk_selected = false;
   bool client_gap = false;  // bytes were lost before the ClientHello was read
   bool server_gap = false;  // ... before the server's flight was read
 };

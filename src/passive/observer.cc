@@ -153,15 +153,22 @@ void Observer::TakeFlight() {
   PassiveTls& t = obs_.tls;
   t.server_verdict = flight_->verdict();
   const ServerFlight& f = flight_->flight();
-  t.has_server_hello = f.has_server_hello;
-  t.server_hello = f.server_hello;
-  t.key_exchange = f.server_key_exchange.kind;
-  t.dh_prime_bits = f.server_key_exchange.dh_p_bits;
-  t.named_curve = f.server_key_exchange.curve_type == 3 ? f.server_key_exchange.named_curve : 0;
+  t.server = SummarizeServerFlight(f);
   t.certificate_count = f.certificate_count;
-  t.has_alert = f.has_alert;
-  t.alert_level = f.alert_level;
-  t.alert_description = f.alert_description;
+  t.abbreviated_handshake = flight_->verdict() == FlightVerdict::kAbbreviatedHandshake;
+  t.psk_selected = f.has_server_hello && f.server_hello.pre_shared_key;
+  // RFC 5246 7.4.1.3: a server that resumes echoes the client's session
+  // id. (A TLS 1.3 server echoes it always, RFC 8446 4.1.3; there the PSK
+  // says resumption.)
+  const ParsedClientHello& ch = t.client_hello;
+  const ServerHelloInfo& sh = f.server_hello;
+  t.session_id_echoed = f.has_server_hello && sh.version < kTls13Version &&
+                        t.client_hello_result == ClientHelloParse::kOk &&
+                        ch.session_id_length > 0 &&
+                        sh.session_id_length == ch.session_id_length &&
+                        std::equal(ch.session_id_bytes.begin(),
+                                   ch.session_id_bytes.begin() + ch.session_id_length,
+                                   sh.session_id.begin());
 }
 
 void Observer::MaybeDone() {

@@ -20,6 +20,7 @@ echo "records built: $(wc -l < "$dir/grab_records.jsonl") grab/run, $(wc -l < "$
 
 "$python" "$validator" grab_record "$dir/grab_records.jsonl" || fail "grab records do not validate"
 "$python" "$validator" scan_result "$dir/scan_results.jsonl" || fail "scan answers do not validate"
+"$python" "$validator" passive_record "$dir/passive_records.jsonl" || fail "passive records do not validate"
 
 # Every grab status and protocol family, and both not_grabbed reasons, were
 # built (a schema test that validates nothing proves nothing).

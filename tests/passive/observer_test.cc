@@ -85,8 +85,12 @@ TEST(SmtpObserverTest, StartTlsThenHandshake) {
   EXPECT_THAT(r.tls.client_hello.cipher_suites, ElementsAre(0xC02F, 0x0005));
   ASSERT_TRUE(r.tls.server_verdict.has_value());
   EXPECT_EQ(*r.tls.server_verdict, FlightVerdict::kServerHelloDone);
-  EXPECT_EQ(r.tls.server_hello.version, kTls12Version);
-  EXPECT_EQ(r.tls.server_hello.cipher_suite, 0x0005);
+  ASSERT_TRUE(r.tls.server.negotiated.has_value());
+  EXPECT_EQ(r.tls.server.negotiated->version_value, kTls12Version);
+  EXPECT_EQ(r.tls.server.negotiated->cipher_value, 0x0005);
+  EXPECT_EQ(r.tls.server.negotiated->cipher_class, "RC4");
+  EXPECT_FALSE(r.tls.session_id_echoed);
+  EXPECT_FALSE(r.tls.abbreviated_handshake);
 }
 
 TEST(SmtpObserverTest, PlaintextAuthLoginIsFlaggedAndNothingOfItKept) {
@@ -157,8 +161,8 @@ TEST(SmtpObserverTest, ImplicitTlsReadsOnlyTheHandshake) {
   EXPECT_TRUE(r.implicit_tls);
   EXPECT_FALSE(r.starttls.has_value());
   EXPECT_EQ(*r.tls.server_verdict, FlightVerdict::kAlert);
-  EXPECT_TRUE(r.tls.has_alert);
-  EXPECT_EQ(r.tls.alert_description, 40);
+  ASSERT_TRUE(r.tls.server.alert.has_value());
+  EXPECT_EQ(r.tls.server.alert->value, 40);
 }
 
 TEST(SmtpObserverTest, AGapResynchronisesOnTheNextLine) {
@@ -377,7 +381,7 @@ TEST(XmppObserverTest, ProsodyStartTlsRequiredThenHandshake) {
   EXPECT_TRUE(r.tls_started);
   EXPECT_EQ(r.tls.client_hello_result, ClientHelloParse::kOk);
   EXPECT_EQ(r.tls.client_hello.server_name, "example.org");
-  EXPECT_TRUE(r.tls.has_server_hello);
+  EXPECT_TRUE(r.tls.server.negotiated.has_value());
 }
 
 TEST(XmppObserverTest, PlainBeforeTlsIsPlaintextCredentials) {
