@@ -123,6 +123,7 @@ json ResultJson(const Observation& o) {
   }
   AddModuleExtras(o.extras, &r);
   r[f::kTlsStarted] = o.tls_started;
+  if (o.picked_up_midstream) r[f::kPickedUpMidstream] = true;
   if (o.tls_started) r[f::kTls] = TlsJson(o);
   if (o.gap_in_dialogue) r[f::kGapInDialogue] = true;
   if (!o.error.empty()) r[f::kError] = o.error;

@@ -73,7 +73,10 @@ struct Observation {
   // Per-protocol facts with the grab record's names (XMPP: the stream
   // header, server_to_server, starttls_required, stream_error).
   ModuleExtras extras;
-  bool tls_started = false;  // implicit TLS, or STARTTLS accepted
+  bool tls_started = false;  // implicit TLS, STARTTLS accepted, or picked up
+  // The capture began mid-connection; the observer started at the
+  // client's ClientHello (Observer::PickUpInTls): nothing before it is known.
+  bool picked_up_midstream = false;
   PassiveTls tls;            // meaningful when tls_started
   // The plaintext dialogue lost bytes (a gap): what follows it was read
   // from the next line on.

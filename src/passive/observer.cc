@@ -99,6 +99,11 @@ void Observer::End() {
   }
 }
 
+void Observer::PickUpInTls() {
+  obs_.picked_up_midstream = true;
+  StartTls();
+}
+
 PassiveAuth& Observer::NewAuth(std::string_view method) {
   const bool crossed = obs_.auth.has_value() && obs_.auth->plaintext_credentials;
   PassiveAuth& auth = obs_.auth.emplace();

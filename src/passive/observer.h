@@ -66,6 +66,10 @@ class Observer {
   void ServerGap(uint32_t bytes);
   // The connection is over: an unfinished server flight is truncated.
   void End();
+  // The capture began mid-connection and the client's next bytes are a
+  // ClientHello: both directions are read as TLS from here; what came
+  // before (a STARTTLS dialogue, if any) is unknown.
+  void PickUpInTls();
 
   // True once nothing more will be read (the flows' bytes are then only
   // counted).

@@ -71,6 +71,8 @@ pop = recs[110]
 check(pop["result"]["auth"]["method"] == "pop3-user" and pop["result"]["auth"]["plaintext_credentials"], "pop3 user")
 check(pop["streams"]["server"]["gaps"] == 1 and pop["result"].get("gap_in_dialogue") is True, "pop3 gap")
 check(meta["flows"]["midstream"] == 1 and meta["segments"]["unmapped_port"] == 4, f"meta flows {meta['flows']} {meta['segments']}")
+check(meta["flows"]["midstream_outcomes"] == {"picked-up-tls": 0, "skipped-tls": 0, "skipped-plaintext": 1},
+      f"midstream outcomes {meta['flows'].get('midstream_outcomes')}")
 check(meta["reassembly"]["gaps_by_reason"]["acked-by-peer"] == 1, "gap reason")
 xmpp = recs[5222]["result"]
 check(xmpp["auth"] == {"method": "sasl", "mechanism": "PLAIN", "before_tls": True,
