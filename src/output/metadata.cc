@@ -258,8 +258,14 @@ nlohmann::json PassiveMetadata(const PassiveRunSummary& s) {
   for (size_t e = 0; e < c.flow_ends.size(); ++e) {
     ends[std::string(FlowEndName(static_cast<FlowEnd>(e)))] = c.flow_ends[e];
   }
+  nlohmann::json midstream = nlohmann::json::object();
+  for (size_t o = 0; o < c.midstream_outcomes.size(); ++o) {
+    midstream[std::string(MidstreamOutcomeName(static_cast<MidstreamOutcome>(o)))] =
+        c.midstream_outcomes[o];
+  }
   meta["flows"] = {{"created", c.flows},
                    {"midstream", c.flows_midstream},
+                   {"midstream_outcomes", std::move(midstream)},
                    {"ended", std::move(ends)},
                    {"max_flows", s.max_flows},
                    {"idle_timeout_seconds", s.idle_timeout_seconds}};

@@ -1,13 +1,13 @@
 // See passive_json.h.
 #include "output/passive_json.h"
 
-#include <openssl/ssl.h>
-
 #include "absl/strings/str_format.h"
 #include "common/time_format.h"
 #include "output/record_fields.h"
+#include "output/record_json.h"
+#include "output/tls_json.h"
 #include "proto/text.h"
-#include "tls/tls_registry.h"
+#include "tls/raw_flight.h"
 
 namespace tlsweep {
 namespace {
@@ -30,13 +30,6 @@ json NameValue(std::string_view name, uint16_t value) {
   return {{f::kName, name}, {f::kValue, value}};
 }
 
-json CipherSuiteJson(uint16_t id) {
-  const CipherSuiteInfo* suite = FindCipherSuite(id);
-  return {{f::kName, suite != nullptr ? suite->name : std::string_view("unknown")},
-          {f::kHex, absl::StrFormat("0x%04X", id)},
-          {f::kValue, id}};
-}
-
 json ClientHelloJson(const PassiveTls& t) {
   json j = {{f::kParse, ClientHelloParseName(t.client_hello_result)}};
   if (t.client_hello_result != ClientHelloParse::kOk) return j;
@@ -55,19 +48,21 @@ json ClientHelloJson(const PassiveTls& t) {
   const std::string ja3 = Ja3String(h);
   j[f::kJa3] = ja3;
   j[f::kJa3Md5] = Ja3Md5(ja3);
+  j[f::kJa4] = JsonSafe(Ja4(h));  // the ALPN characters are the client's bytes
+  j[f::kJa4Raw] = JsonSafe(Ja4Raw(h));
   return j;
 }
 
-std::string_view KeyExchangeKindName(const PassiveTls& t, const CipherSuiteInfo* suite) {
-  if (t.server_hello.version >= kTls13Version) return "TLS1.3";
-  switch (t.key_exchange) {
-    case ServerKeyExchangeKind::kDhe: return "DHE";
-    case ServerKeyExchangeKind::kEcdhe: return "ECDHE";
-    case ServerKeyExchangeKind::kRsaExport: return "RSA";
-    case ServerKeyExchangeKind::kNone:
-    case ServerKeyExchangeKind::kOther: break;
-  }
-  return suite != nullptr ? KeyExchangeName(suite->key_exchange) : std::string_view("unknown");
+json ResumptionJson(const PassiveTls& t) {
+  const ParsedClientHello& h = t.client_hello;
+  const bool hello = t.client_hello_result == ClientHelloParse::kOk;
+  return {{f::kSessionIdOffered, hello && h.session_id},
+          {f::kTicketOffered, hello && h.session_ticket_data},
+          {f::kPskOffered, hello && h.pre_shared_key},
+          {f::kSessionIdEchoed, t.session_id_echoed},
+          {f::kAbbreviatedHandshake, t.abbreviated_handshake},
+          {f::kPskSelected, t.psk_selected},
+          {f::kResumed, t.abbreviated_handshake || t.psk_selected}};
 }
 
 json TlsJson(const Observation& o) {
@@ -76,36 +71,20 @@ json TlsJson(const Observation& o) {
   if (t.client_gap || t.server_gap) j[f::kGapBeforeHandshake] = true;
   if (!t.server_verdict.has_value()) return j;
   j[f::kServerFlight] = FlightVerdictName(*t.server_verdict);
-  if (t.has_server_hello) {
-    const CipherSuiteInfo* suite = FindCipherSuite(t.server_hello.cipher_suite);
-    json log;
-    log[f::kServerHello] = {
-        {f::kVersion, NameValue(TlsVersionName(t.server_hello.version), t.server_hello.version)},
-        {f::kCipherSuite, CipherSuiteJson(t.server_hello.cipher_suite)}};
-    json kx = {{f::kKind, KeyExchangeKindName(t, suite)}};
-    const uint16_t group = t.server_hello.version >= kTls13Version ? t.server_hello.key_share_group
-                                                                   : t.named_curve;
-    if (group != 0) {
-      const NamedGroupInfo* g = FindNamedGroup(group);
-      kx[f::kGroup] = g != nullptr ? std::string(g->name) : absl::StrFormat("0x%04X", group);
-    }
-    if (t.key_exchange == ServerKeyExchangeKind::kDhe) kx[f::kDhPrimeBits] = t.dh_prime_bits;
-    log[f::kKeyExchange] = std::move(kx);
-    if (suite != nullptr) {
-      log[f::kForwardSecrecy] = suite->forward_secret;
-      log[f::kCipherClass] = CipherClassName(suite->cipher_class);
-    }
-    log[f::kSessionTicket] = t.server_hello.session_ticket;
-    j[f::kHandshakeLog] = std::move(log);
-  }
+  // The raw probes' handshake_log (output/tls_json.h): the same names and
+  // meanings as the grab record's tls.handshake_log.
+  const RawFlightSummary& s = t.server;
+  json log = s.negotiated ? NegotiatedLogJson(*s.negotiated) : json::object();
+  if (!s.chain.empty()) log[f::kServerCertificates] = {{f::kChain, ChainJson(s.chain)}};
+  j[f::kHandshakeLog] = std::move(log);
   j[f::kCertificateCount] = t.certificate_count;
-  if (t.has_alert) {
-    // The grab record's alert fields; the description is OpenSSL's long
-    // text, as the grabber's (tls/tls_client.cc).
-    j[f::kAlert] = {{f::kDirection, "server"},
-                    {f::kLevel, t.alert_level == 2 ? "fatal" : "warning"},
-                    {f::kDescription, SSL_alert_desc_string_long(t.alert_description)},
-                    {f::kValue, t.alert_description}};
+  if (s.negotiated) j[f::kResumption] = ResumptionJson(t);
+  if (s.alert) {
+    // The server sent it: the grab record's alert fields with "server" as
+    // the direction (there is no "we" in a capture).
+    json alert = AlertJson(*s.alert);
+    alert[f::kDirection] = "server";
+    j[f::kAlert] = std::move(alert);
   }
   return j;
 }
@@ -142,7 +121,9 @@ json ResultJson(const Observation& o) {
     if (o.auth->succeeded.has_value()) a[f::kSucceeded] = *o.auth->succeeded;
     r[f::kAuth] = std::move(a);
   }
+  AddModuleExtras(o.extras, &r);
   r[f::kTlsStarted] = o.tls_started;
+  if (o.picked_up_midstream) r[f::kPickedUpMidstream] = true;
   if (o.tls_started) r[f::kTls] = TlsJson(o);
   if (o.gap_in_dialogue) r[f::kGapInDialogue] = true;
   if (!o.error.empty()) r[f::kError] = o.error;
@@ -150,18 +131,6 @@ json ResultJson(const Observation& o) {
 }
 
 }  // namespace
-
-std::string_view TlsVersionName(uint16_t version) {
-  switch (version) {
-    case 0x0002: return "SSLv2";
-    case 0x0300: return "SSLv3";
-    case 0x0301: return "TLSv1";
-    case 0x0302: return "TLSv1.1";
-    case 0x0303: return "TLSv1.2";
-    case 0x0304: return "TLSv1.3";
-    default: return "unknown";
-  }
-}
 
 json PassiveRecordJson(const ConnectionRecord& rec, const ClientPseudonyms* pseudonyms) {
   return {

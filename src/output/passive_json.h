@@ -20,10 +20,6 @@ nlohmann::json PassiveRecordJson(const ConnectionRecord& record,
 std::string PassiveRecordLine(const ConnectionRecord& record,
                               const ClientPseudonyms* pseudonyms);
 
-// "TLSv1.2" for 0x0303: OpenSSL's names (SSL_get_version), which the grab
-// record's negotiated version uses; "SSLv2" for 0x0002, "unknown" else.
-std::string_view TlsVersionName(uint16_t version);
-
 }  // namespace tlsweep
 
 #endif  // TLSWEEP_OUTPUT_PASSIVE_JSON_H_

@@ -164,10 +164,9 @@ inline constexpr std::string_view kNameMatches = "name_matches";
 // observed connection. Where a field means what it means in the grab
 // record it has its name and place (kIp, kPort, kProtocol, kTimestamp,
 // kResult with kImplicitTls, kBanner, kBeforeTls, kPlaintextAuthBeforeTls,
-// kStartTls {kOffered, kAttempted, kAccepted, kReply}, kTls
-// {kHandshakeLog {kServerHello, kKeyExchange, kForwardSecrecy,
-// kCipherClass}, kAlert}); "attempted" is then the observed client's
-// attempt, as it is the grabber's in a grab record.
+// kStartTls {kOffered, kAttempted, kAccepted, kReply}, the XMPP extras,
+// kTls {kHandshakeLog as a raw probe's, kAlert}); "attempted" is then the
+// observed client's attempt, as it is the grabber's in a grab record.
 inline constexpr std::string_view kClientIp = "client_ip";
 inline constexpr std::string_view kClientPort = "client_port";
 inline constexpr std::string_view kEndTimestamp = "end_timestamp";
@@ -190,6 +189,7 @@ inline constexpr std::string_view kMechanism = "mechanism";
 inline constexpr std::string_view kPlaintextCredentials = "plaintext_credentials";
 inline constexpr std::string_view kSucceeded = "succeeded";
 inline constexpr std::string_view kTlsStarted = "tls_started";
+inline constexpr std::string_view kPickedUpMidstream = "picked_up_midstream";
 inline constexpr std::string_view kClientHello = "client_hello";
 inline constexpr std::string_view kParse = "parse";
 inline constexpr std::string_view kRecordVersionField = "record_version";
@@ -203,9 +203,19 @@ inline constexpr std::string_view kServerName = "server_name";
 inline constexpr std::string_view kSessionId = "session_id";
 inline constexpr std::string_view kJa3 = "ja3";
 inline constexpr std::string_view kJa3Md5 = "ja3_md5";
+inline constexpr std::string_view kJa4 = "ja4";
+inline constexpr std::string_view kJa4Raw = "ja4_r";
 inline constexpr std::string_view kServerFlight = "server_flight";
 inline constexpr std::string_view kCertificateCount = "certificate_count";
 inline constexpr std::string_view kGapBeforeHandshake = "gap_before_handshake";
+inline constexpr std::string_view kResumption = "resumption";
+inline constexpr std::string_view kSessionIdOffered = "session_id_offered";
+inline constexpr std::string_view kTicketOffered = "ticket_offered";
+inline constexpr std::string_view kPskOffered = "psk_offered";
+inline constexpr std::string_view kSessionIdEchoed = "session_id_echoed";
+inline constexpr std::string_view kAbbreviatedHandshake = "abbreviated_handshake";
+inline constexpr std::string_view kPskSelected = "psk_selected";
+inline constexpr std::string_view kResumed = "resumed";
 
 }  // namespace tlsweep::field
 

@@ -68,6 +68,10 @@ std::string Line(const json& record) {
 
 }  // namespace
 
+void AddModuleExtras(const ModuleExtras& extras, json* result) {
+  std::visit(ExtrasWriter{result}, extras);
+}
+
 json ScanResultJson(const ScanResult& r) {
   const ScanResponse& s = r.response;
   json j = {
@@ -118,7 +122,7 @@ json ModuleResultJson(const ModuleResult& m) {
   }
   if (m.after_tls.seen) r[f::kAfterTls] = CapsJson(m.after_tls);
   if (!m.error.empty()) r[f::kError] = proto_text::JsonSafe(m.error);
-  std::visit(ExtrasWriter{&r}, m.extras);
+  AddModuleExtras(m.extras, &r);
   return r;
 }
 

@@ -31,6 +31,10 @@ nlohmann::json ScanResultJson(const ScanResult& r);
 // A module's "result" object (without "tls").
 nlohmann::json ModuleResultJson(const ModuleResult& r);
 
+// Adds a module's own fields (proto/module_result.h ModuleExtras) to its
+// "result" object; the passive record shares them (output/passive_json.cc).
+void AddModuleExtras(const ModuleExtras& extras, nlohmann::json* result);
+
 // One raw probe's object in the record's "raw_probes" list.
 nlohmann::json RawProbeJson(const RawProbeResult& probe);
 

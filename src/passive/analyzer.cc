@@ -32,12 +32,39 @@ class DirectionSink final : public StreamSink {
   bool client_;
 };
 
+// A TLS record header (RFC 5246 6.2.1): ChangeCipherSpec, Alert,
+// Handshake or ApplicationData, version 3.x.
+bool IsTlsRecordStart(const uint8_t* p, uint16_t len) {
+  return len >= 5 && p[0] >= 20 && p[0] <= 23 && p[1] == 3 && p[2] <= 4;
+}
+
+// A handshake record whose message is a ClientHello (type 1): the start of
+// a client's TLS stream, whatever was missed before it.
+bool IsClientHelloStart(const uint8_t* p, uint16_t len) {
+  return IsTlsRecordStart(p, len) && p[0] == 22 && len >= 6 && p[5] == 1;
+}
+
 }  // namespace
+
+std::string_view MidstreamOutcomeName(MidstreamOutcome outcome) {
+  switch (outcome) {
+    case MidstreamOutcome::kPickedUpTls: return "picked-up-tls";
+    case MidstreamOutcome::kSkippedTls: return "skipped-tls";
+    case MidstreamOutcome::kSkippedPlaintext: return "skipped-plaintext";
+    case MidstreamOutcome::kCount: break;
+  }
+  return "unknown";
+}
 
 struct PassiveAnalyzer::Flow {
   bool client_is_a = true;  // the key's (addr_a, port_a) is the client
   bool syn_seen = false;
-  bool midstream = false;   // tracked, not observed
+  // First seen mid-connection: observed only from a client segment that
+  // starts with a ClientHello (the dialogue before TLS is in an unknown
+  // state; the handshake is not), until then only counted.
+  bool midstream = false;
+  bool midstream_tls_seen = false;  // ... a segment started a TLS record
+  std::string_view module;          // the port map's name, for a pickup
   uint64_t first_ns = 0;
   TcpStream client;
   TcpStream server;
@@ -69,6 +96,9 @@ PassiveCounters& PassiveCounters::operator+=(const PassiveCounters& o) {
   stray_segments += o.stray_segments;
   flows += o.flows;
   flows_midstream += o.flows_midstream;
+  for (size_t i = 0; i < midstream_outcomes.size(); ++i) {
+    midstream_outcomes[i] += o.midstream_outcomes[i];
+  }
   for (size_t i = 0; i < flow_ends.size(); ++i) flow_ends[i] += o.flow_ends[i];
   records += o.records;
   retransmitted_segments += o.retransmitted_segments;
@@ -138,12 +168,24 @@ void PassiveAnalyzer::Frame(const CapturedFrame& frame) {
     table_.Touch(i, now);
   }
   Flow& f = *flows_[i];
-  if (f.midstream) {
-    ++counters_.midstream_segments;
-    if ((tcp.flags & (kRst | kFin)) != 0) EndFlow(i, (tcp.flags & kRst) ? FlowEnd::kRst : FlowEnd::kFin);
-    return;
-  }
   const bool from_client = a_to_b == f.client_is_a;
+  if (f.midstream && f.observer == nullptr) {
+    const uint8_t* p = frame.bytes.data() + tcp.payload_offset;
+    if (!from_client || !IsClientHelloStart(p, tcp.payload_len)) {
+      ++counters_.midstream_segments;
+      f.midstream_tls_seen |= IsTlsRecordStart(p, tcp.payload_len);
+      if ((tcp.flags & (kRst | kFin)) != 0) EndFlow(i, (tcp.flags & kRst) ? FlowEnd::kRst : FlowEnd::kFin);
+      return;
+    }
+    // The client starts TLS here: after the port's STARTTLS, or at once on
+    // an implicit-TLS port. Both streams start now (the server's at its
+    // next segment).
+    f.observer = MakeObserver(f.module);
+    if (f.observer == nullptr) return;
+    f.observer->PickUpInTls();
+    f.client_sink = DirectionSink(f.observer.get(), true);
+    f.server_sink = DirectionSink(f.observer.get(), false);
+  }
   TcpStream& stream = from_client ? f.client : f.server;
   TcpStream& other = from_client ? f.server : f.client;
   StreamSink& sink = from_client ? static_cast<StreamSink&>(f.client_sink) : f.server_sink;
@@ -186,6 +228,7 @@ uint32_t PassiveAnalyzer::NewFlow(const FlowKey& key, const ParsedTcp& tcp, bool
     // Mid-connection: the server is the side on the mapped port.
     f->client_is_a = a_to_b == options_.ports.ModuleFor(tcp.dport).has_value();
     f->midstream = true;
+    f->module = module;
   }
   uint32_t i = table_.Insert(key, now);
   if (i == FlowTable::kNone) {
@@ -201,7 +244,13 @@ uint32_t PassiveAnalyzer::NewFlow(const FlowKey& key, const ParsedTcp& tcp, bool
 void PassiveAnalyzer::EndFlow(uint32_t i, FlowEnd end) {
   Flow& f = *flows_[i];
   ++counters_.flow_ends[static_cast<size_t>(end)];
-  if (!f.midstream) {
+  if (f.midstream) {
+    const MidstreamOutcome outcome = f.observer != nullptr ? MidstreamOutcome::kPickedUpTls
+                                     : f.midstream_tls_seen ? MidstreamOutcome::kSkippedTls
+                                                            : MidstreamOutcome::kSkippedPlaintext;
+    ++counters_.midstream_outcomes[static_cast<size_t>(outcome)];
+  }
+  if (f.observer != nullptr) {
     f.client.Finish(rings_, f.client_sink);
     f.server.Finish(rings_, f.server_sink);
     f.observer->End();

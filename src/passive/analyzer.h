@@ -67,6 +67,16 @@ struct ConnectionRecord {
   Observation observation;
 };
 
+// What became of a flow first seen mid-connection.
+enum class MidstreamOutcome : uint8_t {
+  kPickedUpTls,       // a ClientHello started a client segment: observed from it
+  kSkippedTls,        // TLS records, but no ClientHello: only counted
+  kSkippedPlaintext,  // no TLS record start seen: only counted
+  kCount,
+};
+// "picked-up-tls", "skipped-tls", "skipped-plaintext".
+std::string_view MidstreamOutcomeName(MidstreamOutcome outcome);
+
 struct PassiveCounters {
   uint64_t packets = 0;
   uint64_t bytes = 0;                // on the wire
@@ -78,6 +88,10 @@ struct PassiveCounters {
   uint64_t stray_segments = 0;       // bare ACK/FIN/RST of no known flow
   uint64_t flows = 0;                // flows created
   uint64_t flows_midstream = 0;      // ... of which seen mid-connection
+  // How those ended (MidstreamOutcome): picked up at a ClientHello, or
+  // skipped because no handshake came and the bytes were TLS records or
+  // something else (a plaintext dialogue whose state is unknown).
+  std::array<uint64_t, static_cast<size_t>(MidstreamOutcome::kCount)> midstream_outcomes{};
   std::array<uint64_t, static_cast<size_t>(FlowEnd::kCount)> flow_ends{};
   uint64_t records = 0;              // connections reported
   // Summed over every flow's two directions at its end.

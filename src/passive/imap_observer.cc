@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "passive/observers.h"
+#include "proto/capabilities.h"
 #include "proto/text.h"
 
 namespace tlsweep {
@@ -120,11 +121,9 @@ class ImapObserver final : public Observer {
     caps.login_disabled = false;
     if (!obs_.implicit_tls) starttls();  // a listing: STARTTLS offered or not
     for (size_t i = first; i < words.size(); ++i) {
-      caps.capabilities.emplace_back(words[i]);
-      const std::string upper = AsciiUpper(words[i]);
-      if (upper == "STARTTLS" && !obs_.implicit_tls) starttls().offered = true;
-      if (upper == "LOGINDISABLED") caps.login_disabled = true;
-      if (upper.starts_with("AUTH=")) caps.AddMechanism(std::string_view(upper).substr(5));
+      if (AddImapCapability(words[i], &caps) == ListedItem::kStartTls && !obs_.implicit_tls) {
+        starttls().offered = true;
+      }
     }
   }
 

@@ -14,6 +14,7 @@
 
 #include "proto/module_result.h"
 #include "tls/client_hello.h"
+#include "tls/raw_flight.h"
 #include "tls/server_flight.h"
 
 namespace tlsweep {
@@ -27,14 +28,14 @@ struct PassiveStartTls {
 
 // How the client authenticated; never what it sent.
 struct PassiveAuth {
-  // "sasl" (SMTP AUTH, IMAP AUTHENTICATE, POP3 AUTH, IRC AUTHENTICATE),
-  // "imap-login", "pop3-user" (USER/PASS), "pop3-apop", "irc-pass" (a
-  // server password).
+  // "sasl" (SMTP AUTH, IMAP AUTHENTICATE, POP3 AUTH, IRC AUTHENTICATE, XMPP
+  // <auth/>), "imap-login", "pop3-user" (USER/PASS), "pop3-apop",
+  // "irc-pass" (a server password), "xmpp-iq-auth" (XEP-0078).
   std::string method;
   std::string mechanism;  // the SASL mechanism's name; "" for the others
   bool before_tls = false;
   // A password crossed the wire in the clear: PLAIN or LOGIN data, IMAP
-  // LOGIN or POP3 PASS, sent before TLS.
+  // LOGIN, POP3 PASS or an XEP-0078 <password/>, sent before TLS.
   bool plaintext_credentials = false;
   std::optional<bool> succeeded;  // nullopt: no answer seen
 };
@@ -45,15 +46,18 @@ struct PassiveTls {
   ParsedClientHello client_hello;  // when client_hello_result == kOk
   // The server's first flight (server_flight.h); nullopt: no byte of it.
   std::optional<FlightVerdict> server_verdict;
-  bool has_server_hello = false;
-  ServerHelloInfo server_hello;
-  ServerKeyExchangeKind key_exchange = ServerKeyExchangeKind::kNone;
-  uint32_t dh_prime_bits = 0;  // kDhe
-  uint16_t named_curve = 0;    // kEcdhe with a named curve
-  size_t certificate_count = 0;
-  bool has_alert = false;
-  uint8_t alert_level = 0;
-  uint8_t alert_description = 0;
+  // What the flight says, in the raw probes' terms (tls/raw_flight.h): the
+  // server's choice (version, suite and class, key exchange, curve, DH
+  // prime size, SHA-256 and name), the certificates (TLS <= 1.2) and an
+  // alert.
+  RawFlightSummary server;
+  size_t certificate_count = 0;  // as sent (server.chain holds the decodable)
+  // Resumption: the client offered a session id or a ticket (TLS <= 1.2)
+  // or a PSK (TLS 1.3); the server echoed the session id, sent the
+  // abbreviated handshake, or selected the PSK.
+  bool session_id_echoed = false;
+  bool abbreviated_handshake = false;
+  bool psk_selected = false;
   bool client_gap = false;  // bytes were lost before the ClientHello was read
   bool server_gap = false;  // ... before the server's flight was read
 };
@@ -66,7 +70,13 @@ struct Observation {
   // Set on STARTTLS ports once the listing was seen or the client asked.
   std::optional<PassiveStartTls> starttls;
   std::optional<PassiveAuth> auth;
-  bool tls_started = false;  // implicit TLS, or STARTTLS accepted
+  // Per-protocol facts with the grab record's names (XMPP: the stream
+  // header, server_to_server, starttls_required, stream_error).
+  ModuleExtras extras;
+  bool tls_started = false;  // implicit TLS, STARTTLS accepted, or picked up
+  // The capture began mid-connection; the observer started at the
+  // client's ClientHello (Observer::PickUpInTls): nothing before it is known.
+  bool picked_up_midstream = false;
   PassiveTls tls;            // meaningful when tls_started
   // The plaintext dialogue lost bytes (a gap): what follows it was read
   // from the next line on.

@@ -22,21 +22,7 @@ constexpr size_t kMaxLine = 8192;
 // real clients split it in at most a few.
 constexpr size_t kMaxClientHelloStream = kMaxClientHelloRecord + 64;
 
-class TlsOnlyObserver final : public Observer {
- public:
-  explicit TlsOnlyObserver(std::string name) : Observer(std::move(name), true) {}
-
- private:
-  // Never called: the connection starts in TLS.
-  bool OnClientLine(std::string_view) override { return false; }
-  bool OnServerLine(std::string_view) override { return false; }
-};
-
 }  // namespace
-
-std::unique_ptr<Observer> MakeTlsOnlyObserver(std::string name) {
-  return std::make_unique<TlsOnlyObserver>(std::move(name));
-}
 
 void LineSplitter::Gap() {
   partial_.clear();
@@ -52,29 +38,37 @@ Observer::Observer(std::string module, bool implicit_tls)
 }
 
 void Observer::ClientData(std::string_view bytes) {
-  if (phase_ == Phase::kPlaintext) {
-    const size_t used =
-        client_lines_.Feed(bytes, [this](std::string_view line) { return OnClientLine(line); });
-    if (client_lines_.too_long()) StopReading("line-too-long");
-    bytes.remove_prefix(used);
-  }
+  if (phase_ == Phase::kPlaintext) bytes.remove_prefix(ClientPlaintext(bytes));
   if (phase_ == Phase::kTls && !bytes.empty()) ClientTls(bytes);
 }
 
 void Observer::ServerData(std::string_view bytes) {
-  if (phase_ == Phase::kPlaintext) {
-    const size_t used =
-        server_lines_.Feed(bytes, [this](std::string_view line) { return OnServerLine(line); });
-    if (server_lines_.too_long()) StopReading("line-too-long");
-    bytes.remove_prefix(used);
-  }
+  if (phase_ == Phase::kPlaintext) bytes.remove_prefix(ServerPlaintext(bytes));
   if (phase_ == Phase::kTls && !bytes.empty()) ServerTls(bytes);
+}
+
+size_t Observer::ClientPlaintext(std::string_view bytes) {
+  const size_t used =
+      client_lines_.Feed(bytes, [this](std::string_view line) { return OnClientLine(line); });
+  if (client_lines_.too_long()) StopReading("line-too-long");
+  return used;
+}
+
+size_t Observer::ServerPlaintext(std::string_view bytes) {
+  const size_t used =
+      server_lines_.Feed(bytes, [this](std::string_view line) { return OnServerLine(line); });
+  if (server_lines_.too_long()) StopReading("line-too-long");
+  return used;
+}
+
+void Observer::PlaintextGap(bool client) {
+  (client ? client_lines_ : server_lines_).Gap();
 }
 
 void Observer::ClientGap(uint32_t /*bytes*/) {
   if (phase_ == Phase::kPlaintext) {
-    client_lines_.Gap();
     obs_.gap_in_dialogue = true;
+    PlaintextGap(true);
   } else if (phase_ == Phase::kTls && !client_tls_done_) {
     obs_.tls.client_gap = true;
     client_tls_done_ = true;
@@ -85,8 +79,8 @@ void Observer::ClientGap(uint32_t /*bytes*/) {
 
 void Observer::ServerGap(uint32_t /*bytes*/) {
   if (phase_ == Phase::kPlaintext) {
-    server_lines_.Gap();
     obs_.gap_in_dialogue = true;
+    PlaintextGap(false);
   } else if (phase_ == Phase::kTls && !server_tls_done_) {
     obs_.tls.server_gap = true;
     if (flight_ != nullptr) TakeFlight();
@@ -103,6 +97,11 @@ void Observer::End() {
     server_tls_done_ = true;
     flight_.reset();
   }
+}
+
+void Observer::PickUpInTls() {
+  obs_.picked_up_midstream = true;
+  StartTls();
 }
 
 PassiveAuth& Observer::NewAuth(std::string_view method) {
@@ -159,15 +158,22 @@ void Observer::TakeFlight() {
   PassiveTls& t = obs_.tls;
   t.server_verdict = flight_->verdict();
   const ServerFlight& f = flight_->flight();
-  t.has_server_hello = f.has_server_hello;
-  t.server_hello = f.server_hello;
-  t.key_exchange = f.server_key_exchange.kind;
-  t.dh_prime_bits = f.server_key_exchange.dh_p_bits;
-  t.named_curve = f.server_key_exchange.curve_type == 3 ? f.server_key_exchange.named_curve : 0;
+  t.server = SummarizeServerFlight(f);
   t.certificate_count = f.certificate_count;
-  t.has_alert = f.has_alert;
-  t.alert_level = f.alert_level;
-  t.alert_description = f.alert_description;
+  t.abbreviated_handshake = flight_->verdict() == FlightVerdict::kAbbreviatedHandshake;
+  t.psk_selected = f.has_server_hello && f.server_hello.pre_shared_key;
+  // RFC 5246 7.4.1.3: a server that resumes echoes the client's session
+  // id. (A TLS 1.3 server echoes it always, RFC 8446 4.1.3; there the PSK
+  // says resumption.)
+  const ParsedClientHello& ch = t.client_hello;
+  const ServerHelloInfo& sh = f.server_hello;
+  t.session_id_echoed = f.has_server_hello && sh.version < kTls13Version &&
+                        t.client_hello_result == ClientHelloParse::kOk &&
+                        ch.session_id_length > 0 &&
+                        sh.session_id_length == ch.session_id_length &&
+                        std::equal(ch.session_id_bytes.begin(),
+                                   ch.session_id_bytes.begin() + ch.session_id_length,
+                                   sh.session_id.begin());
 }
 
 void Observer::MaybeDone() {
@@ -183,7 +189,9 @@ std::unique_ptr<Observer> MakeObserver(std::string_view name) {
   if (name == "pop3s") return MakePop3Observer(std::string(name), true);
   if (name == "irc") return MakeIrcObserver(std::string(name), false);
   if (name == "ircs") return MakeIrcObserver(std::string(name), true);
-  if (name == "xmpps") return MakeTlsOnlyObserver(std::string(name));
+  if (name == "xmpp") return MakeXmppObserver(std::string(name), false, false);
+  if (name == "xmpp-server") return MakeXmppObserver(std::string(name), false, true);
+  if (name == "xmpps") return MakeXmppObserver(std::string(name), true, false);
   return nullptr;
 }
 

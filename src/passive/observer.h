@@ -1,6 +1,6 @@
 // Observers: sans-I/O readers of both directions of one captured
 // connection, one per application protocol (SMTP and SUBMISSION, IMAP,
-// POP3, IRC; and the TLS handshake on implicit-TLS ports of any protocol).
+// POP3, XMPP, IRC; and the TLS handshake on implicit-TLS ports).
 //
 // The base class owns what every protocol shares: splitting the plaintext
 // dialogue into lines (bounded; IMAP literals skipped by count), switching
@@ -66,6 +66,10 @@ class Observer {
   void ServerGap(uint32_t bytes);
   // The connection is over: an unfinished server flight is truncated.
   void End();
+  // The capture began mid-connection and the client's next bytes are a
+  // ClientHello: both directions are read as TLS from here; what came
+  // before (a STARTTLS dialogue, if any) is unknown.
+  void PickUpInTls();
 
   // True once nothing more will be read (the flows' bytes are then only
   // counted).
@@ -74,6 +78,15 @@ class Observer {
 
  protected:
   Observer(std::string module, bool implicit_tls);
+
+  // Plaintext bytes of one direction; returns how many belong to the
+  // plaintext dialogue (the rest is TLS, after StartTls()). The default
+  // splits lines for OnClientLine / OnServerLine; XMPP reads XML instead.
+  virtual size_t ClientPlaintext(std::string_view bytes);
+  virtual size_t ServerPlaintext(std::string_view bytes);
+  // Bytes of one direction's plaintext were lost (gap_in_dialogue is set).
+  // The default resumes at the next line.
+  virtual void PlaintextGap(bool client);
 
   // One plaintext line; false stops reading this chunk's lines (after
   // StartTls() or StopReading()).
@@ -150,9 +163,8 @@ size_t LineSplitter::Feed(std::string_view data, F&& on_line) {
 }
 
 // The observer for port-map module `name` ("smtp", "submission", "smtps",
-// "imap", "imaps", "pop3", "pop3s", "irc", "ircs"; and "xmpps", where only
-// the TLS handshake is read), or nullptr when there is none (the XMPP
-// STARTTLS dialogues are not observed yet).
+// "imap", "imaps", "pop3", "pop3s", "xmpp", "xmpp-server", "xmpps", "irc",
+// "ircs"), or nullptr when there is none.
 std::unique_ptr<Observer> MakeObserver(std::string_view name);
 
 }  // namespace tlsweep

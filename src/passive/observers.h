@@ -16,9 +16,8 @@ std::unique_ptr<Observer> MakeSmtpObserver(std::string name, bool implicit_tls);
 std::unique_ptr<Observer> MakeImapObserver(std::string name, bool implicit_tls);
 std::unique_ptr<Observer> MakePop3Observer(std::string name, bool implicit_tls);
 std::unique_ptr<Observer> MakeIrcObserver(std::string name, bool implicit_tls);
-// Implicit-TLS ports of protocols without a plaintext observer: the
-// handshake only.
-std::unique_ptr<Observer> MakeTlsOnlyObserver(std::string name);
+std::unique_ptr<Observer> MakeXmppObserver(std::string name, bool implicit_tls,
+                                           bool server_to_server);
 
 // `word` upper-cased when it is a well-formed SASL mechanism name (RFC 4422
 // 3.1: 1 to 20 of A-Z, 0-9, '-', '_'); otherwise "" (a client's stray text

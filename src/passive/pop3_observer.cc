@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "passive/observers.h"
+#include "proto/capabilities.h"
 #include "proto/text.h"
 
 namespace tlsweep {
@@ -126,13 +127,8 @@ class Pop3Observer final : public Observer {
   void RecordCapability(std::string_view line) {
     CapabilitySet& caps = obs_.before_tls;
     if (caps.capabilities.size() >= kMaxCapabilities) return;
-    caps.capabilities.emplace_back(line);
-    const std::vector<std::string_view> words = SplitWords(line);
-    if (words.empty()) return;
-    const std::string keyword = AsciiUpper(words[0]);
-    if (keyword == "STLS" && !obs_.implicit_tls) starttls().offered = true;
-    if (keyword == "SASL") {
-      for (size_t w = 1; w < words.size(); ++w) caps.AddMechanism(words[w]);
+    if (AddPop3Capability(line, &caps) == ListedItem::kStartTls && !obs_.implicit_tls) {
+      starttls().offered = true;
     }
   }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "passive/observers.h"
+#include "proto/capabilities.h"
 #include "proto/text.h"
 
 namespace tlsweep {
@@ -20,7 +21,6 @@ namespace {
 
 using proto_text::AsciiUpper;
 using proto_text::SplitWords;
-using proto_text::StartsWithIgnoreCase;
 
 // As the active module (proto/smtp.cc): real EHLO replies have under 20.
 constexpr size_t kMaxReplyLines = 256;
@@ -120,16 +120,8 @@ class SmtpObserver final : public Observer {
     caps.seen = true;
     if (!obs_.implicit_tls) starttls();  // a listing: STARTTLS offered or not
     for (size_t i = 1; i < lines_.size(); ++i) {
-      caps.capabilities.push_back(lines_[i]);
-      const std::vector<std::string_view> words = SplitWords(lines_[i]);
-      if (words.empty()) continue;
-      const std::string keyword = AsciiUpper(words[0]);
-      if (keyword == "STARTTLS" && !obs_.implicit_tls) starttls().offered = true;
-      if (keyword == "AUTH") {
-        for (size_t w = 1; w < words.size(); ++w) caps.AddMechanism(words[w]);
-      } else if (StartsWithIgnoreCase(keyword, "AUTH=")) {
-        caps.AddMechanism(words[0].substr(5));
-        for (size_t w = 1; w < words.size(); ++w) caps.AddMechanism(words[w]);
+      if (AddSmtpExtension(lines_[i], &caps) == ListedItem::kStartTls && !obs_.implicit_tls) {
+        starttls().offered = true;
       }
     }
   }

@@ -22,6 +22,7 @@
 
 #include "proto/module_base.h"
 #include "proto/modules.h"
+#include "proto/capabilities.h"
 #include "proto/text.h"
 
 namespace tlsweep {
@@ -30,7 +31,6 @@ namespace {
 using proto_text::AsciiUpper;
 using proto_text::EqualsIgnoreCase;
 using proto_text::SplitWords;
-using proto_text::StartsWithIgnoreCase;
 
 constexpr std::string_view kLogout = "d LOGOUT\r\n";
 
@@ -182,13 +182,8 @@ class ImapModule final : public LineModule {
     caps.login_disabled = false;
     for (size_t i = first;
          i < words.size() && caps.capabilities.size() < kMaxCapabilities; ++i) {
-      const std::string_view atom = words[i];
-      caps.capabilities.emplace_back(atom);
-      if (EqualsIgnoreCase(atom, "STARTTLS") && !tls_up_)
+      if (AddImapCapability(words[i], &caps) == ListedItem::kStartTls && !tls_up_)
         starttls_offered_ = true;
-      if (EqualsIgnoreCase(atom, "LOGINDISABLED")) caps.login_disabled = true;
-      if (StartsWithIgnoreCase(atom, "AUTH="))
-        caps.AddMechanism(atom.substr(5));
     }
   }
 

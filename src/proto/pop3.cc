@@ -18,13 +18,12 @@
 
 #include "proto/module_base.h"
 #include "proto/modules.h"
+#include "proto/capabilities.h"
 #include "proto/text.h"
 
 namespace tlsweep {
 namespace {
 
-using proto_text::AsciiUpper;
-using proto_text::SplitWords;
 using proto_text::StartsWithIgnoreCase;
 
 constexpr std::string_view kQuit = "QUIT\r\n";
@@ -132,15 +131,9 @@ class Pop3Module final : public LineModule {
   void RecordCapability(std::string_view line) {
     CapabilitySet& caps = current_caps();
     if (caps.capabilities.size() >= kMaxCapabilities) return;
-    caps.capabilities.emplace_back(line);
-    const std::vector<std::string_view> words = SplitWords(line);
-    if (words.empty()) return;
-    const std::string keyword = AsciiUpper(words[0]);
-    if (keyword == "STLS" && !tls_up_) starttls_offered_ = true;
-    if (keyword == "USER" && !tls_up_) user_before_tls_ = true;
-    if (keyword == "SASL") {
-      for (size_t i = 1; i < words.size(); ++i) caps.AddMechanism(words[i]);
-    }
+    const ListedItem item = AddPop3Capability(line, &caps);
+    if (item == ListedItem::kStartTls && !tls_up_) starttls_offered_ = true;
+    if (item == ListedItem::kUser && !tls_up_) user_before_tls_ = true;
   }
 
   void OnCapaDone(ModuleActions* a) {

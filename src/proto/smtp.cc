@@ -22,14 +22,12 @@
 
 #include "proto/module_base.h"
 #include "proto/modules.h"
+#include "proto/capabilities.h"
 #include "proto/text.h"
 
 namespace tlsweep {
 namespace {
 
-using proto_text::AsciiUpper;
-using proto_text::SplitWords;
-using proto_text::StartsWithIgnoreCase;
 
 constexpr std::string_view kQuit = "QUIT\r\n";
 
@@ -178,19 +176,9 @@ class SmtpModule final : public LineModule {
   void RecordExtensions(const Reply& reply, CapabilitySet* caps) {
     caps->seen = true;
     for (size_t i = 1; i < reply.lines.size(); ++i) {
-      const std::string& ext = reply.lines[i];
-      caps->capabilities.push_back(ext);
-      const std::vector<std::string_view> words = SplitWords(ext);
-      if (words.empty()) continue;
-      const std::string keyword = AsciiUpper(words[0]);
-      if (keyword == "STARTTLS" && caps == &before_tls_)
+      if (AddSmtpExtension(reply.lines[i], caps) == ListedItem::kStartTls &&
+          caps == &before_tls_) {
         starttls_offered_ = true;
-      if (keyword == "AUTH") {
-        for (size_t w = 1; w < words.size(); ++w) caps->AddMechanism(words[w]);
-      } else if (StartsWithIgnoreCase(keyword, "AUTH=")) {
-        // "AUTH=LOGIN PLAIN": the first mechanism is glued to the keyword.
-        caps->AddMechanism(words[0].substr(5));
-        for (size_t w = 1; w < words.size(); ++w) caps->AddMechanism(words[w]);
       }
     }
   }

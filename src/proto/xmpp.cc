@@ -3,12 +3,12 @@
 //
 // No XML parser: the module only needs the stream root, its direct children
 // (features, proceed, failure, stream:error) and two levels below features
-// (starttls/required, mechanisms/mechanism). An incremental tag scanner does
-// that: it skips <?xml?> declarations and comments, honours quotes in
-// attribute values, matches elements by local name so any namespace prefix
-// works (stream:features, s:features), and refuses DTDs as RFC 6120 11.1 does.
-// A tag or text run longer than max_line_length, or nesting deeper than
-// kMaxDepth, ends the grab with protocol-error: the buffer stays bounded.
+// (starttls/required, mechanisms/mechanism). The incremental tag scanner
+// (proto/xml_scanner.h, shared with the passive XMPP observer) does that;
+// elements are matched by local name so any namespace prefix works
+// (stream:features, s:features). A tag or a mechanism's text longer than
+// max_line_length, or nesting deeper than kMaxDepth, ends the grab with
+// protocol-error: the buffer stays bounded.
 #include <algorithm>
 #include <memory>
 #include <optional>
@@ -20,6 +20,7 @@
 #include "proto/module_base.h"
 #include "proto/modules.h"
 #include "proto/text.h"
+#include "proto/xml_scanner.h"
 
 namespace tlsweep {
 namespace {
@@ -33,51 +34,6 @@ constexpr std::string_view kStartTls =
 constexpr size_t kMaxDepth = 16;
 // Bounds the features and mechanisms kept per listing.
 constexpr size_t kMaxFeatures = 256;
-
-// Value of attribute `name` (qualified, e.g. "id" or "xml:lang") in the text
-// after a tag's name; nullopt when absent or malformed.
-std::optional<std::string_view> Attribute(std::string_view attrs,
-                                          std::string_view name) {
-  size_t i = 0;
-  while (i < attrs.size()) {
-    while (i < attrs.size() && (attrs[i] == ' ' || attrs[i] == '\t' ||
-                                attrs[i] == '\r' || attrs[i] == '\n')) {
-      ++i;
-    }
-    const size_t name_start = i;
-    while (i < attrs.size() && attrs[i] != '=' && attrs[i] != ' ' &&
-           attrs[i] != '\t' && attrs[i] != '\r' && attrs[i] != '\n') {
-      ++i;
-    }
-    const std::string_view attr_name = attrs.substr(name_start, i - name_start);
-    while (i < attrs.size() && attrs[i] != '=') {
-      if (attrs[i] != ' ' && attrs[i] != '\t' && attrs[i] != '\r' &&
-          attrs[i] != '\n') {
-        return std::nullopt;
-      }
-      ++i;
-    }
-    if (i >= attrs.size()) return std::nullopt;
-    ++i;  // '='
-    while (i < attrs.size() && (attrs[i] == ' ' || attrs[i] == '\t' ||
-                                attrs[i] == '\r' || attrs[i] == '\n')) {
-      ++i;
-    }
-    if (i >= attrs.size() || (attrs[i] != '\'' && attrs[i] != '"'))
-      return std::nullopt;
-    const char quote = attrs[i++];
-    const size_t value_end = attrs.find(quote, i);
-    if (value_end == std::string_view::npos) return std::nullopt;
-    if (attr_name == name) return attrs.substr(i, value_end - i);
-    i = value_end + 1;
-  }
-  return std::nullopt;
-}
-
-std::string_view LocalName(std::string_view qname) {
-  const size_t colon = qname.find(':');
-  return colon == std::string_view::npos ? qname : qname.substr(colon + 1);
-}
 
 class XmppModule final : public ModuleBase {
  public:
@@ -96,14 +52,10 @@ class XmppModule final : public ModuleBase {
       return;
     }
     if (!CountBytes(plaintext.size(), a)) return;
-    buf_.append(plaintext);
-    Scan(a);
+    Scan(&plaintext, a);
     if (awaiting_tls_) {
-      CountDiscardedAfterStartTls(buf_.size() - pos_);
+      CountDiscardedAfterStartTls(scanner_.held() + plaintext.size());
       ResetParser();
-    } else {
-      buf_.erase(0, pos_);
-      pos_ = 0;
     }
   }
 
@@ -146,127 +98,73 @@ class XmppModule final : public ModuleBase {
   }
 
   void ResetParser() {
-    buf_.clear();
-    pos_ = 0;
+    scanner_.Reset();
     stack_.clear();
     text_.clear();
   }
 
-  // Consumes complete tokens from buf_[pos_..].
-  void Scan(ModuleActions* a) {
-    while (!ignoring_input() && pos_ < buf_.size()) {
-      const std::string_view rest = std::string_view(buf_).substr(pos_);
-      if (rest[0] != '<') {
-        size_t end = rest.find('<');
-        if (end == std::string_view::npos) end = rest.size();
-        const std::string_view text = rest.substr(0, end);
-        if (stack_.empty()) {
-          for (char c : text) {
-            if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-              RecordGarbage(a);
+  // Consumes the tokens of `*in`; an unfinished tag stays in the scanner.
+  void Scan(std::string_view* in, ModuleActions* a) {
+    while (!ignoring_input()) {
+      const XmlToken t = scanner_.Next(in);
+      switch (t.kind) {
+        case XmlToken::Kind::kNeedMore:
+          return;
+        case XmlToken::Kind::kError:
+          Fail(GrabStatus::kProtocolError, t.error, a);
+          return;
+        case XmlToken::Kind::kText:
+          if (stack_.empty()) {
+            for (char c : t.text) {
+              if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+                RecordGarbage(t.text.data(), in->data() + in->size(), a);
+                return;
+              }
+            }
+          } else if (capturing_text_) {
+            if (text_.size() + t.text.size() > options_.max_line_length) {
+              Fail(GrabStatus::kProtocolError, "xml text too long", a);
               return;
             }
+            text_.append(t.text);
           }
-        } else if (capturing_text_) {
-          if (text_.size() + text.size() > options_.max_line_length) {
-            Fail(GrabStatus::kProtocolError, "xml text too long", a);
+          break;
+        case XmlToken::Kind::kEndTag:
+          OnEndTag(a);
+          break;
+        case XmlToken::Kind::kStartTag:
+          if (t.qname.empty()) {
+            if (stack_.empty()) {
+              RecordGarbage(t.raw.data(), t.raw.data() + t.raw.size(), a);
+            } else {
+              Fail(GrabStatus::kProtocolError, "malformed xml tag", a);
+            }
             return;
           }
-          text_.append(text);
-        }
-        pos_ += end;
-        continue;
-      }
-      size_t end = 0;
-      if (rest.size() >= 2 && rest[1] == '?') {
-        end = rest.find("?>");
-        if (end == std::string_view::npos) return NeedMore(rest, a);
-        pos_ += end + 2;
-        continue;
-      }
-      if (rest.size() >= 2 && rest[1] == '!') {
-        if (rest.size() < 4) return NeedMore(rest, a);
-        if (rest.substr(0, 4) != "<!--") {
-          Fail(GrabStatus::kProtocolError, "DTD or CDATA in XMPP stream", a);
-          return;
-        }
-        end = rest.find("-->");
-        if (end == std::string_view::npos) return NeedMore(rest, a);
-        pos_ += end + 3;
-        continue;
-      }
-      // A tag: find the closing '>' outside quotes.
-      char quote = 0;
-      end = std::string_view::npos;
-      for (size_t i = 1; i < rest.size(); ++i) {
-        const char c = rest[i];
-        if (quote != 0) {
-          if (c == quote) quote = 0;
-        } else if (c == '\'' || c == '"') {
-          quote = c;
-        } else if (c == '>') {
-          end = i;
+          OnStartTag(t.qname, t.attrs, a);
+          if (ignoring_input()) return;
+          if (t.self_closing) {
+            OnEndTag(a);
+          } else if (stack_.size() > kMaxDepth) {
+            Fail(GrabStatus::kProtocolError, "xml nested too deeply", a);
+          }
           break;
-        }
       }
-      if (end == std::string_view::npos) return NeedMore(rest, a);
-      const std::string_view inner = rest.substr(1, end - 1);
-      pos_ += end + 1;
-      OnTag(inner, a);
     }
   }
 
-  void NeedMore(std::string_view rest, ModuleActions* a) {
-    if (rest.size() > options_.max_line_length) {
-      Fail(GrabStatus::kProtocolError, "xml token too long", a);
-    }
-  }
-
-  void RecordGarbage(ModuleActions* a) {
+  // Text before the stream's root element: not XMPP. The banner is what
+  // came from the text on (at most 512 bytes of this chunk).
+  void RecordGarbage(const char* from, const char* end, ModuleActions* a) {
     if (banner_.empty()) {
-      banner_ = buf_.substr(0, std::min<size_t>(buf_.size(), 512));
+      banner_.assign(from, std::min<size_t>(static_cast<size_t>(end - from), 512));
     }
     Fail(GrabStatus::kProtocolError, "not an XMPP stream", a);
   }
 
-  void OnTag(std::string_view inner, ModuleActions* a) {
-    if (!inner.empty() && inner[0] == '/') {
-      OnEndTag(a);
-      return;
-    }
-    bool empty = false;
-    if (!inner.empty() && inner.back() == '/') {
-      empty = true;
-      inner.remove_suffix(1);
-    }
-    size_t name_end = 0;
-    while (name_end < inner.size() && inner[name_end] != ' ' &&
-           inner[name_end] != '\t' && inner[name_end] != '\r' &&
-           inner[name_end] != '\n') {
-      ++name_end;
-    }
-    const std::string_view qname = inner.substr(0, name_end);
-    const std::string_view attrs = inner.substr(name_end);
-    if (qname.empty()) {
-      if (stack_.empty()) {
-        RecordGarbage(a);
-      } else {
-        Fail(GrabStatus::kProtocolError, "malformed xml tag", a);
-      }
-      return;
-    }
-    OnStartTag(qname, attrs, a);
-    if (ignoring_input()) return;
-    if (empty) {
-      OnEndTag(a);
-    } else if (stack_.size() > kMaxDepth) {
-      Fail(GrabStatus::kProtocolError, "xml nested too deeply", a);
-    }
-  }
-
   void OnStartTag(std::string_view qname, std::string_view attrs,
                   ModuleActions* a) {
-    const std::string_view local = LocalName(qname);
+    const std::string_view local = XmlLocalName(qname);
     const size_t level = stack_.size();
     stack_.emplace_back(local);
     if (level == 0) {
@@ -279,9 +177,9 @@ class XmppModule final : public ModuleBase {
       // The first stream header is the banner; record its attributes.
       if (stream_id_.empty() && stream_from_.empty() &&
           stream_version_.empty()) {
-        stream_id_ = std::string(Attribute(attrs, "id").value_or(""));
-        stream_from_ = std::string(Attribute(attrs, "from").value_or(""));
-        stream_version_ = std::string(Attribute(attrs, "version").value_or(""));
+        stream_id_ = std::string(XmlAttribute(attrs, "id").value_or(""));
+        stream_from_ = std::string(XmlAttribute(attrs, "from").value_or(""));
+        stream_version_ = std::string(XmlAttribute(attrs, "version").value_or(""));
         banner_ = "<" + std::string(qname) + std::string(attrs) + ">";
       }
       set_phase(tls_up_ ? "features-after-tls" : "features");
@@ -390,8 +288,7 @@ class XmppModule final : public ModuleBase {
   }
 
   const bool server_to_server_;
-  std::string buf_;
-  size_t pos_ = 0;
+  XmlScanner scanner_{options_.max_line_length};
   std::vector<std::string> stack_;  // local names of open elements
   std::string top_;                 // local name of the open child of the root
   bool capturing_text_ = false;

@@ -1,8 +1,11 @@
 // See client_hello.h.
 #include "tls/client_hello.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string>
@@ -22,7 +25,9 @@ constexpr uint16_t kExtSupportedGroups = 10;      // RFC 8422
 constexpr uint16_t kExtEcPointFormats = 11;       // RFC 8422
 constexpr uint16_t kExtSignatureAlgorithms = 13;  // RFC 8446
 constexpr uint16_t kExtExtendedMasterSecret = 23; // RFC 7627
+constexpr uint16_t kExtAlpn = 16;                 // RFC 7301
 constexpr uint16_t kExtSessionTicket = 35;        // RFC 5077
+constexpr uint16_t kExtPreSharedKey = 41;         // RFC 8446
 constexpr uint16_t kExtSupportedVersions = 43;    // RFC 8446
 constexpr uint16_t kExtKeyShare = 51;             // RFC 8446
 constexpr uint16_t kExtRenegotiationInfo = 0xFF01;  // RFC 5746
@@ -263,7 +268,21 @@ bool ParseExtension(uint16_t type, std::span<const uint8_t> body, ParsedClientHe
       return ReadList16(r, 1, &out->supported_versions);
     case kExtSessionTicket:
       out->session_ticket = true;
+      out->session_ticket_data = !body.empty();
       return true;
+    case kExtPreSharedKey:
+      out->pre_shared_key = true;
+      return true;
+    case kExtAlpn: {
+      // ProtocolNameList: a 2-byte length, then 1-byte-length names, none
+      // empty (RFC 7301 3.1).
+      std::span<const uint8_t> list, name;
+      if (!r.ReadVector(2, &list) || !r.empty()) return false;
+      ByteReader names(list);
+      if (!names.ReadVector(1, &name) || name.empty()) return false;
+      out->alpn_first.assign(name.begin(), name.end());
+      return true;
+    }
     default:
       return true;
   }
@@ -278,6 +297,8 @@ ClientHelloParse ParseBody(std::span<const uint8_t> body, ParsedClientHello* out
     return ClientHelloParse::kMalformed;
   }
   out->session_id = !session_id.empty();
+  out->session_id_length = static_cast<uint8_t>(session_id.size());
+  std::copy(session_id.begin(), session_id.end(), out->session_id_bytes.begin());
   if (r.empty()) return ClientHelloParse::kOk;  // no extensions block (SSLv3 style)
   std::span<const uint8_t> extensions;
   if (!r.ReadVector(2, &extensions) || !r.empty()) return ClientHelloParse::kMalformed;
@@ -300,6 +321,93 @@ void AppendJoined(std::string* s, const std::vector<uint16_t>& values) {
     first = false;
     s->append(std::to_string(v));
   }
+}
+
+// "002f,0035" for {0x35, 0x2f} when `sort`; GREASE and `skip` left out.
+std::string HexList(std::vector<uint16_t> values, bool sort,
+                    std::initializer_list<uint16_t> skip = {}) {
+  std::erase_if(values, [&skip](uint16_t v) {
+    return IsGreaseValue(v) || std::find(skip.begin(), skip.end(), v) != skip.end();
+  });
+  if (sort) std::sort(values.begin(), values.end());
+  std::string out;
+  char hex[8];
+  for (uint16_t v : values) {
+    if (!out.empty()) out.push_back(',');
+    std::snprintf(hex, sizeof(hex), "%04x", v);
+    out.append(hex);
+  }
+  return out;
+}
+
+// The first 12 hex digits of the SHA-256 of `s`.
+std::string Sha256Prefix12(std::string_view s) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(s.data(), s.size(), digest, &len, EVP_sha256(), nullptr) != 1) return "";
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < 6; ++i) {
+    hex.push_back(kHex[digest[i] >> 4]);
+    hex.push_back(kHex[digest[i] & 0xf]);
+  }
+  return hex;
+}
+
+size_t CountNonGrease(const std::vector<uint16_t>& values) {
+  return static_cast<size_t>(
+      std::count_if(values.begin(), values.end(), [](uint16_t v) { return !IsGreaseValue(v); }));
+}
+
+// JA4_a: "t13d1516h2".
+std::string Ja4Prefix(const ParsedClientHello& h) {
+  uint16_t version = h.client_version;
+  if (std::find(h.extensions.begin(), h.extensions.end(), kExtSupportedVersions) !=
+      h.extensions.end()) {
+    uint16_t highest = 0;
+    for (uint16_t v : h.supported_versions) {
+      if (!IsGreaseValue(v)) highest = std::max(highest, v);
+    }
+    if (highest != 0) version = highest;
+  }
+  std::string out = "t";
+  switch (version) {
+    case 0x0304: out += "13"; break;
+    case 0x0303: out += "12"; break;
+    case 0x0302: out += "11"; break;
+    case 0x0301: out += "10"; break;
+    case 0x0300: out += "s3"; break;
+    case 0x0200: out += "s2"; break;
+    case 0x0100: out += "s1"; break;
+    default: out += "00"; break;
+  }
+  const bool sni = std::find(h.extensions.begin(), h.extensions.end(), kExtServerName) !=
+                   h.extensions.end();
+  out += sni ? 'd' : 'i';
+  char counts[8];
+  std::snprintf(counts, sizeof(counts), "%02zu%02zu", std::min<size_t>(CountNonGrease(h.cipher_suites), 99),
+                std::min<size_t>(CountNonGrease(h.extensions), 99));
+  out += counts;
+  const std::string& alpn = h.alpn_first;
+  const auto ascii_or_9 = [](char c) {
+    return static_cast<unsigned char>(c) < 0x80 ? c : '9';
+  };
+  if (alpn.empty()) {
+    out += "00";
+  } else {
+    out += ascii_or_9(alpn.front());
+    out += alpn.size() == 1 ? '0' : ascii_or_9(alpn.back());
+  }
+  return out;
+}
+
+// JA4_c's input: the extensions sorted without SNI and ALPN, then "_" and
+// the signature algorithms as sent.
+std::string Ja4ExtensionList(const ParsedClientHello& h) {
+  std::string out = HexList(h.extensions, true, {kExtServerName, kExtAlpn});
+  const std::string algorithms = HexList(h.signature_algorithms, false);
+  if (!algorithms.empty()) out += "_" + algorithms;
+  return out;
 }
 
 }  // namespace
@@ -391,6 +499,18 @@ std::string Ja3Md5(std::string_view ja3) {
     hex.push_back(kHex[digest[i] & 0xf]);
   }
   return hex;
+}
+
+std::string Ja4(const ParsedClientHello& hello) {
+  const std::string suites = HexList(hello.cipher_suites, true);
+  const std::string extensions = Ja4ExtensionList(hello);
+  return Ja4Prefix(hello) + "_" + (suites.empty() ? "000000000000" : Sha256Prefix12(suites)) +
+         "_" + (extensions.empty() ? "000000000000" : Sha256Prefix12(extensions));
+}
+
+std::string Ja4Raw(const ParsedClientHello& hello) {
+  return Ja4Prefix(hello) + "_" + HexList(hello.cipher_suites, true) + "_" +
+         Ja4ExtensionList(hello);
 }
 
 }  // namespace tlsweep

@@ -31,6 +31,7 @@
 #ifndef TLSWEEP_TLS_CLIENT_HELLO_H_
 #define TLSWEEP_TLS_CLIENT_HELLO_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -114,7 +115,13 @@ struct ParsedClientHello {
   std::vector<uint16_t> signature_algorithms;
   std::string server_name;  // the first host_name of SNI; "" = none
   bool session_ticket = false;  // the extension was present
+  bool session_ticket_data = false;  // ... with a ticket (RFC 5077 3.1 resumption)
   bool session_id = false;      // a non-empty session id (resumption offer)
+  uint8_t session_id_length = 0;
+  std::array<uint8_t, 32> session_id_bytes{};  // the first session_id_length
+  bool pre_shared_key = false;  // TLS 1.3 pre_shared_key (RFC 8446 4.2.11)
+  // The first protocol of ALPN (RFC 7301), as sent; "" = none (JA4's part).
+  std::string alpn_first;
 };
 
 enum class ClientHelloParse : uint8_t {
@@ -142,6 +149,23 @@ bool IsGreaseValue(uint16_t value);
 // GREASE left out) and its MD5 in lower-case hex.
 std::string Ja3String(const ParsedClientHello& hello);
 std::string Ja3Md5(std::string_view ja3);
+
+// JA4, TLS over TCP (FoxIO, "JA4: TLS Client Fingerprinting",
+// github.com/FoxIO-LLC/ja4 technical_details/JA4.md, v0.18.2):
+// "t" + version ("13", "12", ... "s3", "00"; the highest of
+// supported_versions, else ClientHello.legacy_version) + "d" (SNI) or "i"
+// + the counts of suites and extensions (two digits, at most 99) + the
+// first and last character of the first ALPN protocol ("00" without; a
+// non-ASCII byte counts as '9' and a one-byte protocol ends in '0', as
+// FoxIO's reference implementation does), "_", the first 12 hex digits of
+// the SHA-256 of the suites sorted ("002f,0035,..."; "000000000000" for
+// none), "_", the same of the extensions sorted without SNI and ALPN, then
+// "_" and the signature algorithms in the order sent (no "_" without
+// them; "000000000000" when both are empty, as for the suites). GREASE
+// (RFC 8701) is left out everywhere.
+std::string Ja4(const ParsedClientHello& hello);
+// JA4_r: the same with the lists themselves instead of their hashes.
+std::string Ja4Raw(const ParsedClientHello& hello);
 
 }  // namespace tlsweep
 

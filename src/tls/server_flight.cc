@@ -23,6 +23,7 @@ constexpr uint8_t kSslv2Record = 0x80;
 
 constexpr uint8_t kHelloRequest = 0;
 constexpr uint8_t kServerHello = 2;
+constexpr uint8_t kNewSessionTicket = 4;
 constexpr uint8_t kCertificate = 11;
 constexpr uint8_t kServerKeyExchange = 12;
 constexpr uint8_t kCertificateRequest = 13;
@@ -47,6 +48,7 @@ constexpr uint16_t kExtStatusRequest = 5;
 constexpr uint16_t kExtEcPointFormats = 11;
 constexpr uint16_t kExtExtendedMasterSecret = 23;
 constexpr uint16_t kExtSessionTicket = 35;
+constexpr uint16_t kExtPreSharedKey = 41;
 constexpr uint16_t kExtSupportedVersions = 43;
 constexpr uint16_t kExtKeyShare = 51;
 constexpr uint16_t kExtRenegotiationInfo = 0xFF01;
@@ -71,6 +73,7 @@ std::string_view FlightVerdictName(FlightVerdict verdict) {
     case FlightVerdict::kAlert: return "alert";
     case FlightVerdict::kSslv2ServerHello: return "sslv2-server-hello";
     case FlightVerdict::kSslv2Error: return "sslv2-error";
+    case FlightVerdict::kAbbreviatedHandshake: return "abbreviated-handshake";
     case FlightVerdict::kTruncated: return "truncated";
     case FlightVerdict::kNotTls: return "not-tls";
     case FlightVerdict::kRecordOverflow: return "record-overflow";
@@ -163,6 +166,10 @@ FlightVerdict ServerFlightParser::Feed(std::span<const uint8_t> bytes) {
         verdict_ = FlightVerdict::kRecordOverflow;
         break;
       }
+      if (record_type_ == kContentChangeCipherSpec && ResumedSoFar()) {
+        verdict_ = FlightVerdict::kAbbreviatedHandshake;
+        break;
+      }
       if (record_type_ == kContentChangeCipherSpec ||
           record_type_ == kContentApplicationData) {
         verdict_ = FlightVerdict::kUnexpectedRecord;
@@ -246,6 +253,13 @@ void ServerFlightParser::ParseMessages() {
   }
 }
 
+bool ServerFlightParser::ResumedSoFar() const {
+  return flight_.has_server_hello && flight_.server_hello.version < kTls13Version &&
+         !flight_.has_certificate && !flight_.certificate_status &&
+         flight_.server_key_exchange.kind == ServerKeyExchangeKind::kNone &&
+         !flight_.certificate_request;
+}
+
 FlightVerdict ServerFlightParser::HandleMessage(uint8_t type,
                                                 std::span<const uint8_t> body) {
   if (type == kHelloRequest) {
@@ -257,7 +271,14 @@ FlightVerdict ServerFlightParser::HandleMessage(uint8_t type,
     if (type != kServerHello) return FlightVerdict::kUnexpectedMessage;
     return ParseServerHello(body);
   }
+  // After a NewSessionTicket only the ChangeCipherSpec record may come.
+  if (flight_.new_session_ticket) return FlightVerdict::kUnexpectedMessage;
   switch (type) {
+    case kNewSessionTicket:
+      // Only an abbreviated handshake has one before the client's Finished.
+      if (!ResumedSoFar()) return FlightVerdict::kUnexpectedMessage;
+      flight_.new_session_ticket = true;
+      return FlightVerdict::kIncomplete;
     case kCertificate:
       if (flight_.has_certificate ||
           flight_.server_key_exchange.kind != ServerKeyExchangeKind::kNone) {
@@ -303,6 +324,7 @@ FlightVerdict ServerFlightParser::ParseServerHello(
   }
   if ((sh.legacy_version >> 8) != 3) return kBad;
   sh.session_id_length = static_cast<uint8_t>(session_id.size());
+  std::copy(session_id.begin(), session_id.end(), sh.session_id.begin());
   sh.hello_retry_request =
       std::equal(random.begin(), random.end(), std::begin(kHelloRetryRandom));
   if (std::equal(random.begin() + 24, random.begin() + 31,
@@ -365,6 +387,13 @@ FlightVerdict ServerFlightParser::ParseServerHello(
           if (!data.empty()) return kBad;
           sh.status_request = true;
           break;
+        case kExtPreSharedKey: {
+          // RFC 8446 4.2.11: the server's selected_identity.
+          uint16_t identity;
+          if (!dr.Read16(&identity) || !dr.empty()) return kBad;
+          sh.pre_shared_key = true;
+          break;
+        }
         default:
           break;
       }

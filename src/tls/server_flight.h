@@ -38,6 +38,10 @@ enum class FlightVerdict : uint8_t {
   kAlert,              // the server answered with an alert
   kSslv2ServerHello,   // the server speaks SSL 2.0
   kSslv2Error,         // an SSL 2.0 ERROR message (e.g. no cipher)
+  // TLS <= 1.2: ChangeCipherSpec right after ServerHello (and maybe a
+  // NewSessionTicket), before any Certificate or ServerKeyExchange: the
+  // server resumed a session (RFC 5246 7.3 figure 2; RFC 5077 3.1 figure 2).
+  kAbbreviatedHandshake,
   // Errors: the flight is not what TLS allows.
   kTruncated,                   // the stream ended mid-flight
   kNotTls,                      // not a TLS record (plaintext, SSLv2, ...)
@@ -75,6 +79,7 @@ struct ServerHelloInfo {
   uint16_t cipher_suite = 0;
   uint8_t compression_method = 0;
   uint8_t session_id_length = 0;
+  std::array<uint8_t, 32> session_id{};  // the first session_id_length bytes
   bool hello_retry_request = false;
   // RFC 8446 4.1.3 downgrade sentinels in the server random.
   bool downgrade_sentinel_tls12 = false;
@@ -88,6 +93,7 @@ struct ServerHelloInfo {
   bool status_request = false;
   bool ec_point_formats = false;
   bool ec_point_uncompressed = false;  // "uncompressed" in the list
+  bool pre_shared_key = false;  // TLS 1.3: a PSK was selected (resumption)
 };
 
 enum class ServerKeyExchangeKind : uint8_t {
@@ -143,6 +149,7 @@ struct ServerFlight {
   ServerKeyExchangeInfo server_key_exchange;
   bool certificate_request = false;
   bool certificate_status = false;  // a stapled OCSP response (RFC 6066 8)
+  bool new_session_ticket = false;  // in an abbreviated handshake (RFC 5077 3.1)
   bool server_hello_done = false;
   bool has_alert = false;
   uint8_t alert_level = 0;
@@ -195,6 +202,9 @@ class ServerFlightParser {
   FlightVerdict ParseCertificate(std::span<const uint8_t> body);
   FlightVerdict ParseServerKeyExchange(std::span<const uint8_t> body);
   FlightVerdict ParseSslv2(std::span<const uint8_t> message);
+  // A TLS <= 1.2 ServerHello and nothing of a full handshake after it: a
+  // ChangeCipherSpec or NewSessionTicket now means resumption.
+  bool ResumedSoFar() const;
 
   FlightLimits limits_;
   std::unique_ptr<uint8_t[]> buffer_;  // handshake stream, max_flight_bytes

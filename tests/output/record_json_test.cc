@@ -7,6 +7,7 @@
 // schema_test.sh validates against docs/schema/.
 #include "output/record_json.h"
 
+#include <openssl/bn.h>
 #include <openssl/pem.h>
 #include <unistd.h>
 
@@ -22,7 +23,9 @@
 #include "grab/grab_driver.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "output/passive_json.h"
 #include "output/record_fields.h"
+#include "passive/observer.h"
 #include "proto/registry.h"
 #include "testing/tls_peer.h"
 #include "tls/tls_context.h"
@@ -713,6 +716,115 @@ TEST(ScanResultJsonTest, EachClassification) {
   EXPECT_EQ(ScanResultJson(open)["tcp_options"],
             json({{"mss", 1460}, {"wscale", 7}, {"sack_permitted", true}, {"tsval", 123456}, {"tsecr", 0}}));
   EXPECT_EQ(ScanResultJson(Answer(Classification::kRst))["tcp_options"], json::object());
+}
+
+// ---- The passive record's TLS side (output/passive_json.cc) -----------------
+
+namespace passive_tls {
+
+std::string U24(size_t n) {
+  return std::string{static_cast<char>(n >> 16), static_cast<char>(n >> 8), static_cast<char>(n)};
+}
+
+std::string HandshakeRecord(const std::string& messages) {
+  return std::string{0x16, 0x03, 0x03, static_cast<char>(messages.size() >> 8),
+                     static_cast<char>(messages.size())} +
+         messages;
+}
+
+// A TLS 1.2 ServerHello choosing `suite` with `session_id`.
+std::string ServerHello(uint16_t suite, const std::string& session_id) {
+  std::string hello = {0x03, 0x03};
+  hello += std::string(32, '\x5a');
+  hello += static_cast<char>(session_id.size());
+  hello += session_id;
+  hello += {static_cast<char>(suite >> 8), static_cast<char>(suite), 0x00};
+  return std::string{0x02} + U24(hello.size()) + hello;
+}
+
+// The ClientHello of a TLS 1.2 client offering DHE and RC4 suites, ALPN
+// and a session id to resume.
+std::string ClientHello(const std::vector<uint8_t>& session_id) {
+  ClientHelloProfile p;
+  p.cipher_suites = {0x0033, 0x0005};
+  p.point_formats = {0};
+  p.session_ticket = true;
+  std::vector<uint8_t> random(32, 7), x25519(32, 9), out(kMaxClientHelloRecord);
+  out.resize(BuildClientHello(p, {"mail.example.com", random, session_id, x25519}, out).value());
+  return std::string(out.begin(), out.end());
+}
+
+json Record(const std::string& client, const std::string& server) {
+  std::unique_ptr<Observer> o = MakeObserver("imaps");
+  o->ClientData(client);
+  o->ServerData(server);
+  o->End();
+  ConnectionRecord rec;
+  rec.client = *Ipv4Address::Parse("10.77.0.100");
+  rec.server = *Ipv4Address::Parse("10.77.0.3");
+  rec.client_port = 40000;
+  rec.server_port = 993;
+  rec.first_ns = rec.last_ns = kTimestampNs;
+  rec.observation = o->observation();
+  json j = PassiveRecordJson(rec, nullptr);
+  Keep("passive_records.jsonl", j);
+  return j;
+}
+
+}  // namespace passive_tls
+
+TEST_F(RecordJsonTest, PassiveRecordHasTheServersSideAsARawProbe) {
+  using namespace passive_tls;
+  // TLS_DHE_RSA_WITH_AES_128_CBC_SHA with the RFC 2409 1024-bit prime, the
+  // chain, ServerHelloDone (RFC 5246 7.4.3: the signature is not checked).
+  BIGNUM* p = BN_get_rfc2409_prime_1024(nullptr);
+  std::string prime(static_cast<size_t>(BN_num_bytes(p)), '\0');
+  BN_bn2bin(p, reinterpret_cast<unsigned char*>(prime.data()));
+  BN_free(p);
+  std::string ske = {static_cast<char>(prime.size() >> 8), static_cast<char>(prime.size())};
+  ske += prime + std::string{0x00, 0x01, 0x02, 0x00, 0x02, 0x12, 0x34, 0x04, 0x01, 0x00, 0x01,
+                             0x00};
+  const std::string leaf = tls_peer::Der(leaf_), root = tls_peer::Der(root_);
+  const std::string chain = U24(leaf.size()) + leaf + U24(root.size()) + root;
+  const std::string flight = HandshakeRecord(
+      ServerHello(0x0033, std::string(16, '\x77')) + std::string{0x0b} + U24(chain.size() + 3) +
+      U24(chain.size()) + chain + std::string{0x0c} + U24(ske.size()) + ske +
+      std::string{0x0e, 0x00, 0x00, 0x00});
+  const json full = Record(ClientHello({}), flight)["result"]["tls"];
+  EXPECT_EQ(full["server_flight"], "server-hello-done");
+  const json& log = full["handshake_log"];
+  EXPECT_EQ(log["server_hello"]["version"]["name"], "TLSv1.2");
+  EXPECT_EQ(log["server_hello"]["cipher_suite"]["name"], "TLS_DHE_RSA_WITH_AES_128_CBC_SHA");
+  EXPECT_EQ(log["cipher_class"], "CBC");
+  EXPECT_EQ(log["forward_secrecy"], true);
+  EXPECT_EQ(log["key_exchange"]["kind"], "DHE");
+  EXPECT_EQ(log["key_exchange"]["dh_prime_bits"], 1024);
+  EXPECT_EQ(log["key_exchange"]["dh_prime_name"], "RFC 2409 group 2 (1024-bit MODP)");
+  EXPECT_EQ(log["key_exchange"]["dh_prime_sha256"].get<std::string>().size(), 64u);
+  ASSERT_EQ(log["server_certificates"]["chain"].size(), 2u);
+  EXPECT_EQ(log["server_certificates"]["chain"][0]["parsed"]["subject_dn"], "O=tlsweep test, CN=mail.example.com");
+  EXPECT_EQ(full["certificate_count"], 2);
+  EXPECT_EQ(full["resumption"]["resumed"], false);
+  EXPECT_EQ(full["resumption"]["session_id_offered"], false);
+
+  // The same client resuming: its session id echoed, ChangeCipherSpec at
+  // once (RFC 5246 7.3 figure 2).
+  const std::vector<uint8_t> id(16, 0x77);
+  const json resumed = Record(ClientHello(id), HandshakeRecord(ServerHello(0x0033, std::string(16, '\x77'))) +
+                                                   std::string{0x14, 0x03, 0x03, 0x00, 0x01, 0x01})["result"]["tls"];
+  EXPECT_EQ(resumed["server_flight"], "abbreviated-handshake");
+  EXPECT_EQ(resumed["handshake_log"]["server_hello"]["cipher_suite"]["value"], 0x0033);
+  EXPECT_EQ(resumed["resumption"],
+            json({{"session_id_offered", true}, {"ticket_offered", false}, {"psk_offered", false},
+                  {"session_id_echoed", true}, {"abbreviated_handshake", true},
+                  {"psk_selected", false}, {"resumed", true}}));
+  EXPECT_EQ(resumed["certificate_count"], 0);
+
+  // A fatal alert instead of a flight.
+  const json alert = Record(ClientHello({}), std::string("\x15\x03\x03\x00\x02\x02\x28", 7))["result"]["tls"];
+  EXPECT_EQ(alert["alert"], json({{"direction", "server"}, {"level", "fatal"},
+                                  {"description", "handshake failure"}, {"value", 40}}));
+  EXPECT_FALSE(alert.contains("resumption"));
 }
 
 }  // namespace

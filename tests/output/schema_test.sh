@@ -20,6 +20,7 @@ echo "records built: $(wc -l < "$dir/grab_records.jsonl") grab/run, $(wc -l < "$
 
 "$python" "$validator" grab_record "$dir/grab_records.jsonl" || fail "grab records do not validate"
 "$python" "$validator" scan_result "$dir/scan_results.jsonl" || fail "scan answers do not validate"
+"$python" "$validator" passive_record "$dir/passive_records.jsonl" || fail "passive records do not validate"
 # Passive records and metadata of a real `tlsweep passive` run are validated
 # by tests/passive/passive_cli_test.sh (also in this suite); the report's
 # hand-made passive records (its connections fixture) must be records

@@ -18,6 +18,7 @@
 #include "packet/pcap_writer.h"
 #include "passive/pcap_source.h"
 #include "testing/tcp_conversation.h"
+#include "tls/client_hello.h"
 
 namespace tlsweep {
 namespace {
@@ -161,15 +162,61 @@ TEST(PassiveAnalyzerTest, LostSegmentIsAGapFoundByThePeersAck) {
   EXPECT_FALSE(r.observation.starttls->attempted);
 }
 
-TEST(PassiveAnalyzerTest, MidstreamFlowsAreCountedNotObserved) {
-  TcpConversation c(kClient, 40003, kServer, 25);
-  c.Handshake();
-  c.Server("220 mx\r\n");
-  std::vector<TimedFrame> frames(c.frames().begin() + 3, c.frames().end());  // no handshake
+// A capture that begins mid-stream: a SUBMISSION session after its EHLO
+// is picked up at the client's ClientHello (after STARTTLS); a plaintext
+// SMTP session and an IMAPS session past its handshake are only counted,
+// each by what it showed.
+TEST(PassiveAnalyzerTest, MidstreamFlowsArePickedUpAtAClientHelloElseCounted) {
+  TcpConversation smtp(kClient, 40003, kServer, 25);
+  smtp.Handshake();
+  smtp.Server("220 mx\r\n");
+  TcpConversation sub(kClient, 40004, kServer, 587);
+  sub.Handshake();
+  sub.Server("250-mx\r\n250 STARTTLS\r\n");
+  sub.Client("STARTTLS\r\n");
+  sub.Server("220 2.0.0 Ready to start TLS\r\n");
+  ClientHelloProfile p;
+  p.cipher_suites = {0xC02F, 0x0005};
+  std::vector<uint8_t> random(32, 7), x25519(32, 9), hello(kMaxClientHelloRecord);
+  hello.resize(BuildClientHello(p, {"mx.example", random, {}, x25519}, hello).value());
+  sub.Client(std::string(hello.begin(), hello.end()));
+  // ServerHello (TLS 1.2, TLS_RSA_WITH_RC4_128_SHA) and ServerHelloDone.
+  std::string hs = {0x02, 0x00, 0x00, 0x26, 0x03, 0x03};
+  hs += std::string(32, '\x11');
+  hs += {0x00, 0x00, 0x05, 0x00, 0x0e, 0x00, 0x00, 0x00};
+  sub.Server(std::string({0x16, 0x03, 0x03, 0x00, static_cast<char>(hs.size())}) + hs);
+  TcpConversation imaps(kClient, 40005, kServer, 993);
+  imaps.Handshake();
+  imaps.Client(std::string("\x17\x03\x03\x00\x05" "abcde", 10));
+  std::vector<TimedFrame> frames;
+  for (TcpConversation* c : {&smtp, &sub, &imaps}) {
+    frames.insert(frames.end(), c->frames().begin() + 3, c->frames().end());  // no handshake
+  }
   PassiveCounters counters;
-  EXPECT_TRUE(RunCapture(frames, {}, &counters).empty());
-  EXPECT_EQ(counters.flows_midstream, 1u);
-  EXPECT_EQ(counters.midstream_segments, 1u);
+  const std::vector<ConnectionRecord> records = RunCapture(frames, {}, &counters);
+  ASSERT_EQ(records.size(), 1u);
+  const Observation& o = records[0].observation;
+  EXPECT_EQ(records[0].server_port, 587);
+  EXPECT_FALSE(records[0].syn_seen);
+  EXPECT_TRUE(o.picked_up_midstream);
+  EXPECT_TRUE(o.tls_started);
+  EXPECT_FALSE(o.starttls.has_value());
+  EXPECT_EQ(o.banner, "");
+  EXPECT_EQ(o.tls.client_hello_result, ClientHelloParse::kOk);
+  EXPECT_EQ(o.tls.client_hello.server_name, "mx.example");
+  ASSERT_TRUE(o.tls.server.negotiated.has_value());
+  EXPECT_EQ(o.tls.server.negotiated->cipher_value, 0x0005);
+  EXPECT_EQ(counters.flows_midstream, 3u);
+  // smtp's 220, sub's three plaintext segments, imaps' record.
+  EXPECT_EQ(counters.midstream_segments, 5u);
+  using enum MidstreamOutcome;
+  EXPECT_EQ(counters.midstream_outcomes[static_cast<size_t>(kPickedUpTls)], 1u);
+  EXPECT_EQ(counters.midstream_outcomes[static_cast<size_t>(kSkippedTls)], 1u);
+  EXPECT_EQ(counters.midstream_outcomes[static_cast<size_t>(kSkippedPlaintext)], 1u);
+  PassiveCounters sum;  // as the DPDK path sums its analyzers
+  sum += counters;
+  sum += counters;
+  EXPECT_EQ(sum.midstream_outcomes[static_cast<size_t>(kPickedUpTls)], 2u);
 }
 
 TEST(PassiveAnalyzerTest, FullTableEvictsTheOldestAndIdleFlowsExpire) {
@@ -200,24 +247,22 @@ TEST(PassiveAnalyzerTest, FullTableEvictsTheOldestAndIdleFlowsExpire) {
   EXPECT_EQ(counters.flow_ends[static_cast<size_t>(FlowEnd::kIdle)], 2u);
 }
 
-TEST(PassiveAnalyzerTest, AFlowWithoutObserverNeverEvictsOne) {
-  TcpConversation imap(kClient, 40010, kServer, 143);
-  imap.Handshake();
-  imap.Server("* OK ready\r\n");
-  TcpConversation xmpp(kClient, 40011, kServer, 5222);  // no XMPP observer yet
+TEST(PassiveAnalyzerTest, XmppFlowsAreObserved) {
+  TcpConversation xmpp(kClient, 40011, kServer, 5222);
   xmpp.Handshake();
-  std::vector<TimedFrame> frames = imap.frames();
-  frames.insert(frames.end(), xmpp.frames().begin(), xmpp.frames().end());
-  PassiveOptions options;
-  options.max_flows = 1;
+  xmpp.Client("<?xml version='1.0'?><stream:stream to='example.org' xmlns='jabber:client' "
+              "xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>");
+  xmpp.Server("<?xml version='1.0'?><stream:stream xmlns='jabber:client' id='x1' "
+              "from='example.org' xmlns:stream='http://etherx.jabber.org/streams' "
+              "version='1.0'><stream:features><starttls "
+              "xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls></stream:features>");
   PassiveCounters counters;
-  const std::vector<ConnectionRecord> records = RunCapture(frames, options, &counters);
+  const std::vector<ConnectionRecord> records = RunCapture(xmpp.frames(), {}, &counters);
   ASSERT_EQ(records.size(), 1u);
-  EXPECT_EQ(records[0].end, FlowEnd::kCaptureEnd);
-  EXPECT_EQ(records[0].observation.banner, "* OK ready");
-  EXPECT_EQ(counters.flow_ends[static_cast<size_t>(FlowEnd::kEvicted)], 0u);
-  EXPECT_EQ(counters.unobserved_segments, 2u);  // SYN and SYN-ACK; the ACK is stray
-  EXPECT_EQ(counters.stray_segments, 1u);
+  EXPECT_EQ(records[0].observation.module, "xmpp");
+  EXPECT_THAT(records[0].observation.before_tls.capabilities, ::testing::ElementsAre("starttls"));
+  EXPECT_TRUE(records[0].observation.starttls->offered);
+  EXPECT_EQ(counters.unobserved_segments, 0u);
 }
 
 TEST(PassiveAnalyzerTest, RstEndsAFlowAndOtherTrafficIsDroppedEarly) {

@@ -1,8 +1,10 @@
 // libFuzzer target: every observer on arbitrary dialogues.
 //
-// Input: the first byte picks the module; the rest is cut into chunks by
-// FuzzedDataProvider, each chunk prefixed by a byte whose low 2 bits say
-// client data, server data, a client gap or a server gap.
+// Input: the first byte picks the module; the rest is cut into chunks, each
+// a byte whose low 2 bits say client data, server data, a client gap or a
+// server gap, then FuzzedDataProvider's random-length string (ended by a
+// backslash and another byte; two backslashes are one). Both bytes are
+// read from the front, so a seed reads as the dialogue it is.
 //
 // Checked: an AUTH mechanism recorded is a well-formed SASL name (never a
 // client's free text); the method is one of the five; stored text stays
@@ -15,20 +17,25 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "passive/observer.h"
 #include "passive/observers.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace tlsweep;
-  static constexpr const char* kModules[] = {"smtp", "submission", "smtps", "imap",
-                                             "imaps", "pop3", "pop3s", "irc", "ircs", "xmpps"};
+  static constexpr const char* kModules[] = {"smtp",  "submission", "smtps", "imap",
+                                             "imaps", "pop3",       "pop3s", "irc",
+                                             "ircs",  "xmpps",      "xmpp",  "xmpp-server"};
   FuzzedDataProvider in(data, size);
-  std::unique_ptr<Observer> o =
-      MakeObserver(kModules[in.ConsumeIntegralInRange<size_t>(0, std::size(kModules) - 1)]);
+  const auto front_byte = [&in]() -> uint8_t {
+    const std::vector<uint8_t> b = in.ConsumeBytes<uint8_t>(1);
+    return b.empty() ? 0 : b[0];
+  };
+  std::unique_ptr<Observer> o = MakeObserver(kModules[front_byte() % std::size(kModules)]);
   bool was_done = false;
   while (in.remaining_bytes() > 0) {
-    const uint8_t kind = in.ConsumeIntegral<uint8_t>() & 3;
+    const uint8_t kind = front_byte() & 3;
     const std::string chunk = in.ConsumeRandomLengthString();
     switch (kind) {
       case 0: o->ClientData(chunk); break;
@@ -47,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     const std::string& m = r.auth->method;
     if (m != "sasl" && m != "imap-login" && m != "pop3-user" && m != "pop3-apop" &&
-        m != "irc-pass") {
+        m != "irc-pass" && m != "xmpp-iq-auth") {
       std::abort();
     }
   }

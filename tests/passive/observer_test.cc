@@ -5,11 +5,14 @@
 #include "passive/observer.h"
 
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "passive/observers.h"
+#include "proto/registry.h"
 #include "tls/client_hello.h"
 
 namespace tlsweep {
@@ -82,8 +85,12 @@ TEST(SmtpObserverTest, StartTlsThenHandshake) {
   EXPECT_THAT(r.tls.client_hello.cipher_suites, ElementsAre(0xC02F, 0x0005));
   ASSERT_TRUE(r.tls.server_verdict.has_value());
   EXPECT_EQ(*r.tls.server_verdict, FlightVerdict::kServerHelloDone);
-  EXPECT_EQ(r.tls.server_hello.version, kTls12Version);
-  EXPECT_EQ(r.tls.server_hello.cipher_suite, 0x0005);
+  ASSERT_TRUE(r.tls.server.negotiated.has_value());
+  EXPECT_EQ(r.tls.server.negotiated->version_value, kTls12Version);
+  EXPECT_EQ(r.tls.server.negotiated->cipher_value, 0x0005);
+  EXPECT_EQ(r.tls.server.negotiated->cipher_class, "RC4");
+  EXPECT_FALSE(r.tls.session_id_echoed);
+  EXPECT_FALSE(r.tls.abbreviated_handshake);
 }
 
 TEST(SmtpObserverTest, PlaintextAuthLoginIsFlaggedAndNothingOfItKept) {
@@ -154,8 +161,8 @@ TEST(SmtpObserverTest, ImplicitTlsReadsOnlyTheHandshake) {
   EXPECT_TRUE(r.implicit_tls);
   EXPECT_FALSE(r.starttls.has_value());
   EXPECT_EQ(*r.tls.server_verdict, FlightVerdict::kAlert);
-  EXPECT_TRUE(r.tls.has_alert);
-  EXPECT_EQ(r.tls.alert_description, 40);
+  ASSERT_TRUE(r.tls.server.alert.has_value());
+  EXPECT_EQ(r.tls.server.alert->value, 40);
 }
 
 TEST(SmtpObserverTest, AGapResynchronisesOnTheNextLine) {
@@ -303,8 +310,235 @@ TEST(ObserverHelpersTest, MechanismNamesAndLiterals) {
   EXPECT_EQ(TrailingLiteral("a APPEND x {1024+}"), 1024u);
   EXPECT_EQ(TrailingLiteral("a {x}"), std::nullopt);
   EXPECT_EQ(TrailingLiteral("{99999999999}"), std::nullopt);
-  EXPECT_EQ(MakeObserver("xmpp"), nullptr);
-  EXPECT_NE(MakeObserver("xmpps"), nullptr);
+}
+
+TEST(ObserverHelpersTest, EveryModuleOfThePortTableHasAnObserver) {
+  for (std::string_view name : ModuleNames()) EXPECT_NE(MakeObserver(name), nullptr) << name;
+  EXPECT_EQ(MakeObserver("http"), nullptr);
+}
+
+// ---------------------------------------------------------------- XMPP
+// Stanzas as Prosody 0.12 (the lab's, scripts/lab/servers.sh) and
+// ejabberd 23 send them; the clients' as slixmpp and Gajim do.
+
+constexpr std::string_view kClientStream =
+    "<?xml version='1.0'?><stream:stream to='example.org' xmlns='jabber:client' "
+    "xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
+constexpr std::string_view kProsodyStream =
+    "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xml:lang='en' "
+    "xmlns:stream='http://etherx.jabber.org/streams' "
+    "id='b7e3f2a1-58f0-4a4f-a6a5-f0c5e0c1d2e3' from='example.org' version='1.0'>";
+constexpr std::string_view kProsodyFeaturesRequired =
+    "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/>"
+    "</starttls></stream:features>";
+// c2s_require_encryption = false with allow_unencrypted_plain_auth = true.
+constexpr std::string_view kProsodyFeaturesOptional =
+    "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"
+    "<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>SCRAM-SHA-1</mechanism>"
+    "<mechanism>PLAIN</mechanism></mechanisms></stream:features>";
+constexpr std::string_view kEjabberdStream =
+    "<?xml version='1.0'?><stream:stream id='3204848541545451437' version='1.0' "
+    "xml:lang='en' xmlns:stream='http://etherx.jabber.org/streams' from='localhost' "
+    "xmlns='jabber:client'>";
+constexpr std::string_view kEjabberdFeatures =
+    "<stream:features><c xmlns='http://jabber.org/protocol/caps' hash='sha-1' "
+    "node='http://www.process-one.net/en/ejabberd/' ver='K8MMkqkJjGWDkFsfS3Nd8MDbFnQ='/>"
+    "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"
+    "<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism>"
+    "<mechanism>SCRAM-SHA-1</mechanism><mechanism>X-OAUTH2</mechanism></mechanisms>"
+    "<register xmlns='http://jabber.org/features/iq-register'/></stream:features>";
+
+TEST(XmppObserverTest, ProsodyStartTlsRequiredThenHandshake) {
+  std::unique_ptr<Observer> o = MakeObserver("xmpp");
+  ASSERT_NE(o, nullptr);
+  o->ClientData(kClientStream);
+  o->ServerData(std::string(kProsodyStream).substr(0, 40));  // split inside the header
+  o->ServerData(std::string(kProsodyStream).substr(40));
+  o->ServerData(kProsodyFeaturesRequired);
+  o->ClientData("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+  o->ServerData("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+  const std::string hello = ClientHelloBytes("example.org");
+  o->ClientData(hello);
+  o->ServerData(ServerFlightBytes());
+  EXPECT_TRUE(o->done());
+  const Observation& r = o->observation();
+  EXPECT_EQ(r.banner, std::string(kProsodyStream).substr(std::string_view("<?xml version='1.0'?>").size()));
+  EXPECT_THAT(r.before_tls.capabilities, ElementsAre("starttls"));
+  EXPECT_TRUE(r.before_tls.mechanisms.empty());
+  ASSERT_TRUE(r.starttls.has_value());
+  EXPECT_TRUE(r.starttls->offered);
+  EXPECT_TRUE(r.starttls->attempted);
+  EXPECT_TRUE(r.starttls->accepted);
+  EXPECT_EQ(r.starttls->reply, "<proceed/>");
+  const XmppExtras& x = std::get<XmppExtras>(r.extras);
+  EXPECT_FALSE(x.server_to_server);
+  EXPECT_EQ(x.starttls_required, true);
+  ASSERT_TRUE(x.stream.has_value());
+  EXPECT_EQ(x.stream->id, "b7e3f2a1-58f0-4a4f-a6a5-f0c5e0c1d2e3");
+  EXPECT_EQ(x.stream->from, "example.org");
+  EXPECT_EQ(x.stream->version, "1.0");
+  EXPECT_FALSE(r.auth.has_value());
+  EXPECT_TRUE(r.tls_started);
+  EXPECT_EQ(r.tls.client_hello_result, ClientHelloParse::kOk);
+  EXPECT_EQ(r.tls.client_hello.server_name, "example.org");
+  EXPECT_TRUE(r.tls.server.negotiated.has_value());
+}
+
+TEST(XmppObserverTest, PlainBeforeTlsIsPlaintextCredentials) {
+  std::unique_ptr<Observer> o = MakeObserver("xmpp");
+  o->ClientData(kClientStream);
+  o->ServerData(kEjabberdStream);
+  o->ServerData(kEjabberdFeatures);
+  // base64("\0alice\0s3cret-pw"), the initial response of RFC 4616.
+  o->ClientData("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>AGFsaWNl"
+                "AHMzY3JldC1wdw==</auth>");
+  o->ServerData("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+  EXPECT_TRUE(o->done());  // the stream restarts, stanzas follow
+  o->ClientData(kClientStream);
+  o->ClientData("<message to='bob@example.org'><body>meet at noon</body></message>");
+  const Observation& r = o->observation();
+  EXPECT_EQ(r.banner, std::string(kEjabberdStream).substr(std::string_view("<?xml version='1.0'?>").size()));
+  EXPECT_THAT(r.before_tls.capabilities, ElementsAre("c", "starttls", "mechanisms", "register"));
+  EXPECT_THAT(r.before_tls.mechanisms, ElementsAre("PLAIN", "SCRAM-SHA-1", "X-OAUTH2"));
+  ASSERT_TRUE(r.starttls.has_value());
+  EXPECT_TRUE(r.starttls->offered);
+  EXPECT_FALSE(r.starttls->attempted);
+  EXPECT_EQ(std::get<XmppExtras>(r.extras).starttls_required, false);
+  ASSERT_TRUE(r.auth.has_value());
+  EXPECT_EQ(r.auth->method, "sasl");
+  EXPECT_EQ(r.auth->mechanism, "PLAIN");
+  EXPECT_TRUE(r.auth->before_tls);
+  EXPECT_TRUE(r.auth->plaintext_credentials);
+  EXPECT_EQ(r.auth->succeeded, true);
+  EXPECT_FALSE(r.tls_started);
+  ExpectNoSecret(r, {"AGFsaWNl", "alice", "s3cret", "noon", "bob@"});
+}
+
+TEST(XmppObserverTest, ScramIsNotPlaintextAndEmptyResponseIsNot) {
+  std::unique_ptr<Observer> o = MakeObserver("xmpp");
+  o->ClientData(kClientStream);
+  o->ServerData(kProsodyStream);
+  o->ServerData(kProsodyFeaturesOptional);
+  o->ClientData("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-1'>"
+                "biwsbj1hbGljZSxyPWZ5a28rZDJsYmJGZ09OUnY5cWt4ZGF3TDNyZmNOSFlKWTFaVnZXVnM3ag=="
+                "</auth>");
+  o->ServerData("<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>cj1meWtv</challenge>");
+  o->ClientData("<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>Yz1iaXdz</response>");
+  o->ServerData("<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><not-authorized/></failure>");
+  const Observation& r = o->observation();
+  ASSERT_TRUE(r.auth.has_value());
+  EXPECT_EQ(r.auth->mechanism, "SCRAM-SHA-1");
+  EXPECT_FALSE(r.auth->plaintext_credentials);
+  EXPECT_EQ(r.auth->succeeded, false);
+  // The SASL failure is not a STARTTLS answer.
+  EXPECT_FALSE(r.starttls->accepted);
+  EXPECT_EQ(r.starttls->reply, "");
+  EXPECT_FALSE(o->done());
+  // A new attempt with PLAIN and no initial response ("=" is empty, RFC
+  // 6120 6.4.2): the credentials come in the <response/>.
+  o->ClientData("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>=</auth>");
+  EXPECT_FALSE(o->observation().auth->plaintext_credentials);
+  o->ServerData("<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+  o->ClientData("<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>AGFsaWNlAHB3</response>");
+  EXPECT_TRUE(o->observation().auth->plaintext_credentials);
+}
+
+TEST(XmppObserverTest, StartTlsFailureAndStreamError) {
+  std::unique_ptr<Observer> o = MakeObserver("xmpp");
+  o->ClientData(kClientStream);
+  o->ServerData(kProsodyStream);
+  o->ServerData(kProsodyFeaturesRequired);
+  o->ClientData("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+  o->ServerData("<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+  o->ServerData("<stream:error><policy-violation xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+                "<text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>bye</text></stream:error>"
+                "</stream:stream>");
+  EXPECT_TRUE(o->done());
+  const Observation& r = o->observation();
+  EXPECT_TRUE(r.starttls->attempted);
+  EXPECT_FALSE(r.starttls->accepted);
+  EXPECT_EQ(r.starttls->reply, "<failure/>");
+  EXPECT_EQ(std::get<XmppExtras>(r.extras).stream_error, "policy-violation");
+  EXPECT_FALSE(r.tls_started);
+  EXPECT_EQ(r.error, "");
+}
+
+TEST(XmppObserverTest, ServerToServerDialbackStopsAtStanzas) {
+  std::unique_ptr<Observer> o = MakeObserver("xmpp-server");
+  o->ClientData("<?xml version='1.0'?><stream:stream xmlns='jabber:server' "
+                "xmlns:db='jabber:server:dialback' "
+                "xmlns:stream='http://etherx.jabber.org/streams' from='a.example' "
+                "to='b.example' version='1.0'>");
+  o->ServerData("<?xml version='1.0'?><stream:stream xmlns='jabber:server' "
+                "xmlns:db='jabber:server:dialback' xmlns:stream='http://etherx.jabber.org/streams' "
+                "id='s2s-1' from='b.example' to='a.example' version='1.0'>"
+                "<stream:features><dialback xmlns='urn:xmpp:features:dialback'><errors/>"
+                "</dialback></stream:features>");
+  o->ClientData("<db:result from='a.example' to='b.example'>37c69b1cf07a3f67c04a5ef5902fa5114f2c76fe"
+                "</db:result>");
+  o->ServerData("<db:result from='b.example' to='a.example' type='valid'/>");
+  EXPECT_FALSE(o->done());
+  o->ClientData("<message from='alice@a.example' to='bob@b.example'><body>hi</body></message>");
+  EXPECT_TRUE(o->done());
+  const Observation& r = o->observation();
+  EXPECT_TRUE(std::get<XmppExtras>(r.extras).server_to_server);
+  EXPECT_THAT(r.before_tls.capabilities, ElementsAre("dialback"));
+  EXPECT_FALSE(r.starttls->offered);
+  EXPECT_FALSE(r.auth.has_value());
+  ExpectNoSecret(r, {"37c69b1c", "alice@"});
+}
+
+TEST(XmppObserverTest, LegacyIqAuthPasswordIsPlaintext) {
+  std::unique_ptr<Observer> o = MakeObserver("xmpp");
+  o->ClientData(kClientStream);
+  o->ServerData(kEjabberdStream);
+  o->ClientData("<iq type='set' id='auth2'><query xmlns='jabber:iq:auth'><username>alice"
+                "</username><password>s3cret-pw</password><resource>x</resource></query></iq>");
+  o->ServerData("<iq type='result' id='auth2'/>");
+  const Observation& r = o->observation();
+  ASSERT_TRUE(r.auth.has_value());
+  EXPECT_EQ(r.auth->method, "xmpp-iq-auth");
+  EXPECT_TRUE(r.auth->plaintext_credentials);
+  EXPECT_EQ(r.auth->succeeded, true);
+  ExpectNoSecret(r, {"alice", "s3cret"});
+}
+
+TEST(XmppObserverTest, HostileXmlIsBounded) {
+  // A DTD (the door to entity expansion) is refused.
+  std::unique_ptr<Observer> o = MakeObserver("xmpp");
+  o->ServerData("<?xml version='1.0'?><!DOCTYPE lol [<!ENTITY lol 'lol'>]><stream:stream>");
+  EXPECT_TRUE(o->done());
+  EXPECT_EQ(o->observation().error, "xml-refused");
+  // Nesting deeper than the bound.
+  o = MakeObserver("xmpp");
+  o->ServerData(kProsodyStream);
+  for (int i = 0; i < 20; ++i) o->ServerData("<a>");
+  EXPECT_EQ(o->observation().error, "xml-too-deep");
+  // An unfinished tag longer than the bound, dripped.
+  o = MakeObserver("xmpp");
+  o->ServerData("<stream:stream id='");
+  for (int i = 0; i < 9; ++i) o->ServerData(std::string(1024, 'x'));
+  EXPECT_EQ(o->observation().error, "xml-token-too-long");
+  // Not XMPP at all, and a gap.
+  o = MakeObserver("xmpp");
+  o->ServerData("220 smtp.example ESMTP\r\n");
+  EXPECT_EQ(o->observation().error, "not-xmpp");
+  o = MakeObserver("xmpp");
+  o->ServerData(kProsodyStream);
+  o->ServerGap(100);
+  EXPECT_TRUE(o->observation().gap_in_dialogue);
+  EXPECT_EQ(o->observation().error, "gap-in-xml");
+}
+
+TEST(XmppObserverTest, ImplicitTlsReadsTheHandshakeOnly) {
+  std::unique_ptr<Observer> o = MakeObserver("xmpps");
+  o->ClientData(ClientHelloBytes("example.org"));
+  o->ServerData(ServerFlightBytes());
+  EXPECT_TRUE(o->done());
+  const Observation& r = o->observation();
+  EXPECT_TRUE(r.implicit_tls);
+  EXPECT_FALSE(r.starttls.has_value());
+  EXPECT_EQ(r.tls.client_hello.server_name, "example.org");
 }
 
 }  // namespace

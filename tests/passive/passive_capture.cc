@@ -152,6 +152,27 @@ int main(int argc, char** argv) {
     c.Close();
     Append(&frames, c);
   }
+  {  // XMPP: SASL PLAIN before TLS (STARTTLS offered, not required), then
+     // a message.
+    TcpConversation c(kClient, 40007, kServer, 5222, t += kApart);
+    c.Handshake();
+    c.Client("<?xml version='1.0'?><stream:stream to='xmpp.lab' xmlns='jabber:client' "
+             "xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>");
+    c.Server("<?xml version='1.0'?><stream:stream xmlns='jabber:client' xml:lang='en' "
+             "xmlns:stream='http://etherx.jabber.org/streams' id='5c1f0b7e-1b2c' "
+             "from='xmpp.lab' version='1.0'><stream:features><starttls "
+             "xmlns='urn:ietf:params:xml:ns:xmpp-tls'/><mechanisms "
+             "xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>SCRAM-SHA-1</mechanism>"
+             "<mechanism>PLAIN</mechanism></mechanisms></stream:features>");
+    c.Client("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>" +
+             std::string(kPlainResponse) + "</auth>");
+    c.Server("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+    c.Client("<?xml version='1.0'?><stream:stream to='xmpp.lab' xmlns='jabber:client' "
+             "xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"
+             "<message to='bob@private.example'><body>TOP-SECRET-BODY-TEXT</body></message>");
+    c.Close();
+    Append(&frames, c);
+  }
   {  // A flow already running when the capture began.
     TcpConversation c(kClient2, 40004, kServer, 25, t += kApart);
     c.Handshake();

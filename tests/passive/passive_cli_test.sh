@@ -43,7 +43,7 @@ def check(cond, what):
     global ok
     if not cond:
         print("wrong:", what); ok = False
-check(sorted(recs) == [25, 110, 143, 465, 587], f"ports {sorted(recs)}")
+check(sorted(recs) == [25, 110, 143, 465, 587, 5222], f"ports {sorted(recs)}")
 smtps = recs[465]["result"]
 check(smtps["implicit_tls"] and smtps["tls"]["server_flight"] == "alert", "smtps alert")
 check(smtps["tls"]["alert"] == {"direction": "server", "level": "fatal",
@@ -60,6 +60,9 @@ check(sub["tls"]["client_hello"]["server_name"] == "mx.lab", "sni")
 check(sub["tls"]["handshake_log"]["server_hello"]["cipher_suite"]["name"] == "TLS_RSA_WITH_RC4_128_SHA", "suite")
 check(sub["tls"]["handshake_log"]["cipher_class"] == "RC4", "class")
 check(len(sub["tls"]["client_hello"]["ja3_md5"]) == 32, "ja3")
+check(sub["tls"]["client_hello"]["ja4"].startswith("t13d040600_"), f"ja4 {sub['tls']['client_hello'].get('ja4')}")
+check(sub["tls"]["resumption"]["resumed"] is False, "not resumed")
+check(sub["tls"]["handshake_log"]["key_exchange"]["kind"] == "RSA", "kx")
 check(recs[587]["streams"]["client"]["overlaps_differing"] == 1, "overlap counted")
 check(recs[587]["streams"]["client"]["retransmitted"] == 1, "duplicate counted")
 imap = recs[143]["result"]
@@ -68,8 +71,17 @@ pop = recs[110]
 check(pop["result"]["auth"]["method"] == "pop3-user" and pop["result"]["auth"]["plaintext_credentials"], "pop3 user")
 check(pop["streams"]["server"]["gaps"] == 1 and pop["result"].get("gap_in_dialogue") is True, "pop3 gap")
 check(meta["flows"]["midstream"] == 1 and meta["segments"]["unmapped_port"] == 4, f"meta flows {meta['flows']} {meta['segments']}")
+check(meta["flows"]["midstream_outcomes"] == {"picked-up-tls": 0, "skipped-tls": 0, "skipped-plaintext": 1},
+      f"midstream outcomes {meta['flows'].get('midstream_outcomes')}")
 check(meta["reassembly"]["gaps_by_reason"]["acked-by-peer"] == 1, "gap reason")
-check(meta["records"] == 5 and meta["clients_anonymized"] == "no", "records")
+xmpp = recs[5222]["result"]
+check(xmpp["auth"] == {"method": "sasl", "mechanism": "PLAIN", "before_tls": True,
+                       "plaintext_credentials": True, "succeeded": True}, f"xmpp auth {xmpp.get('auth')}")
+check(xmpp["before_tls"]["auth_mechanisms"] == ["SCRAM-SHA-1", "PLAIN"], "xmpp mechanisms")
+check(xmpp["starttls"] == {"offered": True, "attempted": False, "accepted": False}, f"xmpp starttls {xmpp['starttls']}")
+check(xmpp["starttls_required"] is False and xmpp["server_to_server"] is False, "xmpp extras")
+check(xmpp["stream"] == {"id": "5c1f0b7e-1b2c", "from": "xmpp.lab", "version": "1.0"}, "xmpp stream")
+check(meta["records"] == 6 and meta["clients_anonymized"] == "no", "records")
 sys.exit(0 if ok else 1)
 PY
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "output/record_json.h"
+#include "proto/capabilities.h"
 #include "proto/line_reader.h"
 #include "proto/module.h"
 #include "proto/registry.h"
@@ -1311,6 +1312,37 @@ TEST(AllModulesTest, ForbiddenScannerWorks) {
       ::testing::SizeIs(1));
   EXPECT_THAT(ForbiddenIn("EHLO x\r\nSTARTTLS\r\nQUIT\r\nd LOGOUT\r\n"),
               IsEmpty());
+}
+
+// ---------------------------------------------------------------- capability listings
+
+TEST(CapabilitiesTest, OneItemAtATimeAsModulesAndObserversReadThem) {
+  CapabilitySet smtp;
+  EXPECT_EQ(AddSmtpExtension("PIPELINING", &smtp), ListedItem::kOther);
+  EXPECT_EQ(AddSmtpExtension("starttls", &smtp), ListedItem::kStartTls);
+  EXPECT_EQ(AddSmtpExtension("AUTH=LOGIN PLAIN", &smtp), ListedItem::kOther);
+  EXPECT_EQ(AddSmtpExtension("AUTH PLAIN CRAM-MD5", &smtp), ListedItem::kOther);
+  EXPECT_EQ(AddSmtpExtension("", &smtp), ListedItem::kOther);
+  EXPECT_THAT(smtp.capabilities,
+              ElementsAre("PIPELINING", "starttls", "AUTH=LOGIN PLAIN", "AUTH PLAIN CRAM-MD5", ""));
+  EXPECT_THAT(smtp.mechanisms, ElementsAre("LOGIN", "PLAIN", "CRAM-MD5"));
+
+  CapabilitySet imap;
+  EXPECT_EQ(AddImapCapability("IMAP4rev1", &imap), ListedItem::kOther);
+  EXPECT_EQ(AddImapCapability("StartTLS", &imap), ListedItem::kStartTls);
+  EXPECT_EQ(AddImapCapability("auth=plain", &imap), ListedItem::kOther);
+  EXPECT_FALSE(imap.login_disabled.has_value());
+  EXPECT_EQ(AddImapCapability("LOGINDISABLED", &imap), ListedItem::kOther);
+  EXPECT_EQ(imap.login_disabled, true);
+  EXPECT_THAT(imap.mechanisms, ElementsAre("PLAIN"));
+
+  CapabilitySet pop3;
+  EXPECT_EQ(AddPop3Capability("USER", &pop3), ListedItem::kUser);
+  EXPECT_EQ(AddPop3Capability("STLS", &pop3), ListedItem::kStartTls);
+  EXPECT_EQ(AddPop3Capability("SASL PLAIN LOGIN", &pop3), ListedItem::kOther);
+  EXPECT_EQ(AddPop3Capability("TOP", &pop3), ListedItem::kOther);
+  EXPECT_THAT(pop3.capabilities, ElementsAre("USER", "STLS", "SASL PLAIN LOGIN", "TOP"));
+  EXPECT_THAT(pop3.mechanisms, ElementsAre("PLAIN", "LOGIN"));
 }
 
 }  // namespace

@@ -266,6 +266,78 @@ TEST(ParseClientHelloTest, Ja3LeavesGreaseOutAndHashesWithMd5) {
   EXPECT_FALSE(IsGreaseValue(0x0A0B));
 }
 
+// The worked example of FoxIO's JA4 spec (technical_details/JA4.md,
+// v0.18.2, "Example" and "Raw Output"), with GREASE added in every list,
+// which JA4 ignores.
+ParsedClientHello Ja4SpecHello() {
+  ParsedClientHello h;
+  h.client_version = kTls12Version;
+  h.cipher_suites = {0x0A0A, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9,
+                     0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035};
+  h.extensions = {0x2A2A, 0x001b, 0x0000, 0x0033, 0x0010, 0x4469, 0x0017, 0x002d, 0x000d,
+                  0x0005, 0x0023, 0x0012, 0x002b, 0xff01, 0x000b, 0x000a, 0x0015};
+  h.supported_versions = {0x3A3A, kTls13Version, kTls12Version};
+  h.signature_algorithms = {0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601};
+  h.server_name = "example.com";
+  h.alpn_first = "h2";
+  return h;
+}
+
+TEST(Ja4Test, SpecExample) {
+  ParsedClientHello h = Ja4SpecHello();
+  EXPECT_EQ(Ja4(h), "t13d1516h2_8daaf6152771_e5627efa2ab1");
+  EXPECT_EQ(Ja4Raw(h),
+            "t13d1516h2_002f,0035,009c,009d,1301,1302,1303,c013,c014,c02b,c02c,c02f,c030,cca8,"
+            "cca9_0005,000a,000b,000d,0012,0015,0017,001b,0023,002b,002d,0033,4469,ff01_0403,"
+            "0804,0401,0503,0805,0501,0806,0601");
+  // "If there are no signature algorithms ... the string ends without an
+  // underscore": 6d807ffa2a79 in the spec.
+  h.signature_algorithms.clear();
+  EXPECT_EQ(Ja4(h), "t13d1516h2_8daaf6152771_6d807ffa2a79");
+  // No ciphers: 000000000000. No ALPN: 00. A one-byte protocol ends in
+  // '0', a non-ASCII byte is '9' (FoxIO's rust/ja4 first_last_alpn).
+  h.cipher_suites = {0x0A0A};
+  h.alpn_first = "";
+  EXPECT_EQ(Ja4(h).substr(0, 23), "t13d001600_000000000000");
+  h.alpn_first = "x";
+  EXPECT_EQ(Ja4(h).substr(0, 10), "t13d0016x0");
+  h.alpn_first = "\xC3\xA9z";
+  EXPECT_EQ(Ja4(h).substr(0, 10), "t13d00169z");
+  // Without supported_versions the legacy version counts; without SNI "i".
+  ParsedClientHello old;
+  old.client_version = kSsl3Version;
+  old.cipher_suites = {0x0005, 0x000a};
+  EXPECT_EQ(Ja4(old).substr(0, 10), "ts3i020000");
+}
+
+TEST(Ja4Test, ParserReadsAlpnAndResumptionOffers) {
+  // A TLS 1.2 ClientHello by hand: one suite, a 4-byte session id, ALPN
+  // "h2", "http/1.1", a session ticket and pre_shared_key's type.
+  std::vector<uint8_t> ext = {0x00, 0x10, 0x00, 0x0e, 0x00, 0x0c, 2, 'h', '2', 8,
+                              'h',  't',  't',  'p',  '/',  '1',  '.', '1'};
+  ext.insert(ext.end(), {0x00, 0x23, 0x00, 0x02, 0xAB, 0xCD, 0x00, 0x29, 0x00, 0x00});
+  std::vector<uint8_t> body = {0x03, 0x03};
+  body.insert(body.end(), 32, 0x11);
+  body.insert(body.end(), {4, 1, 2, 3, 4, 0x00, 0x02, 0x00, 0x2f, 0x01, 0x00,
+                           static_cast<uint8_t>(ext.size() >> 8), static_cast<uint8_t>(ext.size())});
+  body.insert(body.end(), ext.begin(), ext.end());
+  std::vector<uint8_t> record = {0x16, 0x03, 0x01, 0x00, static_cast<uint8_t>(body.size() + 4),
+                                 0x01, 0x00, 0x00, static_cast<uint8_t>(body.size())};
+  record.insert(record.end(), body.begin(), body.end());
+  ParsedClientHello h;
+  ASSERT_EQ(ParseClientHello(record, &h), ClientHelloParse::kOk);
+  EXPECT_EQ(h.alpn_first, "h2");
+  EXPECT_TRUE(h.session_ticket_data);
+  EXPECT_TRUE(h.pre_shared_key);
+  ASSERT_EQ(h.session_id_length, 4);
+  EXPECT_THAT(std::vector<uint8_t>(h.session_id_bytes.begin(), h.session_id_bytes.begin() + 4),
+              ElementsAreArray({1, 2, 3, 4}));
+  EXPECT_EQ(Ja4Raw(h), "t12i0103h2_002f_0023,0029");
+  // An ALPN list whose lengths do not add up makes the hello malformed.
+  record[5 + 4 + body.size() - ext.size() + 5] = 0x0d;
+  EXPECT_EQ(ParseClientHello(record, &h), ClientHelloParse::kMalformed);
+}
+
 TEST(ParseClientHelloTest, EveryPrefixIsIncompleteAndSplitRecordsJoin) {
   const std::vector<uint8_t> record = Build(ParseProfile(), "mail.example");
   ParsedClientHello hello;

@@ -541,6 +541,48 @@ TEST(ServerFlightTest, HandMadeFlightParsesEveryPart) {
   EXPECT_EQ(ParseByteByByte(Reframe(flight, 1)), ParseWhole(flight));
 }
 
+TEST(ServerFlightTest, AbbreviatedHandshakeIsResumption) {
+  // RFC 5246 7.3 figure 2: ServerHello, then ChangeCipherSpec.
+  std::vector<uint8_t> body = ServerHelloBody(0xC02F, {});
+  body[2 + 32] = 4;  // a 4-byte session id
+  body.insert(body.begin() + 2 + 32 + 1, {9, 8, 7, 6});
+  const std::vector<uint8_t> ccs = Record(20, {1});
+  ServerFlightParser parser;
+  EXPECT_EQ(parser.Feed(Cat({Record(22, Message(2, body)), ccs})),
+            FlightVerdict::kAbbreviatedHandshake);
+  EXPECT_FALSE(IsFlightError(parser.verdict()));
+  EXPECT_EQ(FlightVerdictName(parser.verdict()), "abbreviated-handshake");
+  EXPECT_EQ(parser.flight().server_hello.session_id_length, 4);
+  EXPECT_THAT(std::span(parser.flight().server_hello.session_id).first(4),
+              ElementsAreArray({9, 8, 7, 6}));
+  // The bytes consumed end with the ChangeCipherSpec's header.
+  EXPECT_EQ(parser.bytes_consumed(), Record(22, Message(2, body)).size() + 5);
+  // RFC 5077 3.1 figure 2: a NewSessionTicket before it.
+  const std::vector<uint8_t> ticket = Message(4, {0, 0, 0, 60, 0, 2, 0xAB, 0xCD});
+  EXPECT_EQ(Parse(Cat({Record(22, Cat({Message(2, body), ticket})), ccs})),
+            FlightVerdict::kAbbreviatedHandshake);
+  // A NewSessionTicket in a full handshake, or anything after one, is not.
+  const std::vector<uint8_t> cert = Message(11, {0, 0, 5, 0, 0, 2, 0x30, 0x00});
+  EXPECT_EQ(Parse(Record(22, Cat({Message(2, body), cert, ticket}))),
+            FlightVerdict::kUnexpectedMessage);
+  EXPECT_EQ(Parse(Record(22, Cat({Message(2, body), ticket, Message(14, {})}))),
+            FlightVerdict::kUnexpectedMessage);
+  // A ChangeCipherSpec after the Certificate is no resumption.
+  EXPECT_EQ(Parse(Cat({Record(22, Cat({Message(2, body), cert})), ccs})),
+            FlightVerdict::kUnexpectedRecord);
+}
+
+TEST(ServerFlightTest, Tls13PreSharedKeySelected) {
+  // supported_versions 0x0304, key_share x25519, pre_shared_key identity 0.
+  std::vector<uint8_t> ext = {0, 43, 0, 2, 3, 4, 0, 51, 0, 36, 0, 29, 0, 32};
+  ext.insert(ext.end(), 32, 0x55);
+  ext.insert(ext.end(), {0, 41, 0, 2, 0, 0});
+  ServerFlightParser parser;
+  ASSERT_EQ(parser.Feed(Record(22, Message(2, ServerHelloBody(0x1301, ext)))),
+            FlightVerdict::kTls13ServerHello);
+  EXPECT_TRUE(parser.flight().server_hello.pre_shared_key);
+}
+
 std::vector<uint8_t> Sslv2ServerHello() {
   std::vector<uint8_t> m = {4, 0, 1, 0, 2, 0, 3, 0, 6, 0, 16,  // lengths
                             0x30, 0x01, 0x00,                  // certificate
