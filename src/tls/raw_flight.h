@@ -51,7 +51,9 @@ std::string TlsVersionName(uint16_t version);
 // `trust` context (the grab's TlsContext), the chain is verified against its
 // root store and the leaf checked against `server_name` exactly as the
 // OpenSSL path's handshake does; null: not verified (no trust store, as in
-// a passive observer).
+// a passive observer). The one I/O then is OpenSSL's: a root store read
+// from a hashed directory (the system's) opens issuer files as it looks
+// them up, as it does in the full handshake.
 RawFlightSummary SummarizeServerFlight(const ServerFlight& flight, SSL_CTX* trust,
                                        std::string_view server_name);
 
