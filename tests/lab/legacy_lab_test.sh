@@ -25,8 +25,9 @@
 #   - `tlsweep run --raw-probes <every profile>` (DPDK af_packet in the lab)
 #     on ports 25 and 993: its raw probes equal the grab's.
 # (java7 against a Postfix DHE-1024 server: raw_probe_lab_test.sh.)
-# Brings the lab up and always down. About 4 minutes, most of it gnutls-cli
-# and s_client; tlsweep's part about 30 s.
+# Brings the lab up and always down. About 4.5 minutes on a quiet machine,
+# most of it gnutls-cli and s_client; tlsweep's part about 70 s (half of it
+# the pacing). 8 minutes at a load average of 30.
 # usage: legacy_lab_test.sh TLSWEEP_BINARY
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
