@@ -7,7 +7,9 @@
 //   TLS 1.2 ECDHE-RSA flight (an in-process OpenSSL 3 server's answer to
 //   that ClientHello: ServerHello, a two-certificate chain, ServerKeyExchange,
 //   ServerHelloDone), and its result goes through the certificate extraction
-//   and into the record's JSON (output/record_json.h RawProbeJson).
+//   and the chain's verification (against the system's root store, as a
+//   grab without --ca-file) and into the record's JSON
+//   (output/record_json.h RawProbeJson).
 // - BM_RawProbeNoRecord: the same without Result() and the JSON: the codec
 //   and the session alone.
 // - BM_OpenSslHandshakeClient/1.2 and /1.3: a full handshake of the modern
@@ -192,10 +194,16 @@ const std::string& RecordedFlight() {
   return *flight;
 }
 
+// The grab's context: the modern profile and the system's root store.
+const TlsContext& GrabContext() {
+  static const TlsContext* context = TlsContext::Create(TlsProfile::kModern, "")->release();
+  return *context;
+}
+
 // One probe; returns its record JSON's size (0 when `record` is false).
 size_t OneProbe(bool record) {
-  RawProbeSession probe(MakeModule("smtps", ModuleOptions()), Thunderbird31(), "mail.example",
-                        GrabTimeouts(), 0);
+  RawProbeSession probe(MakeModule("smtps", ModuleOptions()), Thunderbird31(), GrabContext(),
+                        "mail.example", GrabTimeouts(), 0);
   probe.OnConnected(1);
   benchmark::DoNotOptimize(probe.outgoing().data());
   probe.OnBytes(RecordedFlight(), 2);
@@ -207,6 +215,7 @@ size_t OneProbe(bool record) {
 void RunProbes(benchmark::State& state, bool record) {
   RecordedFlight();
   Thunderbird31();
+  GrabContext();
   if (OneProbe(record) == 0) state.SkipWithError("the probe did not end on the flight");
   size_t bytes = 0;
   const int64_t allocated = g_allocated.load();

@@ -1,5 +1,6 @@
 #include "grab/grab_driver.h"
 
+#include <concepts>
 #include <string>
 #include <utility>
 
@@ -13,6 +14,25 @@ constexpr uint64_t kLingerMs = 1000;
 // Every grab's deadlines are checked this often; they are whole seconds.
 constexpr uint64_t kSweepMs = 10;
 
+// What the driver asks of the session of a connection: the grab's own
+// (GrabSession) and each raw probe's (RawProbeSession) take the same
+// transport events and hold the same outgoing bytes, so one code path
+// drives either (DriveConnection, the events, the deadline sweep).
+template <typename S>
+concept ConnectionSession = requires(S& s, std::string_view bytes, uint64_t now_ms,
+                                     GrabStatus status, std::string error) {
+  s.OnConnected(now_ms);
+  s.OnConnectFailed(status, std::move(error));
+  s.OnBytes(bytes, now_ms);
+  s.OnPeerClosed();
+  s.Tick(now_ms);
+  { s.outgoing() } -> std::same_as<std::string&>;
+  { s.done() } -> std::same_as<bool>;
+  { s.connected() } -> std::same_as<bool>;
+};
+static_assert(ConnectionSession<GrabSession>);
+static_assert(ConnectionSession<RawProbeSession>);
+
 }  // namespace
 
 class GrabDriver::Grab final : public GrabEvents {
@@ -20,39 +40,33 @@ class GrabDriver::Grab final : public GrabEvents {
   Grab(GrabDriver& driver, GrabScheduler::Started started)
       : owner(driver), grab(std::move(started.grab)), session(std::move(started.session)) {}
 
+  // Calls `f` with the session of the current connection: the raw probe's
+  // while one runs, else the grab's own.
+  template <typename F>
+  void WithCurrent(F&& f) {
+    if (probe) {
+      f(*probe);
+    } else {
+      f(*session);
+    }
+  }
+
   // A done session ignores its transport's events, so what the transport
   // reports after the driver's own Close() or Abort() changes no record.
-  // While a raw probe runs, the events are its connection's.
   void OnConnected(uint64_t now_ms) override {
-    if (probe) {
-      probe->OnConnected(now_ms);
-    } else {
-      session->OnConnected(now_ms);
-    }
+    WithCurrent([&](ConnectionSession auto& s) { s.OnConnected(now_ms); });
     owner.MarkDirty(*this);
   }
   void OnConnectFailed(GrabStatus status, std::string error) override {
-    if (probe) {
-      probe->OnConnectFailed(status, std::move(error));
-    } else {
-      session->OnConnectFailed(status, std::move(error));
-    }
+    WithCurrent([&](ConnectionSession auto& s) { s.OnConnectFailed(status, std::move(error)); });
     owner.MarkDirty(*this);
   }
   void OnData(std::string_view bytes, uint64_t now_ms) override {
-    if (probe) {
-      probe->OnBytes(bytes, now_ms);
-    } else {
-      session->OnBytes(bytes, now_ms);
-    }
+    WithCurrent([&](ConnectionSession auto& s) { s.OnBytes(bytes, now_ms); });
     owner.MarkDirty(*this);
   }
   void OnPeerClosed() override {
-    if (probe) {
-      probe->OnPeerClosed();
-    } else {
-      session->OnPeerClosed();
-    }
+    WithCurrent([](ConnectionSession auto& s) { s.OnPeerClosed(); });
     owner.MarkDirty(*this);
   }
   void OnWritable() override { owner.MarkDirty(*this); }
@@ -208,11 +222,7 @@ void GrabDriver::Poll(uint64_t now_ms, bool admit) {
   if (now_ms >= next_sweep_ms_) {
     next_sweep_ms_ = now_ms + kSweepMs;
     for (const auto& g : grabs_) {
-      if (g->probe != nullptr) {
-        g->probe->Tick(now_ms);
-      } else {
-        g->session->Tick(now_ms);
-      }
+      g->WithCurrent([now_ms](ConnectionSession auto& s) { s.Tick(now_ms); });
       MarkDirty(*g);
     }
   }

@@ -30,10 +30,12 @@ GrabStatus VerdictStatus(FlightVerdict verdict) {
 }  // namespace
 
 RawProbeSession::RawProbeSession(std::unique_ptr<ProtocolModule> module,
-                                 const ClientHelloProfile& profile, std::string server_name,
-                                 const GrabTimeouts& timeouts, uint64_t now_ms)
+                                 const ClientHelloProfile& profile, const TlsContext& tls,
+                                 std::string server_name, const GrabTimeouts& timeouts,
+                                 uint64_t now_ms)
     : module_(std::move(module)),
       profile_(profile),
+      tls_(tls),
       server_name_(std::move(server_name)),
       timeouts_(timeouts),
       start_ms_(now_ms),
@@ -183,9 +185,11 @@ RawProbeResult RawProbeSession::Result() const {
   r.phase = std::string(verdict == FlightVerdict::kIncomplete ? kPhaseFlight : kPhaseDone);
   r.flight = std::string(FlightVerdictName(verdict));
   r.flight_bytes = parser_->bytes_consumed();
-  RawFlightSummary summary = SummarizeServerFlight(parser_->flight());
+  RawFlightSummary summary =
+      SummarizeServerFlight(parser_->flight(), tls_.ssl_ctx(), server_name_);
   r.negotiated = std::move(summary.negotiated);
   r.chain = std::move(summary.chain);
+  r.validation = std::move(summary.validation);
   r.alert = std::move(summary.alert);
   return r;
 }

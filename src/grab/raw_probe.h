@@ -29,15 +29,19 @@
 #include "proto/module.h"
 #include "tls/client_hello.h"
 #include "tls/server_flight.h"
+#include "tls/tls_context.h"
 #include "tls/tls_result.h"
 
 namespace tlsweep {
 
 class RawProbeSession {
  public:
-  // `profile` must outlive the session (the run's profiles do).
+  // `profile` and `tls` must outlive the session (the run's do); `tls` is
+  // the grab's own context, whose root store verifies the probe's chain as
+  // it verifies the full handshake's.
   RawProbeSession(std::unique_ptr<ProtocolModule> module, const ClientHelloProfile& profile,
-                  std::string server_name, const GrabTimeouts& timeouts, uint64_t now_ms);
+                  const TlsContext& tls, std::string server_name, const GrabTimeouts& timeouts,
+                  uint64_t now_ms);
   ~RawProbeSession();
 
   // The transport events, as GrabSession's.
@@ -63,6 +67,7 @@ class RawProbeSession {
 
   std::unique_ptr<ProtocolModule> module_;
   const ClientHelloProfile& profile_;
+  const TlsContext& tls_;
   std::string server_name_;
   GrabTimeouts timeouts_;
   uint64_t start_ms_;

@@ -66,7 +66,7 @@ std::unique_ptr<RawProbeSession> GrabScheduler::MakeRawProbe(const GrabTarget& t
   // The grab started, so its port has a module.
   const std::string_view module = *options_.ports.ModuleFor(target.port);
   return std::make_unique<RawProbeSession>(MakeModule(module, MakeModuleOptions(target)),
-                                           options_.raw_probes[index], ServerName(target),
+                                           options_.raw_probes[index], tls_, ServerName(target),
                                            options_.timeouts, now_ms);
 }
 

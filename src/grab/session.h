@@ -52,6 +52,9 @@ struct RawProbeResult {
   std::string flight;
   std::optional<TlsNegotiated> negotiated;
   std::vector<CertificateInfo> chain;  // TLS <= 1.2 and SSLv2, as sent
+  // The chain verified as the full handshake's (tls/raw_flight.h); absent
+  // when the leaf could not be decoded.
+  std::optional<CertificateValidation> validation;
   std::optional<TlsAlert> alert;
   uint64_t flight_bytes = 0;  // bytes of the server's flight read
   std::string error;          // "" unless the probe failed

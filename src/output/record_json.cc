@@ -135,7 +135,11 @@ json RawProbeJson(const RawProbeResult& p) {
     probe[f::kFlightBytes] = p.flight_bytes;
   }
   json log = p.negotiated ? NegotiatedLogJson(*p.negotiated) : json::object();
-  if (!p.chain.empty()) log[f::kServerCertificates] = {{f::kChain, ChainJson(p.chain)}};
+  if (!p.chain.empty()) {
+    json certs = {{f::kChain, ChainJson(p.chain)}};
+    if (p.validation) certs[f::kValidation] = ValidationJson(*p.validation);
+    log[f::kServerCertificates] = std::move(certs);
+  }
   probe[f::kHandshakeLog] = std::move(log);
   if (p.alert) probe[f::kAlert] = AlertJson(*p.alert);
   if (!p.error.empty()) probe[f::kError] = p.error;

@@ -734,7 +734,9 @@ void Aggregator::Fold(const RecordFacts& f, FileStats* file) {
     if (f.dh_bits >= 0) {
       absl::StrAppend(&scratch_, f.dh_bits, " bits");
     } else {
-      scratch_.append(f.kx_group);
+      // Records written before groups had their IANA names ("X25519",
+      // "prime256v1") count with the newer ones.
+      scratch_.append(IanaGroupName(f.kx_group));
     }
     Bump(&g.key_exchanges, scratch_);
   }

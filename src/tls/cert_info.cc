@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "tls/openssl_util.h"
+#include "tls/tls_registry.h"
 
 namespace tlsweep {
 
@@ -255,7 +256,9 @@ void ParseSubjectKeyInfo(X509* cert, CertificateInfo* out) {
     char group[64];
     size_t group_len = 0;
     if (EVP_PKEY_get_group_name(pkey, group, sizeof(group), &group_len) == 1) {
-      out->curve = JsonSafe(std::string_view(group, group_len));
+      // The IANA name, as the handshake's group is recorded (secp256r1,
+      // not OpenSSL's prime256v1).
+      out->curve = JsonSafe(IanaGroupName(std::string_view(group, group_len)));
     } else {
       DrainOpenSslErrors();
     }
@@ -317,10 +320,12 @@ CertificateInfo ParseCertificate(X509* cert) {
   return info;
 }
 
-CertificateValidation ValidateLeaf(const SSL* ssl, X509* leaf,
-                                   std::string_view server_name) {
+namespace {
+
+// What ValidateLeaf and ValidateChain record, given OpenSSL's verdict on
+// the chain.
+CertificateValidation CheckLeaf(long result, X509* leaf, std::string_view server_name) {
   CertificateValidation out;
-  const long result = SSL_get_verify_result(ssl);
   out.verify_result = result;
   out.verify_error = X509_verify_cert_error_string(result);
   // "browser_trusted" in ZGrab2's sense: the chain verifies to the root store
@@ -342,6 +347,35 @@ CertificateValidation ValidateLeaf(const SSL* ssl, X509* leaf,
   }
   DrainOpenSslErrors();
   return out;
+}
+
+}  // namespace
+
+CertificateValidation ValidateLeaf(const SSL* ssl, X509* leaf,
+                                   std::string_view server_name) {
+  return CheckLeaf(SSL_get_verify_result(ssl), leaf, server_name);
+}
+
+CertificateValidation ValidateChain(SSL_CTX* ctx, STACK_OF(X509) * chain,
+                                    std::string_view server_name) {
+  X509* leaf = sk_X509_value(chain, 0);
+  X509StoreCtxPtr store_ctx(X509_STORE_CTX_new());
+  long result = X509_V_ERR_UNSPECIFIED;
+  if (store_ctx != nullptr &&
+      X509_STORE_CTX_init(store_ctx.get(), SSL_CTX_get_cert_store(ctx), leaf, chain) == 1) {
+    // As ssl_verify_cert_chain (OpenSSL 3, ssl/ssl_cert.c) sets up a
+    // client's check of the server's chain, in its order (an SSL's
+    // parameters are its SSL_CTX's, tlsweep sets no others).
+    X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(store_ctx.get());
+    X509_VERIFY_PARAM_set_auth_level(param, SSL_CTX_get_security_level(ctx));
+    X509_STORE_CTX_set_default(store_ctx.get(), "ssl_server");
+    X509_VERIFY_PARAM_set1(param, SSL_CTX_get0_param(ctx));
+    // <= 0 on a chain that does not verify: the reason is the error code.
+    X509_verify_cert(store_ctx.get());
+    result = X509_STORE_CTX_get_error(store_ctx.get());
+  }
+  DrainOpenSslErrors();
+  return CheckLeaf(result, leaf, server_name);
 }
 
 }  // namespace tlsweep

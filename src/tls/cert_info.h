@@ -33,6 +33,15 @@ CertificateInfo ParseCertificate(X509* cert);
 CertificateValidation ValidateLeaf(const SSL* ssl, X509* leaf,
                                    std::string_view server_name);
 
+// The same for a chain that arrived without a handshake OpenSSL finished (a
+// raw probe's, grab/raw_probe.h): `chain` (leaf first, as sent) is verified
+// as the handshake of an SSL made from `ctx` verifies it (OpenSSL's
+// ssl_verify_cert_chain: ctx's root store and verify parameters, purpose
+// ssl_server, ctx's security level as the authentication level), then the
+// leaf gets ValidateLeaf's checks. `chain` must not be empty.
+CertificateValidation ValidateChain(SSL_CTX* ctx, STACK_OF(X509) * chain,
+                                    std::string_view server_name);
+
 }  // namespace tlsweep
 
 #endif  // TLSWEEP_TLS_CERT_INFO_H_

@@ -39,16 +39,21 @@ std::string GroupLabel(uint16_t id) {
   return group != nullptr ? std::string(group->name) : Hex16(id);
 }
 
-void AddCertificate(std::span<const uint8_t> der, RawFlightSummary* out) {
+// Decodes and records one certificate; false when OpenSSL cannot decode
+// it. A decoded one is appended to `decoded` (owned there), for the
+// verification.
+bool AddCertificate(std::span<const uint8_t> der, RawFlightSummary* out, STACK_OF(X509)* decoded) {
   const unsigned char* p = der.data();
   X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   if (cert == nullptr || p != der.data() + der.size()) {
     ++out->undecodable_certificates;
     DrainOpenSslErrors();
-    return;
+    return false;
   }
   out->chain.push_back(ParseCertificate(cert.get()));
+  if (decoded != nullptr && sk_X509_push(decoded, cert.get()) > 0) cert.release();
   DrainOpenSslErrors();
+  return true;
 }
 
 TlsNegotiated Negotiated(const ServerFlight& flight) {
@@ -152,7 +157,8 @@ std::string TlsVersionName(uint16_t version) {
   }
 }
 
-RawFlightSummary SummarizeServerFlight(const ServerFlight& flight) {
+RawFlightSummary SummarizeServerFlight(const ServerFlight& flight, SSL_CTX* trust,
+                                       std::string_view server_name) {
   RawFlightSummary out;
   if (flight.has_server_hello) {
     out.negotiated = Negotiated(flight);
@@ -166,7 +172,21 @@ RawFlightSummary SummarizeServerFlight(const ServerFlight& flight) {
                          .description = JsonSafe(SSL_alert_desc_string_long(ret)),
                          .value = flight.alert_description};
   }
-  for (std::span<const uint8_t> der : flight.certificates()) AddCertificate(der, &out);
+  // The decoded certificates in the order sent: the untrusted chain the
+  // verification gets, as OpenSSL's handshake gives it the peer's.
+  X509StackPtr decoded(trust != nullptr ? sk_X509_new_null() : nullptr);
+  bool leaf_decoded = false;
+  bool first = true;
+  for (std::span<const uint8_t> der : flight.certificates()) {
+    const bool ok = AddCertificate(der, &out, decoded.get());
+    if (first) leaf_decoded = ok;
+    first = false;
+  }
+  // Without the leaf there is nothing to check: the next certificate is not
+  // the server's.
+  if (decoded != nullptr && leaf_decoded && sk_X509_num(decoded.get()) > 0) {
+    out.validation = ValidateChain(trust, decoded.get(), server_name);
+  }
   return out;
 }
 

@@ -13,10 +13,13 @@
 #ifndef TLSWEEP_TLS_RAW_FLIGHT_H_
 #define TLSWEEP_TLS_RAW_FLIGHT_H_
 
+#include <openssl/ssl.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tls/server_flight.h"
@@ -32,6 +35,9 @@ struct RawFlightSummary {
   // OpenSSL cannot decode are left out (counted in undecodable_certificates).
   std::vector<CertificateInfo> chain;
   size_t undecodable_certificates = 0;
+  // The chain verified as the full handshake's is (cert_info.h
+  // ValidateChain); absent without a trust store or a decodable leaf.
+  std::optional<CertificateValidation> validation;
   std::optional<TlsAlert> alert;  // received
 };
 
@@ -41,8 +47,15 @@ struct RawFlightSummary {
 std::string TlsVersionName(uint16_t version);
 
 // Reads the flight's facts. Allocates (the result's strings and the
-// certificates): call it once per probe, after the verdict is final.
-RawFlightSummary SummarizeServerFlight(const ServerFlight& flight);
+// certificates): call it once per probe, after the verdict is final. With a
+// `trust` context (the grab's TlsContext), the chain is verified against its
+// root store and the leaf checked against `server_name` exactly as the
+// OpenSSL path's handshake does; null: not verified (no trust store, as in
+// a passive observer). The one I/O then is OpenSSL's: a root store read
+// from a hashed directory (the system's) opens issuer files as it looks
+// them up, as it does in the full handshake.
+RawFlightSummary SummarizeServerFlight(const ServerFlight& flight, SSL_CTX* trust,
+                                       std::string_view server_name);
 
 }  // namespace tlsweep
 

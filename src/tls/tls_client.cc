@@ -21,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "tls/cert_info.h"
+#include "tls/tls_registry.h"
 
 namespace tlsweep {
 
@@ -54,7 +55,8 @@ const char* SslErrorName(int ssl_error) {
   }
 }
 
-// TLS group name as IANA spells it ("X25519", "secp256r1", "ffdhe2048").
+// TLS group name as the IANA registry spells it ("x25519", "secp256r1",
+// "ffdhe2048"; tls_registry.h), as a raw probe's record names it.
 std::string GroupName(int nid) {
   if (nid == NID_undef) return "";
   if ((nid & TLSEXT_nid_unknown) != 0) {
@@ -62,10 +64,8 @@ std::string GroupName(int nid) {
     std::snprintf(buf, sizeof(buf), "0x%04X", nid & 0xffff);
     return buf;
   }
-  if (nid == NID_X9_62_prime256v1) return "secp256r1";
-  if (nid == NID_X9_62_prime192v1) return "secp192r1";
   const char* sn = OBJ_nid2sn(nid);
-  return sn != nullptr ? sn : "";
+  return sn != nullptr ? std::string(IanaGroupName(sn)) : "";
 }
 
 std::string Lower(std::string s) {
@@ -109,7 +109,7 @@ std::string SignatureSchemeName(int type_nid, int hash_nid, bool pss_key) {
 
 // The study's cipher classes. Export suites are recognised by name only:
 // OpenSSL 3 can no longer negotiate them.
-std::string CipherClass(const SSL_CIPHER* cipher) {
+std::string CipherClassOf(const SSL_CIPHER* cipher) {
   const std::string_view name = SSL_CIPHER_get_name(cipher);
   if (name.find("EXP") != std::string_view::npos) return "EXPORT";
   const int nid = SSL_CIPHER_get_cipher_nid(cipher);
@@ -171,9 +171,9 @@ void ReadKeyExchange(SSL* ssl, const SSL_CIPHER* cipher,
       char name[64];
       size_t len = 0;
       if (EVP_PKEY_get_group_name(tmp.get(), name, sizeof(name), &len) == 1) {
-        out->kx_group = JsonSafe(std::string_view(name, len));
+        out->kx_group = JsonSafe(IanaGroupName(std::string_view(name, len)));
       } else if (const char* type = EVP_PKEY_get0_type_name(tmp.get())) {
-        out->kx_group = JsonSafe(type);
+        out->kx_group = JsonSafe(IanaGroupName(type));
       }
     }
   }
@@ -411,7 +411,7 @@ TlsResult TlsClient::Result() const {
       // The handshake stopped at the DH check: keep the size it refused.
       n.kx_dh_prime_bits = offered_dh_bits_;
     }
-    n.cipher_class = CipherClass(cipher);
+    n.cipher_class = CipherClassOf(cipher);
   }
 
   STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);  // borrowed

@@ -569,6 +569,28 @@ std::optional<uint16_t> NamedGroupByName(std::string_view name) {
   return FindByName(std::span<const NamedGroupInfo>(kNamedGroups), name);
 }
 
+std::string_view IanaGroupName(std::string_view name) {
+  // The other names of registered curves: ANSI X9.62's primeNNNv1 (OpenSSL's
+  // short names) and FIPS 186's P-, K- and B- curves (OpenSSL's
+  // EVP_PKEY_get_group_name accepts and may print them), after RFC 4492
+  // Appendix A's table of equivalent curves.
+  struct Alias {
+    std::string_view name;
+    uint16_t id;
+  };
+  static constexpr Alias kAliases[] = {
+      {"prime192v1", 19}, {"prime256v1", 23}, {"P-192", 19}, {"P-224", 21},
+      {"P-256", 23},      {"P-384", 24},      {"P-521", 25}, {"K-163", 1},
+      {"B-163", 3},       {"K-233", 6},       {"B-233", 7},  {"K-283", 9},
+      {"B-283", 10},      {"K-409", 11},      {"B-409", 12}, {"K-571", 13},
+      {"B-571", 14},
+  };
+  std::optional<uint16_t> id = NamedGroupByName(name);
+  if (!id) id = FindByName(std::span<const Alias>(kAliases), name);
+  const NamedGroupInfo* group = id ? FindNamedGroup(*id) : nullptr;
+  return group != nullptr ? group->name : name;
+}
+
 const SignatureSchemeInfo* FindSignatureScheme(uint16_t id) {
   return FindById(std::span<const SignatureSchemeInfo>(kSignatureSchemes), id);
 }

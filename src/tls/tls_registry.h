@@ -104,6 +104,12 @@ struct NamedGroupInfo {
 const NamedGroupInfo* FindNamedGroup(uint16_t id);
 // Case-insensitive lookup by IANA name; nullopt when unknown.
 std::optional<uint16_t> NamedGroupByName(std::string_view name);
+// The IANA name of a group or curve however OpenSSL, ANSI X9.62 or NIST
+// spell it ("X25519" -> "x25519", "prime256v1" and "P-256" -> "secp256r1"),
+// so a full handshake, a raw probe and a certificate's key name the same
+// curve alike; `name` itself when the registry has no such group (the view
+// then refers to the caller's string).
+std::string_view IanaGroupName(std::string_view name);
 
 struct SignatureSchemeInfo {
   uint16_t id;

@@ -14,14 +14,24 @@
 #   - the server's own string (`gnutls-cli --list --priority`) offers exactly
 #     the versions and suites gnutls_priorities.conf documents.
 # The rows of the profiles gnutls-cli cannot offer (sslv3, sslv2, export:
-# compiled out of Debian's GnuTLS) are checked by nothing here; they wait
-# for tlsweep's raw probes (see legacy_expected.tsv).
-# tlsweep itself is not run here yet: `grab --raw-probes` reached main only
-# as this test was finished; the check that its records equal these rows for
-# every legacy server and profile is still to be added, reading this table.
-# Brings the lab up and always down. usage: legacy_lab_test.sh
+# compiled out of Debian's GnuTLS) say only that the handshake fails.
+# Then tlsweep's own records against the same rows (legacy_records_check.py):
+#   - `tlsweep grab --raw-probes <every profile>` on every open port: each raw
+#     probe's status, version and suite or alert, its chain and validation;
+#     the grab's own handshake against the openssl-modern row, and a second
+#     grab with --tls-profile legacy against the openssl-legacy row;
+#   - `tlsweep report` over those records: every port's and profile's server
+#     hellos and RC4 share, and the RC4-only Exim's port alone at 100%;
+#   - `tlsweep run --raw-probes <every profile>` (DPDK af_packet in the lab)
+#     on ports 25 and 993: its raw probes equal the grab's.
+# (java7 against a Postfix DHE-1024 server: raw_probe_lab_test.sh.)
+# Brings the lab up and always down. About 4.5 minutes on a quiet machine,
+# most of it gnutls-cli and s_client; tlsweep's part about 70 s (half of it
+# the pacing). 8 minutes at a load average of 30.
+# usage: legacy_lab_test.sh TLSWEEP_BINARY
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+tlsweep=$(realpath "$1")
 source "$root/scripts/lab/lib.sh"
 source "$root/tests/lab/checks.sh"
 export LAB_CONF=$root/scripts/lab/legacy.conf
@@ -124,6 +134,71 @@ EOF
   # Issue 14's headline server: the RC4-only one, through STARTTLS.
   check "openssl s_client fails on the RC4-only Exim even at security level 0" \
     test "$(openssl_outcome 10.77.0.100 25 smtp openssl-legacy)" = "- - -"
+  tlsweep_checks
+}
+
+# Every raw-probe profile of the table (conf/tls_profiles.conf), in its order.
+all_profiles() {
+  awk -F'\t' '!/^#/ && $2 !~ /^openssl-/ && !seen[$2]++ { printf "%s%s", n++ ? "," : "", $2 }' \
+    "$table"
+}
+
+tlsweep_checks() {
+  local t0=$SECONDS profiles i ip port state svc
+  profiles=$(all_profiles)
+  : > "$work/targets.txt"; : > "$work/servers.txt"
+  for i in "${!T_IP[@]}"; do
+    [ "${T_GNUTLS[$i]}" = - ] && continue
+    echo "${T_IP[$i]} ${T_GNUTLS[$i]} ${T_CERT[$i]}" >> "$work/servers.txt"
+  done
+  while IFS=$'\t' read -r ip port state svc _; do
+    [[ $ip == \#* ]] || [ "$state" != open ] && continue
+    echo "$ip,$port" >> "$work/targets.txt"
+  done < "$LAB_EXPECTED_TSV"
+  # --connect-rate 10: Exim refuses connections beyond smtp_accept_max
+  # (default 20) until it has reaped the children of the last ones; eleven
+  # probes per port at full speed (about 30 a second per address here) got
+  # "421 too many connections" (server-busy) from the seventh on.
+  in_scan "$tlsweep" grab -q --connect-rate 10 --ca-file "$LAB_CA_FILE" --raw-probes "$profiles" \
+    -m "$work/grab-meta.json" < "$work/targets.txt" > "$work/grab.jsonl"
+  in_scan "$tlsweep" grab -q --ca-file "$LAB_CA_FILE" --tls-profile legacy --raw-probes none \
+    < "$work/targets.txt" > "$work/legacy.jsonl"
+  check "grab records validate (grab_record)" valid grab_record "$work/grab.jsonl" "$work/legacy.jsonl"
+  check "grab metadata validates" valid grab_metadata "$work/grab-meta.json"
+  check "one record per open port ($(wc -l < "$work/targets.txt"))" \
+    test "$(wc -l < "$work/grab.jsonl")" = "$(wc -l < "$work/targets.txt")"
+  "$tlsweep" report -q --csv-dir "$work/report" "$work/grab.jsonl" > /dev/null
+  python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if (r["ip"], r["port"]) == ("10.77.0.100", 25):
+        sys.stdout.write(line)' "$work/grab.jsonl" > "$work/rc4only.jsonl"
+  "$tlsweep" report -q --csv-dir "$work/report-rc4" "$work/rc4only.jsonl" > /dev/null
+  check "report: the RC4-only Exim's smtp/25 thunderbird31 RC4 share is 100.00%" \
+    test "$(python3 -c '
+import csv, sys
+for r in csv.DictReader(open(sys.argv[1])):
+    if (r["protocol"], r["port"], r["profile"]) == ("smtp", "25", "thunderbird31"):
+        print(r["% RC4"])' "$work/report-rc4/raw_probes.csv")" = 100.00
+
+  # tlsweep run over tlsweep's userspace TCP, on a STARTTLS and an
+  # implicit-TLS port of every legacy server.
+  cut -d' ' -f1 "$work/servers.txt" > "$work/run-targets.txt"
+  in_scan "$tlsweep" run -i "$LAB_SCAN_IF" --gateway-ip "$LAB_GATEWAY_IP" \
+    -S "$LAB_SCAN_DPDK_IP" --no-blocklist -p 25,993 -I "$work/run-targets.txt" \
+    --ca-file "$LAB_CA_FILE" --raw-probes "$profiles" --connect-rate 10 -q \
+    -o "$work/run.jsonl" -m "$work/run-meta.json" 2> "$work/run.err" ||
+    { echo "  run exited $?:"; tail -5 "$work/run.err"; }
+  check "run records validate (grab_record)" valid grab_record "$work/run.jsonl"
+
+  local verdict name got
+  while IFS=$'\t' read -r verdict name got; do
+    if [ "$verdict" = pass ]; then check "$name" true; else check "$name" false; echo "    got: $got"; fi
+  done < <(python3 "$root/tests/lab/legacy_records_check.py" "$table" "$LAB_EXPECTED_TSV" \
+             "$work/servers.txt" "$work/grab.jsonl" "$work/legacy.jsonl" \
+             "$work/report/raw_probes.csv" "$work/run.jsonl")
+  echo "# tlsweep's part took $((SECONDS - t0)) s"
 }
 
 lab_with run_checks

@@ -593,7 +593,12 @@ TEST_F(RecordJsonTest, RawProbesShowWhatOpenSslCannotOffer) {
     ASSERT_EQ(log["server_certificates"]["chain"].size(), 2u);
     EXPECT_EQ(log["server_certificates"]["chain"][0]["parsed"]["subject"]["common_name"],
               json({"mail.example.com"}));
-    EXPECT_FALSE(log["server_certificates"].contains("validation"));
+    // Verified as the grab's own handshake verified the same chain (same
+    // context, same name): the same validation, field for field.
+    EXPECT_EQ(log["server_certificates"]["validation"],
+              g["result"]["tls"]["handshake_log"]["server_certificates"]["validation"]);
+    EXPECT_EQ(log["server_certificates"]["validation"]["browser_trusted"], true);
+    EXPECT_EQ(log["server_certificates"]["validation"]["name_matches"], true);
   }
   EXPECT_EQ(probes[0]["profile"], "thunderbird31");
   EXPECT_EQ(probes[0]["handshake_log"]["server_hello"]["version"]["name"], "TLSv1.2");
@@ -635,6 +640,9 @@ TEST_F(RecordJsonTest, RawProbeOfAnRc4OnlyServerOnAnImplicitTlsPort) {
   EXPECT_EQ(log["forward_secrecy"], false);
   EXPECT_EQ(log["key_exchange"]["kind"], "RSA");
   EXPECT_EQ(log["server_certificates"]["chain"].size(), 1u);
+  // No full handshake to compare with: the chain is still verified.
+  ASSERT_TRUE(log["server_certificates"].contains("validation"));
+  EXPECT_EQ(log["server_certificates"]["validation"]["name_matches"], true);
 }
 
 TEST_F(RecordJsonTest, NoRawProbesForServersThatNeverReachedTls) {

@@ -17,6 +17,7 @@
 // lookups, the DH prime's hash, every certificate through OpenSSL) accounts
 // for every certificate and names the version of every ServerHello.
 #include <fuzzer/FuzzedDataProvider.h>
+#include <openssl/ssl.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -101,8 +102,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckFlight(*whole);
   CheckFlight(*bytewise);
   const ServerFlight& flight = whole->flight();
-  const RawFlightSummary summary = SummarizeServerFlight(flight);
+  // A context with an empty root store: the peer's chain goes through the
+  // verification a raw probe's does (cert_info.h ValidateChain).
+  static SSL_CTX* const trust = SSL_CTX_new(TLS_client_method());
+  const RawFlightSummary summary = SummarizeServerFlight(flight, trust, "mail.example.com");
   if (summary.chain.size() + summary.undecodable_certificates != flight.certificate_count) {
+    std::abort();
+  }
+  // Verified only with a decoded leaf, and never trusted: there are no roots.
+  if (summary.validation && (summary.chain.empty() || summary.validation->browser_trusted)) {
     std::abort();
   }
   if (flight.has_server_hello && (!summary.negotiated || summary.negotiated->version_name.empty())) {

@@ -112,6 +112,21 @@ TEST(TlsRegistryTest, GroupsAndSignatureSchemes) {
   EXPECT_EQ(FindNamedGroup(999), nullptr);
   EXPECT_EQ(NamedGroupByName("SECP384R1"), 24);
   EXPECT_EQ(NamedGroupByName("nope"), std::nullopt);
+  // Other spellings of registered groups -> the registry's names; the rest
+  // unchanged.
+  EXPECT_EQ(IanaGroupName("X25519"), "x25519");
+  EXPECT_EQ(IanaGroupName("X448"), "x448");
+  EXPECT_EQ(IanaGroupName("prime256v1"), "secp256r1");
+  EXPECT_EQ(IanaGroupName("P-256"), "secp256r1");
+  EXPECT_EQ(IanaGroupName("secp256r1"), "secp256r1");
+  EXPECT_EQ(IanaGroupName("prime192v1"), "secp192r1");
+  EXPECT_EQ(IanaGroupName("P-521"), "secp521r1");
+  EXPECT_EQ(IanaGroupName("B-571"), "sect571r1");
+  EXPECT_EQ(IanaGroupName("K-163"), "sect163k1");
+  EXPECT_EQ(IanaGroupName("FFDHE2048"), "ffdhe2048");
+  EXPECT_EQ(IanaGroupName("brainpoolP256r1"), "brainpoolP256r1");
+  EXPECT_EQ(IanaGroupName("prime239v1"), "prime239v1");
+  EXPECT_EQ(IanaGroupName("0x1234"), "0x1234");
   EXPECT_EQ(FindSignatureScheme(0x0804)->name, "rsa_pss_rsae_sha256");
   EXPECT_EQ(SignatureSchemeByName("ed25519"), 0x0807);
   EXPECT_EQ(FindSignatureScheme(0x0000), nullptr);

@@ -30,8 +30,11 @@
 #include "output/tls_json.h"
 #include "testing/tls_peer.h"
 #include "tls/openssl_util.h"
+#include "tls/raw_flight.h"
+#include "tls/server_flight.h"
 #include "tls/tls_client.h"
 #include "tls/tls_context.h"
+#include "tls/tls_registry.h"
 
 namespace tlsweep {
 namespace {
@@ -339,7 +342,8 @@ TEST_F(TlsTest, EcdsaP256Key) {
   json& ski = LeafParsed(r)["subject_key_info"];
   EXPECT_EQ(ski["key_algorithm"]["name"], "ECDSA");
   EXPECT_EQ(ski["key_bits"], 256);
-  EXPECT_EQ(ski["curve"], "prime256v1");
+  // The IANA name (OpenSSL's own is prime256v1), as for the handshake's group.
+  EXPECT_EQ(ski["curve"], "secp256r1");
   EXPECT_EQ(Log(r)["server_signature_algorithm"]["name"],
             "ecdsa_secp256r1_sha256");
 }
@@ -409,7 +413,7 @@ TEST_F(TlsTest, Tls12EcdheX25519) {
   EXPECT_EQ(hello["cipher_suite"]["hex"], "0xC02F");
   EXPECT_EQ(hello["cipher_suite"]["value"], 0xC02F);
   EXPECT_EQ(Log(r)["key_exchange"]["kind"], "ECDHE");
-  EXPECT_EQ(Log(r)["key_exchange"]["group"], "X25519");
+  EXPECT_EQ(Log(r)["key_exchange"]["group"], "x25519");
   EXPECT_TRUE(Log(r)["forward_secrecy"]);
   EXPECT_EQ(Log(r)["cipher_class"], "AEAD");
   EXPECT_EQ(Log(r)["server_signature_algorithm"]["name"],
@@ -504,11 +508,116 @@ TEST_F(TlsTest, Tls13X25519) {
   EXPECT_EQ(Log(r)["server_hello"]["cipher_suite"]["hex"], "0x1302");
   EXPECT_EQ(Log(r)["server_hello"]["cipher_suite"]["value"], 4866);
   EXPECT_EQ(Log(r)["key_exchange"]["kind"], "TLS1.3");
-  EXPECT_EQ(Log(r)["key_exchange"]["group"], "X25519");
+  EXPECT_EQ(Log(r)["key_exchange"]["group"], "x25519");
   EXPECT_TRUE(Log(r)["forward_secrecy"]);
   EXPECT_EQ(Log(r)["cipher_class"], "AEAD");
   // Tickets arrive after the handshake; Pump lets the client read them.
   EXPECT_TRUE(Log(r)["session_ticket"]);
+}
+
+// A raw probe's chain (the server's first flight, parsed by the codec and
+// summarized by raw_flight.h) is verified as the full handshake's is: with
+// the same context, the same chain and name, the validation is the same,
+// field for field, whether the chain verifies or not and why.
+TEST_F(TlsTest, RawFlightValidationEqualsTheHandshakes) {
+  X509Ptr good = Leaf(rsa_key_);
+  X509Ptr expired = Leaf(rsa_key_, -10 * 86400, -86400);
+  X509Ptr not_yet = Leaf(rsa_key_, 86400, 10 * 86400);
+  X509Ptr self = MakeCert(CertSpec().set_common_name("mail.example.com").set_san("DNS:mail.example.com"),
+                          rsa_key_, nullptr, nullptr);
+  X509Ptr by_ip = MakeCert(CertSpec().set_common_name("192.0.2.7").set_san("IP:192.0.2.7"), rsa_key_,
+                           inter_, inter_key_);
+  struct Case {
+    const char* what;
+    X509* leaf;
+    std::vector<X509*> chain;
+    const char* name;
+    TlsProfile profile;
+    int64_t verify_result;
+  };
+  const Case cases[] = {
+      {"trusted", good.get(), {inter_}, "mail.example.com", TlsProfile::kModern, X509_V_OK},
+      {"trusted, legacy profile", good.get(), {inter_}, "mail.example.com", TlsProfile::kLegacy,
+       X509_V_OK},
+      {"wrong name", good.get(), {inter_}, "imap.other.example", TlsProfile::kModern, X509_V_OK},
+      {"no name", good.get(), {inter_}, "", TlsProfile::kModern, X509_V_OK},
+      {"intermediate missing", good.get(), {}, "mail.example.com", TlsProfile::kModern,
+       X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY},
+      {"expired", expired.get(), {inter_}, "mail.example.com", TlsProfile::kModern,
+       X509_V_ERR_CERT_HAS_EXPIRED},
+      {"not yet valid", not_yet.get(), {inter_}, "mail.example.com", TlsProfile::kModern,
+       X509_V_ERR_CERT_NOT_YET_VALID},
+      {"self-signed", self.get(), {}, "mail.example.com", TlsProfile::kModern,
+       X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT},
+      {"IP literal", by_ip.get(), {inter_}, "192.0.2.7", TlsProfile::kModern, X509_V_OK},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    // TLS 1.2: the Certificate message is in the clear, as a probe reads it.
+    const auto options = [] { return ServerOptions().set_max_version(TLS1_2_VERSION); };
+    State state;
+    json full = Handshake(c.profile, c.name, c.leaf, rsa_key_, c.chain, options(), &state);
+    ASSERT_EQ(state, State::kEstablished) << full.dump(2);
+    const json& want = Validation(full);
+    EXPECT_EQ(want["verify_result"], c.verify_result);
+
+    // The same offer, but only the server's first flight is read.
+    auto ctx = Context(c.profile);
+    auto client = Client(*ctx, c.name);
+    client->Advance();
+    std::string hello;
+    client->DrainNetwork(&hello);
+    TestServer server(c.leaf, rsa_key_, c.chain, options());
+    server.Feed(hello);
+    server.Step();
+    const std::string flight = server.Drain();
+    ServerFlightParser parser;
+    ASSERT_EQ(parser.Feed(std::span<const uint8_t>(
+                  reinterpret_cast<const uint8_t*>(flight.data()), flight.size())),
+              FlightVerdict::kServerHelloDone);
+    const RawFlightSummary summary = SummarizeServerFlight(parser.flight(), ctx->ssl_ctx(), c.name);
+    ASSERT_TRUE(summary.validation.has_value());
+    EXPECT_EQ(ValidationJson(*summary.validation), want);
+    EXPECT_EQ(summary.chain.size(), 1 + c.chain.size());
+
+    // Without a trust store (a passive observer): the chain, not verified.
+    const RawFlightSummary unverified = SummarizeServerFlight(parser.flight(), nullptr, c.name);
+    EXPECT_FALSE(unverified.validation.has_value());
+    EXPECT_EQ(unverified.chain.size(), summary.chain.size());
+  }
+}
+
+// The full handshake names each group as a raw probe's record does (the
+// IANA registry's name for the id in the ServerHello or ServerKeyExchange,
+// tls/raw_flight.cc), whatever OpenSSL calls it, so `tlsweep report` counts
+// both paths' groups together.
+TEST_F(TlsTest, GroupNamesAreTheRawProbesIanaNames) {
+  struct Case {
+    const char* openssl_name;  // as the server is configured
+    uint16_t id;               // the group's IANA id
+  };
+  for (const Case& c : {Case{"X25519", 29}, Case{"X448", 30}, Case{"P-256", 23},
+                        Case{"P-384", 24}, Case{"P-521", 25}, Case{"ffdhe2048", 256}}) {
+    SCOPED_TRACE(c.openssl_name);
+    X509Ptr leaf = Leaf(rsa_key_);
+    State state;
+    json r = Handshake(TlsProfile::kModern, "mail.example.com", leaf.get(), rsa_key_, {inter_},
+                       ServerOptions().set_groups(c.openssl_name), &state);
+    ASSERT_EQ(state, State::kEstablished) << r.dump(2);
+    ASSERT_NE(FindNamedGroup(c.id), nullptr);
+    EXPECT_EQ(Log(r)["key_exchange"]["group"], std::string(FindNamedGroup(c.id)->name));
+  }
+  // TLS 1.2 ECDHE: the group comes from the ServerKeyExchange's curve.
+  X509Ptr leaf = Leaf(rsa_key_);
+  State state;
+  json r = Handshake(TlsProfile::kModern, "mail.example.com", leaf.get(), rsa_key_, {inter_},
+                     ServerOptions()
+                         .set_max_version(TLS1_2_VERSION)
+                         .set_ciphers("ECDHE-RSA-AES128-GCM-SHA256")
+                         .set_groups("P-384"),
+                     &state);
+  ASSERT_EQ(state, State::kEstablished) << r.dump(2);
+  EXPECT_EQ(Log(r)["key_exchange"]["group"], std::string(FindNamedGroup(24)->name));
 }
 
 TEST_F(TlsTest, Tls13P256NeedsHelloRetry) {
