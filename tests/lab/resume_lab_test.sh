@@ -21,7 +21,8 @@
 # A round whose run ended before the kill is tried again with an earlier
 # kill (at most three tries), so every round is a real kill -9.
 # ROUNDS (default 2: about 20 s each, 90 s for the test) kills and resumes
-# of each; bench/RESULTS.md has 5. KEEP=DIR keeps each round's outputs,
+# of each; bench/RESULTS.md has 5. MODES (default "run scan") picks the
+# commands. KEEP=DIR keeps each round's outputs,
 # status files and captures there.
 # Brings the lab up and always down.
 #
@@ -189,7 +190,7 @@ PY
   local total
   total=$(wc -l < "$work/expected.txt")
   local mode round
-  for mode in run scan; do
+  for mode in ${MODES:-run scan}; do
     for round in $(seq 1 "$ROUNDS"); do
       kill_and_resume "$mode" "$round" "$total"
     done
