@@ -4,7 +4,15 @@
 # turn (alternated, as the machine is shared), then one line per run:
 # open ports, records, distinct (ip, port), duplicates, wall s, tlsweep CPU
 # s (user + sys, all its processes), grabs/s (records / wall), CPU ms per
-# record, ring drops, scan pauses, statuses.
+# record, ring drops, scan pauses, the servers' CPU s and the shares of
+# one CPU that tlsweep and the servers used over the wall time, the load
+# average at the start, statuses.
+#
+# The servers' CPU: user + sys of every process in the target namespace
+# (`ip netns pids`), with its reaped children's (cutime + cstime, so the
+# per-connection smtpd and imap-login processes that ended count through
+# their master), sampled before and after each run. Not in it: the kernel's
+# softirq work (TCP, conntrack, NAT) done outside process context.
 #
 # usage (root, under the lab lock; brings the lab up and always down):
 #   flock /tmp/tlsweep-lab.lock bench/synth_run.sh TLSWEEP [BEFORE_TLSWEEP] \
@@ -23,11 +31,26 @@ source "$root/scripts/lab/lib.sh"
 out=$(mktemp -d /tmp/synth_run.XXXXXX)
 echo "output in $out" >&2
 
-summary() {  # summary NAME JSONL TIMEFILE [METADATA]
+# CPU seconds of the lab's servers so far (see above).
+servers_cpu() {
+  ip netns pids "$LAB_TGT_NS" | python3 -c '
+import os, sys
+hz = os.sysconf("SC_CLK_TCK")
+ticks = 0
+for pid in sys.stdin.read().split():
+    try:
+        f = open("/proc/%s/stat" % pid).read().rsplit(")", 1)[1].split()
+    except OSError:  # ended meanwhile
+        continue
+    ticks += sum(int(x) for x in f[11:15])  # utime stime cutime cstime
+print(ticks / hz)'
+}
+
+summary() {  # summary NAME JSONL TIMEFILE SERVERS_CPU_S LOADAVG [METADATA]
   python3 - "$@" "$out/grid.txt" <<'PY'
 import collections, json, sys
-name, jsonl, timef = sys.argv[1:4]
-meta = sys.argv[4] if len(sys.argv) > 5 else ""
+name, jsonl, timef, servers, load = sys.argv[1:6]
+meta = sys.argv[6] if len(sys.argv) > 7 else ""
 grid = sys.argv[-1]
 open_ports = sum(1 for _ in open(grid))
 keys, status = [], collections.Counter()
@@ -46,9 +69,11 @@ if meta:
         nic.get("ring_drops", "n/a"), nic.get("rx_drops_counted", "not counted"), nic["imissed"],
         g.get("scan_pauses", "n/a"), g.get("scan_paused_seconds", 0), g.get("peak_waiting", "n/a"),
         g.get("grab_lcores"))
-print("%s open=%d records=%d distinct=%d dup=%d wall=%.1f cpu=%.1f grabs/s=%.1f cpu_ms/grab=%.2f rss_kb=%d%s | %s" % (
+servers = float(servers)
+print("%s open=%d records=%d distinct=%d dup=%d wall=%.1f cpu=%.1f grabs/s=%.1f cpu_ms/grab=%.2f rss_kb=%d servers_cpu=%.1f tlsweep_share=%.2f servers_share=%.2f load=%s%s | %s" % (
     name, open_ports, len(keys), len(set(keys)), len(keys) - len(set(keys)), wall, cpu,
-    len(keys) / wall, 1000 * cpu / max(1, len(keys)), rss, extra,
+    len(keys) / wall, 1000 * cpu / max(1, len(keys)), rss, servers, cpu / wall, servers / wall,
+    load, extra,
     ", ".join("%s %d" % kv for kv in status.most_common())))
 PY
 }
@@ -66,7 +91,9 @@ for a in ipaddress.ip_network('$cidr'):
   local grabflags=(--ca-file "$LAB_CA_FILE" --xmpp-domain xmpp.lab.test -q)
   for i in $(seq "$rounds"); do
     for c in $configs; do
-      local f="$out/$c.$i"
+      local f="$out/$c.$i" cpu0 load
+      load=$(cut -d' ' -f1 /proc/loadavg)
+      cpu0=$(servers_cpu)
       case $c in
         run|run_r100k|run_q1k|before)
           local bin=$tlsweep extra=()
@@ -76,14 +103,14 @@ for a in ipaddress.ip_network('$cidr'):
           ip netns exec "$LAB_SCAN_NS" /usr/bin/time -o "$f.time" -f '%e %U %S %M' \
             "$bin" run -i "$LAB_SCAN_IF" "${common[@]}" "${grabflags[@]}" "${extra[@]}" \
             -o "$f.jsonl" -m "$f.json" 2> "$f.err"
-          summary "$c#$i" "$f.jsonl" "$f.time" "$f.json" ;;
+          summary "$c#$i" "$f.jsonl" "$f.time" "$(echo "$(servers_cpu) - $cpu0" | bc)" "$load" "$f.json" ;;
         pipe)
           ip netns exec "$LAB_SCAN_NS" /usr/bin/time -o "$f.time" -f '%e %U %S %M' sh -c \
             '"$0" scan -i "$1" --gateway-ip "$2" -S "$3" --no-blocklist -p "$4" "$5" -q -m "$6.scan.json" |
              "$0" grab --ca-file "$7" --xmpp-domain xmpp.lab.test -q -m "$6.grab.json" > "$6.jsonl"' \
             "$tlsweep" "$LAB_SCAN_IF" "$LAB_GATEWAY_IP" "$LAB_SCAN_DPDK_IP" "$ports" "$cidr" "$f" \
             "$LAB_CA_FILE" 2> "$f.err"
-          summary "$c#$i" "$f.jsonl" "$f.time" ;;
+          summary "$c#$i" "$f.jsonl" "$f.time" "$(echo "$(servers_cpu) - $cpu0" | bc)" "$load" ;;
       esac
       sleep 5  # the servers' lingering connections close
     done

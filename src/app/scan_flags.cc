@@ -144,7 +144,8 @@ FlagGroup PermutationFlags(ScanCommand* cmd) {
             .set = SetString(&cmd->run.resume_out_file)},
            {.name = "checkpoint-interval", .arg = "MS",
             .help = "milliseconds between crash-safe checkpoints to the --resume-out file "
-                    "(needs -o FILE; 0: none)",
+                    "(only with -o FILE: without one there are none, a kill -9 cannot be "
+                    "resumed, and the metadata's checkpoint.off_reason says so; 0: none)",
             .default_value = absl::StrCat(cmd->run.checkpoint_interval_ms),
             .set = SetNumber<uint32_t>(&cmd->run.checkpoint_interval_ms, 0, 3'600'000)}}};
 }

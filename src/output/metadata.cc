@@ -175,6 +175,8 @@ nlohmann::json DpdkScanMetadata(const ScanPlan& plan, const DpdkScanSummary& sum
   meta["cooldown_seconds"] = summary.cooldown_seconds;
   const CheckpointSummary& cp = summary.checkpoint;
   meta["checkpoint"] = {{"interval_ms", cp.interval_ms},
+                        {"enabled", cp.off_reason.empty()},
+                        {"off_reason", std::string(cp.off_reason)},
                         {"file", cp.file},
                         {"answer_window_seconds", cp.answer_window_s},
                         {"written", cp.written},

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -146,12 +147,20 @@ struct GrabPoolSummary {
 // A DPDK scan: the plan, the run, the port, the counters; with `grab`, the
 // run is `tlsweep run` and the pool's half goes under "grab".
 // The periodic checkpoints of a DPDK scan or run (scan/resume.h).
+// CheckpointSummary::off_reason: taken, or why not.
+inline constexpr std::string_view kCheckpointOn = "";
+inline constexpr std::string_view kCheckpointIntervalZero = "interval-0";
+inline constexpr std::string_view kCheckpointOutputNotAFile = "output-not-a-file";
 struct CheckpointSummary {
   uint32_t interval_ms = 0;  // --checkpoint-interval; 0: none
   std::string file;          // where they went ("" = none taken: -o was not a file)
   double answer_window_s = 0;
   uint64_t written = 0;
   uint64_t failed = 0;
+  // Why no checkpoint was taken (kCheckpointOn when they were): without
+  // -o FILE there is no output to fsync and cut back, so a kill -9 cannot
+  // be resumed; the metadata says so instead of leaving it to be guessed.
+  std::string_view off_reason = kCheckpointOn;
 };
 
 struct DpdkScanSummary {

@@ -508,7 +508,15 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
     receiver.set_consumer(consumer.get());
   }
   std::optional<Checkpointer> checkpointer;
-  if (options.checkpoint_interval_ms > 0 && writer->syncable()) {
+  const std::string_view checkpoint_off = options.checkpoint_interval_ms == 0 ? kCheckpointIntervalZero
+                                          : !writer->syncable()               ? kCheckpointOutputNotAFile
+                                                                              : kCheckpointOn;
+  if (checkpoint_off == kCheckpointOutputNotAFile && !options.quiet) {
+    // Not silent: a user who counts on --resume after a crash learns it now.
+    std::fprintf(stderr,
+                 "no crash-safe checkpoints: the output is not a regular file (give -o FILE)\n");
+  }
+  if (checkpoint_off == kCheckpointOn) {
     checkpointer.emplace(plan, checkpoint_path, output_path,
                          options.checkpoint_interval_ms * io.hz() / 1000, io.hz(), options.quiet);
     receiver.set_checkpointer(&*checkpointer);
@@ -596,6 +604,7 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
     summary.cooldown_seconds = options.cooldown_s;
     summary.checkpoint.interval_ms = options.checkpoint_interval_ms;
     summary.checkpoint.answer_window_s = kAnswerWindowS;
+    summary.checkpoint.off_reason = checkpoint_off;
     if (checkpointer) {
       summary.checkpoint.file = checkpoint_path;
       summary.checkpoint.written = checkpointer->written();

@@ -130,6 +130,8 @@ TEST(MetadataTest, DpdkScanHasEveryKey) {
   EXPECT_EQ(meta["complete"], true);
   EXPECT_EQ(meta["cooldown_seconds"], 8.0);
   EXPECT_EQ(meta["checkpoint"], (nlohmann::json{{"interval_ms", 1000},
+                                                {"enabled", true},
+                                                {"off_reason", ""},
                                                 {"file", "/data/tlsweep.resume.json"},
                                                 {"answer_window_seconds", 1.0},
                                                 {"written", 42},

@@ -168,8 +168,33 @@ TEST_F(ScanRunnerTest, ProbesGoOutAnswersBecomeResultsAndGetResets) {
   EXPECT_EQ(meta["counters"]["parse_drops"]["other_ethertype"], 1);
   // The cooldown ran to its end after the last probe.
   EXPECT_GE(meta["duration_seconds"].get<double>(), options_.cooldown_s);
+  EXPECT_EQ(meta["checkpoint"]["enabled"], true);
+  EXPECT_EQ(meta["checkpoint"]["off_reason"], "");
   // A complete scan leaves no resume file.
   EXPECT_FALSE(std::ifstream(options_.resume_out_file).good());
+}
+
+// Without -o FILE (records to stdout) no checkpoint can be taken: the
+// metadata says so, and why, rather than leaving the user to find out
+// after a crash.
+TEST_F(ScanRunnerTest, WithoutAnOutputFileTheMetadataSaysThereAreNoCheckpoints) {
+  AnswerEvenTargets();
+  options_.output_file.clear();
+  ASSERT_TRUE(RunScan(*Plan(2), io_, options_, nullptr, stop_).ok());
+  nlohmann::json checkpoint = ReadJson(options_.metadata_file)["checkpoint"];
+  EXPECT_EQ(checkpoint["enabled"], false);
+  EXPECT_EQ(checkpoint["off_reason"], "output-not-a-file");
+  EXPECT_EQ(checkpoint["written"], 0);
+  EXPECT_EQ(checkpoint["file"], "");
+
+  options_.output_file = ::testing::TempDir() + "/scan_runner_out.txt";
+  options_.checkpoint_interval_ms = 0;
+  MemoryPacketIo io(kOurMac);
+  AnswerEvenTargetsOn(io);
+  ASSERT_TRUE(RunScan(*Plan(2), io, options_, nullptr, stop_).ok());
+  checkpoint = ReadJson(options_.metadata_file)["checkpoint"];
+  EXPECT_EQ(checkpoint["enabled"], false);
+  EXPECT_EQ(checkpoint["off_reason"], "interval-0");
 }
 
 // What SlowConsumer saw; owned by the test, since RunScan destroys the
