@@ -34,80 +34,6 @@ conf_load "$LAB_CONF"
 declare -A prio_of
 for i in "${!T_IP[@]}"; do prio_of[${T_IP[$i]}]=${T_GNUTLS[$i]}; done
 
-# check_enum.py RECORDS PRIORITIES WORK TARGETS: every record's enumeration
-# against the priority string of its address (PRIORITIES: "ip name string"
-# lines; WORK/list.<hash>: gnutls-cli --list of each string), and a record
-# for every "ip,name,,port" line of TARGETS. Prints each enumeration's cost.
-cat > "$work/check_enum.py" <<'PY'
-import collections, hashlib, json, re, sys
-records = [json.loads(l) for l in open(sys.argv[1])]
-prio, name = {}, {}
-for l in open(sys.argv[2]):
-    ip, n, string = l.rstrip("\n").split("\t")
-    prio[ip], name[ip] = string, n
-work = sys.argv[3]
-targets = [l.strip() for l in open(sys.argv[4]) if l.strip()]
-order = ["TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1", "SSLv3"]
-gnutls_version = {"VERS-SSL3.0": "SSLv3", "VERS-TLS1.0": "TLSv1", "VERS-TLS1.1": "TLSv1.1",
-                  "VERS-TLS1.2": "TLSv1.2", "VERS-TLS1.3": "TLSv1.3"}
-rank = {"SSL3.0": 0, "TLS1.0": 1, "TLS1.1": 2, "TLS1.2": 3, "TLS1.3": 4}
-rank_of = {"SSLv3": 0, "TLSv1": 1, "TLSv1.1": 2, "TLSv1.2": 3, "TLSv1.3": 4}
-
-def truth(string):
-    text = open("%s/list.%s" % (work, hashlib.sha256((string + "\n").encode()).hexdigest()[:16])).read()
-    suites = []  # (id, lowest version) in the server's order
-    for m in re.finditer(r"^TLS_\S+\s+0x([0-9a-f]{2}), 0x([0-9a-f]{2})\s+(\S+)$", text, re.M):
-        suites.append(("0x" + (m.group(1) + m.group(2)).upper(), m.group(3)))
-    protocols = re.search(r"^Protocols: (.*)$", text, re.M).group(1).split(", ")
-    versions = {gnutls_version[p] for p in protocols if p in gnutls_version}
-    per = {}
-    for v in order:
-        per[v] = [s for s, low in suites if v in versions and rank[low] <= rank_of[v]]
-    return per, "%SERVER_PRECEDENCE" in string
-
-bad = []
-seen = set()
-for r in records:
-    if "data" not in r:
-        continue
-    (module, d), = r["data"].items()
-    key = "%s:%d" % (r["ip"], r["port"])
-    seen.add(key)
-    e = d["result"].get("enumeration")
-    if e is None:
-        bad.append("%s %s: no enumeration (status %s, %s)" % (key, module, d["status"], d.get("error")))
-        continue
-    per, server_order = truth(prio[r["ip"]])
-    if e["truncated"]:
-        bad.append("%s: truncated (%s %s)" % (key, e.get("stopped"), e.get("error", "")))
-    got_versions = [v["version"] for v in e["versions"]]
-    if got_versions != order:
-        bad.append("%s: versions %s" % (key, got_versions))
-    for v in e["versions"]:
-        want = per[v["version"]]
-        got = [s["hex"] for s in v["suites"]]
-        if v["accepted"] != bool(want):
-            bad.append("%s %s: accepted %s, the string has %s" % (key, v["version"], v["accepted"], want))
-        if set(got) != set(want) or len(got) != len(want):
-            bad.append("%s %s: suites %s, the string's %s" % (key, v["version"], got, want))
-        if not v["complete"]:
-            bad.append("%s %s: not complete" % (key, v["version"]))
-        want_order = None if len(want) < 2 else server_order
-        if v["server_order"] != want_order:
-            bad.append("%s %s: server_order %s, want %s" % (key, v["version"], v["server_order"], want_order))
-        if want_order and got != want:
-            bad.append("%s %s: order %s, the string's %s" % (key, v["version"], got, want))
-    print("    %-20s %-10s %-8s %3d connections %6d ms  %s" % (
-        key, module, name[r["ip"]], e["connections"], e["milliseconds"],
-        " ".join("%s:%d" % (v["version"], len(v["suites"])) for v in e["versions"] if v["accepted"])))
-missing = [t for t in targets if "%s:%s" % (t.split(",")[0], t.split(",")[3]) not in seen]
-if missing:
-    bad.append("no record for %s" % missing)
-for b in bad:
-    print("    " + b)
-sys.exit(1 if bad else 0)
-PY
-
 run_checks() {
   # The targets: every open port of the legacy servers, with the name the
   # lab's certificates carry, and the priority string of each address.
@@ -142,7 +68,7 @@ run_checks() {
   done
 
   check "grab: every enumeration equals its server's priority string" \
-    python3 "$work/check_enum.py" "$work/records.jsonl" "$work/priorities" "$work" "$work/targets"
+    python3 "$root/tests/lab/enum_check.py" "$work/records.jsonl" "$work/priorities" "$work" "$work/targets"
   check "records validate (grab_record)" valid grab_record "$work/records.jsonl"
   check "metadata validates (grab_metadata)" valid grab_metadata "$work/meta.json"
   check "metadata's enumeration totals equal the records'" python3 - "$work/records.jsonl" "$work/meta.json" <<'PY'
@@ -206,7 +132,7 @@ PY
   check "run: records validate (grab_record)" valid grab_record "$work/run.jsonl"
   check "run: metadata validates (run_metadata)" valid run_metadata "$work/run.json"
   check "run: every enumeration equals its server's priority string" \
-    python3 "$work/check_enum.py" "$work/run.jsonl" "$work/priorities" "$work" "$work/run_targets"
+    python3 "$root/tests/lab/enum_check.py" "$work/run.jsonl" "$work/priorities" "$work" "$work/run_targets"
 }
 
 lab_with run_checks
