@@ -148,7 +148,9 @@ bool GrabDriver::WantsRawProbes(const Grab& g) const {
 bool GrabDriver::WantsEnumeration(Grab& g) {
   // As for raw probes: only servers whose dialogue got as far as TLS.
   if (!scheduler_.enumeration().enabled || !g.session->tls_started()) return false;
-  if (g.enumerator == nullptr) g.enumerator = std::make_unique<Enumerator>(scheduler_.enumeration());
+  if (g.enumerator == nullptr) {
+    g.enumerator = std::make_unique<Enumerator>(scheduler_.enumeration());
+  }
   return g.enumerator->Pending() != nullptr;
 }
 
