@@ -16,24 +16,13 @@
 set -uo pipefail
 tlsweep=$(realpath "$1")
 root=$(cd "$(dirname "$0")/../.." && pwd)
-for tool in gnutls-serv gnutls-cli certtool unshare python3; do
-  command -v "$tool" > /dev/null || { echo "SKIP: no $tool"; exit 77; }
-done
-if [ "${ENUM14_IN_NETNS:-}" != 1 ]; then
-  unshare -n true 2> /dev/null || { echo "SKIP: cannot make a network namespace"; exit 77; }
-  exec unshare -n env ENUM14_IN_NETNS=1 bash "$0" "$@"
-fi
-ip link set lo up
-
-dir=$(mktemp -d)
+source "$(dirname "$0")/raw_probe_common.sh"
+need_tools gnutls-serv gnutls-cli certtool unshare python3
+own_netns "$@"
+# Two servers: the second's pid in $servers, killed at exit beside $server.
 servers=()
-cleanup() {
-  for s in "${servers[@]}"; do kill "$s" 2> /dev/null && wait "$s" 2> /dev/null; done
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-failed=0
-fail() { echo "FAIL: $*"; failed=1; }
+trap 'for s in "${servers[@]}"; do kill "$s" 2> /dev/null && wait "$s" 2> /dev/null; done
+      _raw_probe_cleanup' EXIT
 
 MODERN='NONE:+VERS-TLS1.3:+VERS-TLS1.2:+AES-128-GCM:+AES-256-GCM:+CHACHA20-POLY1305:+ECDHE-RSA:+RSA:+AEAD:+GROUP-ALL:+COMP-NULL:+SIGN-ALL:+CTYPE-X509'
 MIX=$(awk '$1 == "mix" { print $2 }' "$root/scripts/lab/gnutls_priorities.conf")
@@ -51,7 +40,7 @@ certtool --generate-self-signed --load-privkey "$dir/key.pem" --template "$dir/t
 serve() {  # address port priority
   gnutls-serv --priority "$3" --x509certfile "$dir/cert.pem" --x509keyfile "$dir/key.pem" \
     -a -p "$2" > "$dir/server.$1.log" 2>&1 &
-  servers+=($!)
+  if [ -z "$server" ]; then server=$!; else servers+=($!); fi
   printf '%s\t%s\t%s\n' "$1" "$4" "$3" >> "$dir/priorities"
   echo "$1,mail.lab.test,,$2" >> "$dir/targets"
   gnutls-cli --list --priority "$3" > "$dir/list.$(echo "$3" | sha256sum | cut -c1-16)"
