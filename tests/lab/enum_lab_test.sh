@@ -18,12 +18,15 @@
 # enumeration (connections, milliseconds) is printed for bench/RESULTS.md.
 #
 # usage: enum_lab_test.sh TLSWEEP_BINARY [INTERVAL_MS]
-#   INTERVAL_MS: --enumerate-interval (default 20 here, to keep the test
-#   short; the flag's default is the conservative 250).
+#   INTERVAL_MS: --enumerate-interval (default 100 here, to keep the test
+#   short; the flag's default is the conservative 250). At 20 ms the three
+#   ports of one Exim address drew 421 (server-busy) answers in one of three
+#   runs on the loaded CI machine, and the enumeration then stops, as it
+#   should (truncated, probe-error), failing the equality check.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tlsweep=$(realpath "$1")
-interval=${2:-20}
+interval=${2:-100}
 source "$root/scripts/lab/lib.sh"
 source "$root/tests/lab/checks.sh"
 export LAB_CONF=$root/scripts/lab/legacy.conf
