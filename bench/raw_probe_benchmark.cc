@@ -12,6 +12,8 @@
 //   (output/record_json.h RawProbeJson).
 // - BM_RawProbeNoRecord: the same without Result() and the JSON: the codec
 //   and the session alone.
+// - BM_EnumerationProbe: one offer of --enumerate (grab/enumeration.h),
+//   its probe and the enumerator's step, per enumeration probe.
 // - BM_OpenSslHandshakeClient/1.2 and /1.3: a full handshake of the modern
 //   profile's TlsClient against an in-process server over memory BIOs,
 //   timing only the client's calls (manual time: the thread's CPU time in
@@ -46,6 +48,7 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
+#include "grab/enumeration.h"
 #include "grab/raw_probe.h"
 #include "output/record_json.h"
 #include "output/tls_json.h"
@@ -328,6 +331,46 @@ void BM_OpenSslHandshakeClient(benchmark::State& state) {
   ReportMemory(state, allocated, peak);
 }
 BENCHMARK(BM_OpenSslHandshakeClient)->Arg(12)->Arg(13)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// One offer of a --enumerate run (grab/enumeration.h) as the driver makes
+// it: a fresh Enumerator's first TLS 1.2 offer (a full batch of 128 suites
+// and the enumeration's extensions), its probe answered with the recorded
+// flight, the choice read (Choice(), no certificate parsing) and handed
+// back. peak_bytes: what one enumeration holds while its probe is in
+// flight (the Enumerator's state and offer, the session, the flight
+// parser's buffer).
+void BM_EnumerationProbe(benchmark::State& state) {
+  RecordedFlight();
+  const EnumerationOptions options{.enabled = true, .budget = 200, .interval_ms = 0,
+                                   .tls13 = false};
+  const int64_t allocated = g_allocated.load();
+  const int64_t base = StartMeasure();
+  int64_t peak = 0;
+  size_t suites = 0;
+  Instructions instructions;
+  for (auto _ : state) {
+    instructions.Start();
+    Enumerator enumerator(options);
+    const ClientHelloProfile* offer = enumerator.Pending();
+    suites = offer->cipher_suites.size();
+    enumerator.Started(1);
+    RawProbeSession probe(MakeModule("smtps", ModuleOptions()), *offer, "mail.example",
+                          GrabTimeouts(), 1);
+    probe.OnConnected(1);
+    benchmark::DoNotOptimize(probe.outgoing().data());
+    probe.OnBytes(RecordedFlight(), 2);
+    enumerator.OnChoice(probe.Choice(), 2);
+    benchmark::DoNotOptimize(enumerator.Pending());
+    instructions.Stop();
+    peak = std::max(peak, g_peak.load() - base);
+    g_peak = g_live.load();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  instructions.Report(state);
+  ReportMemory(state, allocated, peak);
+  state.counters["suites_offered"] = static_cast<double>(suites);
+}
+BENCHMARK(BM_EnumerationProbe)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace tlsweep

@@ -66,6 +66,22 @@ FlagGroup GrabFlagGroup(GrabFlags* flags) {
         .help = "raw ClientHello profiles, comma-separated, one extra connection each per "
                 "server that reached TLS (none: no probes)",
         .default_value = flags->raw_probes, .set = SetString(&flags->raw_probes)},
+       {.name = "enumerate",
+        .help = absl::StrCat(
+            "per server that reached TLS: the versions (SSLv3 to TLS 1.3) and every IANA suite "
+            "it accepts, and whether it imposes its order; one connection per offer, one at a "
+            "time, after the raw probes: about 8 for a server with one suite at one version, "
+            "about 40-160 for a modern one, at most --enumerate-budget"),
+        .set = SetTrue(&o.enumeration.enabled)},
+       {.name = "enumerate-budget", .arg = "N",
+        .help = "connections per server (address and port) for --enumerate; a server that needs "
+                "more is recorded as truncated",
+        .default_value = absl::StrCat(o.enumeration.budget),
+        .set = SetNumber<uint32_t>(&o.enumeration.budget, 1, 10000)},
+       {.name = "enumerate-interval", .arg = "MS",
+        .help = "least milliseconds between two --enumerate connections to one address",
+        .default_value = absl::StrCat(o.enumeration.interval_ms),
+        .set = SetNumber<uint64_t>(&o.enumeration.interval_ms, 0, 600000)},
        {.name = "tls-profiles", .arg = "FILE",
         .help = "the raw probes' profile file",
         .default_value = DefaultTlsProfilesPath(), .set = SetString(&flags->tls_profiles_file)},

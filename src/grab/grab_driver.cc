@@ -83,6 +83,10 @@ class GrabDriver::Grab final : public GrabEvents {
   std::unique_ptr<RawProbeSession> probe;
   size_t next_probe = 0;
   std::vector<RawProbeResult> probe_results;
+  // --enumerate: made when the raw probes are done; `probe` is then its
+  // offer's while `enumerating`.
+  std::unique_ptr<Enumerator> enumerator;
+  bool enumerating = false;
   std::unique_ptr<GrabConnection> connection;  // null if it never started
   std::list<std::unique_ptr<Grab>>::iterator self;
   // Of the current connection (the grab's own, then each probe's).
@@ -140,6 +144,10 @@ void GrabDriver::Record(Grab& g) {
   g.recorded = true;
   GrabResult result = g.session->Result();
   result.raw_probes = std::move(g.probe_results);
+  if (g.enumerator != nullptr) {
+    result.enumeration = g.enumerator->Result();
+    scheduler_.EnumerationRecorded(*result.enumeration);
+  }
   sink_(result, g.grab.scan);
   scheduler_.Recorded(g.session->status());
 }
@@ -150,6 +158,17 @@ bool GrabDriver::WantsRawProbes(const Grab& g) const {
   // probes would be connections spent on nothing.
   return g.next_probe < scheduler_.raw_probe_count() && g.session->tls_started();
 }
+
+bool GrabDriver::WantsEnumeration(Grab& g) {
+  // As for raw probes: only servers whose dialogue got as far as TLS.
+  if (!scheduler_.enumeration().enabled || !g.session->tls_started()) return false;
+  if (g.enumerator == nullptr) {
+    g.enumerator = std::make_unique<Enumerator>(scheduler_.enumeration());
+  }
+  return g.enumerator->Pending() != nullptr;
+}
+
+bool GrabDriver::WantsMore(Grab& g) { return WantsRawProbes(g) || WantsEnumeration(g); }
 
 template <typename Session>
 void GrabDriver::DriveConnection(Grab& g, Session& s, uint64_t now_ms) {
@@ -172,6 +191,17 @@ void GrabDriver::DriveConnection(Grab& g, Session& s, uint64_t now_ms) {
 
 void GrabDriver::StartRawProbe(Grab& g, uint64_t now_ms) {
   g.probe = scheduler_.MakeRawProbe(g.grab.target, g.next_probe++, now_ms);
+  ConnectProbe(g, now_ms);
+}
+
+void GrabDriver::StartEnumerationProbe(Grab& g, uint64_t now_ms) {
+  g.enumerating = true;
+  g.enumerator->Started(now_ms);
+  g.probe = scheduler_.MakeProbe(g.grab.target, *g.enumerator->Pending(), now_ms);
+  ConnectProbe(g, now_ms);
+}
+
+void GrabDriver::ConnectProbe(Grab& g, uint64_t now_ms) {
   g.connection.reset();  // the last one is closed: its transport is done with it
   g.closing = g.closed = g.ended = false;
   absl::StatusOr<std::unique_ptr<GrabConnection>> connection =
@@ -192,15 +222,19 @@ void GrabDriver::Process(Grab& g, uint64_t now_ms) {
     if (!g.session->done()) return;
     // The record is written as soon as the session is done, unless raw
     // probes follow: then once the last of them is done.
-    if (!g.recorded && !WantsRawProbes(g)) Record(g);
+    if (!g.recorded && !WantsMore(g)) Record(g);
   } else {
     DriveConnection(g, *g.probe, now_ms);
     if (!g.probe->done()) return;
   }
   if (!g.closed) return;
   if (g.probe != nullptr) {
-    g.probe_results.push_back(g.probe->Result());
-    scheduler_.RawProbeRecorded(g.probe_results.back().status);
+    if (g.enumerating) {
+      g.enumerator->OnChoice(g.probe->Choice(), now_ms);
+    } else {
+      g.probe_results.push_back(g.probe->Result());
+      scheduler_.RawProbeRecorded(g.probe_results.back().status);
+    }
     g.probe.reset();
   }
   if (!g.recorded) {
@@ -208,6 +242,13 @@ void GrabDriver::Process(Grab& g, uint64_t now_ms) {
       // Each probe is a new connection: it waits for the connect-rate
       // budget like a grab does (the sweep retries).
       if (scheduler_.AcquireConnection(now_ms)) StartRawProbe(g, now_ms);
+      return;
+    }
+    if (WantsEnumeration(g)) {
+      // Also spaced per address (EnumerationOptions::interval_ms).
+      if (scheduler_.AcquireEnumerationConnection(g.grab.target, now_ms)) {
+        StartEnumerationProbe(g, now_ms);
+      }
       return;
     }
     Record(g);
@@ -258,9 +299,15 @@ void GrabDriver::AbortAll() {
   for (const auto& g : grabs_) {
     // A grab in its raw probes is recorded with the probes that ended.
     if (g->probe != nullptr && g->probe->done()) {
-      g->probe_results.push_back(g->probe->Result());
-      scheduler_.RawProbeRecorded(g->probe_results.back().status);
+      if (g->enumerating) {
+        g->enumerator->OnChoice(g->probe->Choice(), 0);
+      } else {
+        g->probe_results.push_back(g->probe->Result());
+        scheduler_.RawProbeRecorded(g->probe_results.back().status);
+      }
     }
+    // An enumeration is recorded as far as it got.
+    if (g->enumerator != nullptr) g->enumerator->Stop("aborted");
     if (g->session->done() && !g->recorded) Record(*g);
     if (!g->closed) g->connection->Abort();
     scheduler_.Release(g->grab.target);

@@ -25,6 +25,11 @@
 // per-host limit still holds), in the grab's slot; the record is then
 // written when the last probe is done, with every probe's result. A second
 // Ctrl-C records the grab with the probes that had ended.
+//
+// Enumeration (--enumerate, grab/enumeration.h) follows the raw probes the
+// same way: one connection per offer, one at a time, in the grab's slot,
+// spaced per address by the scheduler; the record holds its result. A
+// second Ctrl-C records it as far as it got (truncated, "aborted").
 #ifndef TLSWEEP_GRAB_GRAB_DRIVER_H_
 #define TLSWEEP_GRAB_GRAB_DRIVER_H_
 
@@ -127,8 +132,17 @@ class GrabDriver {
   template <typename Session>
   void DriveConnection(Grab& grab, Session& session, uint64_t now_ms);
   bool WantsRawProbes(const Grab& grab) const;
+  // --enumerate and the enumeration has an offer left (makes the grab's
+  // Enumerator the first time).
+  bool WantsEnumeration(Grab& grab);
+  // Raw probes or enumeration offers are still to come.
+  bool WantsMore(Grab& grab);
   // Opens the next raw probe's connection (grab/raw_probe.h).
   void StartRawProbe(Grab& grab, uint64_t now_ms);
+  // Opens the enumeration's pending offer's connection (grab/enumeration.h).
+  void StartEnumerationProbe(Grab& grab, uint64_t now_ms);
+  // Connects the grab's new g.probe in place of its closed connection.
+  void ConnectProbe(Grab& grab, uint64_t now_ms);
   // Writes the record and counts its status: once per grab.
   void Record(Grab& grab);
   void MarkDirty(Grab& grab);

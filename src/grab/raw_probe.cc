@@ -172,6 +172,22 @@ void RawProbeSession::Settle(FlightVerdict verdict) {
   }
 }
 
+RawProbeChoice RawProbeSession::Choice() const {
+  RawProbeChoice c{.status = done_ ? status_ : GrabStatus::kUnknownError, .error = error_};
+  if (parser_ == nullptr) return c;
+  c.hello_sent = true;
+  // The ServerHello alone answers "which suite": a flight that goes wrong
+  // after it (a certificate that does not parse) still chose it.
+  const ServerFlight& flight = parser_->flight();
+  if (flight.has_server_hello) {
+    c.server_hello = true;
+    c.version = flight.server_hello.version;
+    c.suite = flight.server_hello.cipher_suite;
+  }
+  if (flight.has_alert) c.alert = flight.alert_description;
+  return c;
+}
+
 RawProbeResult RawProbeSession::Result() const {
   RawProbeResult r;
   r.profile = profile_.name;

@@ -34,6 +34,18 @@
 
 namespace tlsweep {
 
+// What a probe's server chose, without the certificate parsing of Result():
+// all a suite enumeration (grab/enumeration.h) reads per probe.
+struct RawProbeChoice {
+  GrabStatus status = GrabStatus::kUnknownError;
+  bool hello_sent = false;    // the dialogue got as far as the ClientHello
+  bool server_hello = false;  // a ServerHello or HelloRetryRequest was read
+  uint16_t version = 0;       // its negotiated version
+  uint16_t suite = 0;         // its cipher suite
+  int alert = -1;             // the alert's description received; -1: none
+  std::string_view error;     // the session's; valid while it lives
+};
+
 class RawProbeSession {
  public:
   // `profile` and `tls` must outlive the session (the run's do); `tls` is
@@ -57,6 +69,8 @@ class RawProbeSession {
 
   // Complete once done(). Allocates (certificates): call once.
   RawProbeResult Result() const;
+  // The server's choice once done(); cheap, call any number of times.
+  RawProbeChoice Choice() const;
 
  private:
   void Apply(const ModuleActions& a, uint64_t now_ms);

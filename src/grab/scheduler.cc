@@ -63,11 +63,31 @@ ModuleOptions GrabScheduler::MakeModuleOptions(const GrabTarget& target) const {
 std::unique_ptr<RawProbeSession> GrabScheduler::MakeRawProbe(const GrabTarget& target,
                                                              size_t index,
                                                              uint64_t now_ms) const {
+  return MakeProbe(target, options_.raw_probes[index], now_ms);
+}
+
+std::unique_ptr<RawProbeSession> GrabScheduler::MakeProbe(const GrabTarget& target,
+                                                          const ClientHelloProfile& profile,
+                                                          uint64_t now_ms) const {
   // The grab started, so its port has a module.
   const std::string_view module = *options_.ports.ModuleFor(target.port);
   return std::make_unique<RawProbeSession>(MakeModule(module, MakeModuleOptions(target)),
-                                           options_.raw_probes[index], tls_, ServerName(target),
+                                           profile, tls_, ServerName(target),
                                            options_.timeouts, now_ms);
+}
+
+bool GrabScheduler::AcquireEnumerationConnection(const GrabTarget& target, uint64_t now_ms) {
+  const auto next = enumeration_next_ms_.find(target.ip.value());
+  if (next != enumeration_next_ms_.end() && now_ms < next->second) return false;
+  if (!AcquireConnection(now_ms)) return false;
+  enumeration_next_ms_[target.ip.value()] = now_ms + options_.enumeration.interval_ms;
+  return true;
+}
+
+void GrabScheduler::EnumerationRecorded(const EnumerationResult& enumeration) {
+  ++stats_.enumerations;
+  stats_.enumeration_connections += enumeration.connections;
+  if (enumeration.truncated) ++stats_.enumerations_truncated;
 }
 
 void GrabScheduler::RawProbeRecorded(GrabStatus status) {
@@ -90,7 +110,10 @@ void GrabScheduler::Recorded(GrabStatus status) {
 void GrabScheduler::Release(const GrabTarget& target) {
   --in_flight_;
   const auto it = per_host_.find(target.ip.value());
-  if (--it->second == 0) per_host_.erase(it);
+  if (--it->second == 0) {
+    per_host_.erase(it);
+    enumeration_next_ms_.erase(target.ip.value());
+  }
 }
 
 }  // namespace tlsweep

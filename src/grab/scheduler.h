@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "grab/enumeration.h"
 #include "grab/grab_input.h"
 #include "grab/raw_probe.h"
 #include "grab/session.h"
@@ -50,6 +51,9 @@ struct GrabOptions {
   // Raw ClientHello probes (grab/raw_probe.h), one connection each after
   // the grab itself, in this order; empty: none (--raw-probes).
   std::vector<ClientHelloProfile> raw_probes;
+  // Version and suite enumeration after the raw probes (--enumerate,
+  // grab/enumeration.h).
+  EnumerationOptions enumeration;
   bool quiet = false;
 };
 
@@ -64,6 +68,10 @@ struct GrabStats {
   // Raw probes recorded, by their own status (a probe is one connection).
   uint64_t raw_probes = 0;
   GrabStatusCounts raw_probe_status{};
+  // Enumerations recorded, their connections, and those truncated.
+  uint64_t enumerations = 0;
+  uint64_t enumeration_connections = 0;
+  uint64_t enumerations_truncated = 0;
 };
 
 // One grab to run: where, and for `tlsweep run` the scan answer that found
@@ -99,10 +107,22 @@ class GrabScheduler {
 
   // Raw probes per grab (options.raw_probes).
   size_t raw_probe_count() const { return options_.raw_probes.size(); }
+  const EnumerationOptions& enumeration() const { return options_.enumeration; }
   // Probe `index` of a started grab's target, with the same module, name and
   // deadlines as the grab's session.
   std::unique_ptr<RawProbeSession> MakeRawProbe(const GrabTarget& target, size_t index,
                                                 uint64_t now_ms) const;
+  // A probe of `target` with `profile` (which must outlive it): an
+  // enumeration's offer (grab/enumeration.h).
+  std::unique_ptr<RawProbeSession> MakeProbe(const GrabTarget& target,
+                                             const ClientHelloProfile& profile,
+                                             uint64_t now_ms) const;
+  // One enumeration connection to `target`: false until its address's last
+  // one is options.enumeration.interval_ms old, or while the connect-rate
+  // budget is spent. The spacing is per address, across its ports.
+  bool AcquireEnumerationConnection(const GrabTarget& target, uint64_t now_ms);
+  // An enumeration is in its grab's record: counts it and its connections.
+  void EnumerationRecorded(const EnumerationResult& enumeration);
   // Takes one new connection from the connect-rate budget (--connect-rate
   // counts every connection, the probes' too); false: not now.
   bool AcquireConnection(uint64_t now_ms) { return limiter_.Acquire(now_ms, 1) != 0; }
@@ -128,6 +148,9 @@ class GrabScheduler {
   std::deque<QueuedGrab> ready_;
   size_t in_flight_ = 0;
   absl::flat_hash_map<uint32_t, size_t> per_host_;
+  // When each address may get its next enumeration connection; an entry
+  // lives while the address has grabs in flight (erased with per_host_'s).
+  absl::flat_hash_map<uint32_t, uint64_t> enumeration_next_ms_;
   GrabStats stats_;
 };
 

@@ -60,6 +60,39 @@ struct RawProbeResult {
   std::string error;          // "" unless the probe failed
 };
 
+// One protocol version of a suite enumeration (grab/enumeration.h).
+struct EnumeratedVersion {
+  uint16_t version = 0;  // 0x0300 (SSLv3) .. 0x0304 (TLS 1.3)
+  // The server answered a ServerHello of this version to an offer of it.
+  bool accepted = false;
+  // The suites it chose at this version. With server_order true, in the
+  // server's order of preference; otherwise in the order they were found
+  // (registry order, as offered).
+  std::vector<uint16_t> suites;
+  // The server chose the same suite from two accepted suites offered in
+  // both orders; nullopt: fewer than two suites, or the test was not run
+  // to its end (budget, a probe error).
+  std::optional<bool> server_order;
+  // Every batch of this version was offered until the server refused it.
+  bool complete = false;
+};
+
+// A suite enumeration's result (grab/enumeration.h), in the record's
+// result.enumeration.
+struct EnumerationResult {
+  // In the order probed: TLS 1.3 (when enabled), TLS 1.2, 1.1, 1.0, SSLv3;
+  // versions not reached (budget, error) are left out.
+  std::vector<EnumeratedVersion> versions;
+  uint32_t connections = 0;  // probes started, each its own connection
+  uint64_t milliseconds = 0; // from the first probe's start to the last's end
+  // Stopped before every version was done: "budget" (the per-host budget
+  // ran out), "probe-error" (a probe ended without a TLS answer: timeout,
+  // refused, the dialogue failed; `error` says which) or "aborted".
+  bool truncated = false;
+  std::string stopped;  // "" when complete
+  std::string error;    // the failed probe's status and reason
+};
+
 // One grab as its record shows it.
 struct GrabResult {
   Ipv4Address ip;
@@ -74,6 +107,8 @@ struct GrabResult {
   std::string error;  // the transport's or the TLS session's reason ("" = none)
   // One per --raw-probes profile that ran (grab/raw_probe.h), in order.
   std::vector<RawProbeResult> raw_probes;
+  // --enumerate: the server's versions and suites (grab/enumeration.h).
+  std::optional<EnumerationResult> enumeration;
 };
 
 class GrabSession {

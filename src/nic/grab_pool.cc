@@ -294,7 +294,8 @@ class GrabPool::Worker {
   GrabWorkerCounters Counters() const {
     const GrabStats& s = scheduler_.stats();
     return {stack_.stats(), sink_.tx_failed(), grabber_.connect_errors(), s.no_module, parse_,
-            s.raw_probes, s.raw_probe_status};
+            s.raw_probes, s.raw_probe_status, s.enumerations, s.enumeration_connections,
+            s.enumerations_truncated};
   }
 
  private:

@@ -86,6 +86,18 @@ nlohmann::json ScanCountersJson(const ScanCounters& c) {
   };
 }
 
+// --enumerate's cost: enumerations recorded, their connections and the
+// mean per enumerated server (grab/enumeration.h).
+nlohmann::json EnumerationTotalsJson(uint64_t enumerations, uint64_t connections,
+                                     uint64_t truncated) {
+  return {{"recorded", enumerations},
+          {"connections", connections},
+          {"connections_per_server",
+           enumerations == 0 ? 0.0
+                             : static_cast<double>(connections) / static_cast<double>(enumerations)},
+          {"truncated", truncated}};
+}
+
 nlohmann::json GrabWorkerJson(const GrabWorkerCounters& w) {
   const TcpStats& t = w.tcp;
   nlohmann::json closed = nlohmann::json::object();
@@ -106,6 +118,8 @@ nlohmann::json GrabWorkerJson(const GrabWorkerCounters& w) {
           {"no_module", w.no_module},
           {"raw_probes_recorded", w.raw_probes},
           {"raw_probes_by_status", GrabStatusCountsJson(w.raw_probe_status)},
+          {"enumerations", EnumerationTotalsJson(w.enumerations, w.enumeration_connections,
+                                                 w.enumerations_truncated)},
           {"parse_drops", ParseDropsJson(w.parse, /*nonzero_only=*/true)}};
 }
 
@@ -209,6 +223,13 @@ nlohmann::json GrabSettingsMetadata(const GrabOptions& options, TlsProfile profi
           {"raw_probes",
            {{"profiles", std::move(probes)},
             {"connections_per_tls_server", options.raw_probes.size()}}},
+          // After the raw probes, one connection per offer (grab/enumeration.h).
+          {"enumeration",
+           {{"enabled", options.enumeration.enabled},
+            {"budget_per_server", options.enumeration.budget},
+            {"interval_ms_per_address", options.enumeration.interval_ms},
+            {"batch", kEnumerationBatch},
+            {"tls13", options.enumeration.tls13}}},
           {"ca_file", ca_file.empty() ? "system" : ca_file},
           {"server_name", options.server_name},
           {"names", {{"file", names_file}, {"addresses", options.names.size()}}},
@@ -231,6 +252,9 @@ nlohmann::json GrabMetadata(const GrabRunSummary& summary) {
   meta["by_status"] = GrabStatusCountsJson(summary.stats.by_status);
   meta["raw_probes_recorded"] = summary.stats.raw_probes;
   meta["raw_probes_by_status"] = GrabStatusCountsJson(summary.stats.raw_probe_status);
+  meta["enumerations"] =
+      EnumerationTotalsJson(summary.stats.enumerations, summary.stats.enumeration_connections,
+                            summary.stats.enumerations_truncated);
   meta.update(summary.settings);
   return meta;
 }

@@ -122,6 +122,11 @@ struct GrabWorkerCounters {
   ParseCounters parse;
   uint64_t raw_probes = 0;  // raw probes recorded (grab/raw_probe.h)
   GrabStatusCounts raw_probe_status{};
+  // --enumerate (grab/enumeration.h): enumerations recorded, their
+  // connections, those truncated.
+  uint64_t enumerations = 0;
+  uint64_t enumeration_connections = 0;
+  uint64_t enumerations_truncated = 0;
 };
 
 // The grab pool of `tlsweep run`, its settings and every worker's counters.

@@ -124,6 +124,19 @@ inline constexpr std::string_view kValidation = "validation";
 // (grab/raw_probe.h), with kProfile, kStatus, kPhase, kHandshakeLog (its
 // server_certificates hold a chain and no validation), kAlert and kError.
 inline constexpr std::string_view kRawProbes = "raw_probes";
+// data.<module>.result.enumeration (grab/enumeration.h): kVersions, each
+// with kVersion, kAccepted, kComplete, kServerOrder and kSuites (kHex,
+// kName, kCipherClass); kConnections, kMilliseconds, kTruncated, kStopped,
+// kError.
+inline constexpr std::string_view kEnumeration = "enumeration";
+inline constexpr std::string_view kVersions = "versions";
+inline constexpr std::string_view kComplete = "complete";
+inline constexpr std::string_view kServerOrder = "server_order";
+inline constexpr std::string_view kSuites = "suites";
+inline constexpr std::string_view kConnections = "connections";
+inline constexpr std::string_view kMilliseconds = "milliseconds";
+inline constexpr std::string_view kTruncated = "truncated";
+inline constexpr std::string_view kStopped = "stopped";
 inline constexpr std::string_view kFlight = "flight";
 inline constexpr std::string_view kFlightBytes = "flight_bytes";
 // ... one certificate of the chain.

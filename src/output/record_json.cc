@@ -1,6 +1,7 @@
 // See record_json.h.
 #include "output/record_json.h"
 
+#include <cstdio>
 #include <utility>
 #include <variant>
 
@@ -8,6 +9,8 @@
 #include "output/record_fields.h"
 #include "output/tls_json.h"
 #include "proto/text.h"
+#include "tls/raw_flight.h"
+#include "tls/tls_registry.h"
 
 namespace tlsweep {
 namespace {
@@ -146,6 +149,35 @@ json RawProbeJson(const RawProbeResult& p) {
   return probe;
 }
 
+json EnumerationJson(const EnumerationResult& e) {
+  json versions = json::array();
+  for (const EnumeratedVersion& v : e.versions) {
+    json suites = json::array();
+    for (uint16_t id : v.suites) {
+      char hex[8];
+      std::snprintf(hex, sizeof(hex), "0x%04X", id);
+      const CipherSuiteInfo* suite = FindCipherSuite(id);
+      suites.push_back(
+          {{f::kHex, hex},
+           {f::kName, suite != nullptr ? std::string(suite->name) : std::string(hex)},
+           {f::kCipherClass,
+            suite != nullptr ? std::string(CipherClassName(suite->cipher_class)) : "unknown"}});
+    }
+    versions.push_back({{f::kVersion, TlsVersionName(v.version)},
+                        {f::kAccepted, v.accepted},
+                        {f::kComplete, v.complete},
+                        {f::kServerOrder, v.server_order ? json(*v.server_order) : json(nullptr)},
+                        {f::kSuites, std::move(suites)}});
+  }
+  json out = {{f::kVersions, std::move(versions)},
+              {f::kConnections, e.connections},
+              {f::kMilliseconds, e.milliseconds},
+              {f::kTruncated, e.truncated}};
+  if (e.truncated) out[f::kStopped] = e.stopped;
+  if (!e.error.empty()) out[f::kError] = proto_text::JsonSafe(e.error);
+  return out;
+}
+
 json GrabRecordJson(const GrabResult& g, const std::optional<ScanResult>& scan) {
   json result = g.module ? ModuleResultJson(*g.module) : json::object();
   if (g.tls) result[f::kTls] = TlsJson(*g.tls);
@@ -154,6 +186,7 @@ json GrabRecordJson(const GrabResult& g, const std::optional<ScanResult>& scan) 
     for (const RawProbeResult& p : g.raw_probes) probes.push_back(RawProbeJson(p));
     result[f::kRawProbes] = std::move(probes);
   }
+  if (g.enumeration) result[f::kEnumeration] = EnumerationJson(*g.enumeration);
   json grab = {
       {f::kStatus, GrabStatusName(g.status)},
       {f::kProtocol, g.protocol},

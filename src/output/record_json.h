@@ -37,6 +37,8 @@ void AddModuleExtras(const ModuleExtras& extras, nlohmann::json* result);
 
 // One raw probe's object in the record's "raw_probes" list.
 nlohmann::json RawProbeJson(const RawProbeResult& probe);
+// A suite enumeration's object, the record's "enumeration".
+nlohmann::json EnumerationJson(const EnumerationResult& enumeration);
 
 // The record of a finished grab, with the scan's answer under "scan" when
 // there is one.

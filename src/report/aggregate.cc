@@ -34,6 +34,20 @@ struct RawProbeFacts {
   Digest prime{};
 };
 
+// A record's enumeration (result.enumeration).
+struct EnumerationFacts {
+  bool present = false, truncated = false;
+  std::vector<std::string_view> accepted;  // versions accepted
+  bool rc4 = false, export_suites = false, des3 = false;
+  // Of the first accepted version listed (the highest: grab/enumeration.h
+  // lists them from TLS 1.3 down): its first suite's class, its order
+  // flag (null: unknown) and how many suites it has.
+  bool has_top = false;
+  std::string_view top_first_class;
+  std::optional<bool> top_server_order;
+  size_t top_suites = 0;
+};
+
 // Everything one record contributes, parsed before anything is counted.
 // Strings view simdjson's string buffer and live until the next line.
 struct RecordFacts {
@@ -77,16 +91,20 @@ struct RecordFacts {
   std::optional<bool> name_matches;
 
   std::vector<RawProbeFacts> raw_probes;
+  EnumerationFacts enumeration;
 
   // Back to the defaults, keeping the vectors' capacity.
   void Reset() {
     std::vector<std::string_view> before = std::move(mech_before);
     std::vector<std::string_view> after = std::move(mech_after);
     std::vector<RawProbeFacts> probes = std::move(raw_probes);
+    std::vector<std::string_view> accepted = std::move(enumeration.accepted);
     *this = RecordFacts();
     before.clear();
     after.clear();
     probes.clear();
+    accepted.clear();
+    enumeration.accepted = std::move(accepted);
     mech_before = std::move(before);
     mech_after = std::move(after);
     raw_probes = std::move(probes);
@@ -357,6 +375,70 @@ sj::error_code ParseRawProbes(od::value& v, ParseState* st) {
   return sj::SUCCESS;
 }
 
+// The classes of result.enumeration.versions[].suites, in order.
+sj::error_code ParseSuiteClasses(od::value& v, std::vector<std::string_view>* classes) {
+  od::array list;
+  TLSWEEP_SJ_TRY(v.get_array().get(list));
+  for (auto element : list) {
+    od::value suite;
+    TLSWEEP_SJ_TRY(std::move(element).get(suite));
+    std::string_view cipher_class;
+    TLSWEEP_SJ_TRY(ForEachField(suite, [&](std::string_view k, od::value& x) {
+      return k == field::kCipherClass ? GetString(x, &cipher_class) : sj::SUCCESS;
+    }));
+    classes->push_back(cipher_class);
+  }
+  return sj::SUCCESS;
+}
+
+// One element of result.enumeration.versions.
+sj::error_code ParseEnumeratedVersion(od::value& v, EnumerationFacts* e) {
+  std::string_view version;
+  bool accepted = false;
+  std::optional<bool> server_order;
+  std::vector<std::string_view> classes;
+  const sj::error_code error = ForEachField(v, [&](std::string_view key, od::value& value) {
+    if (key == field::kVersion) return GetString(value, &version);
+    if (key == field::kAccepted) return GetBool(value, &accepted);
+    if (key == field::kSuites) return ParseSuiteClasses(value, &classes);
+    if (key != field::kServerOrder) return sj::SUCCESS;
+    bool is_null = false;
+    if (const sj::error_code n = value.is_null().get(is_null); n != sj::SUCCESS) return n;
+    return is_null ? sj::SUCCESS : GetOptionalBool(value, &server_order);
+  });
+  if (error != sj::SUCCESS) return error;
+  for (std::string_view c : classes) {
+    e->rc4 = e->rc4 || c == "RC4";
+    e->export_suites = e->export_suites || c == "EXPORT";
+    e->des3 = e->des3 || c == "3DES";
+  }
+  if (!accepted) return sj::SUCCESS;
+  e->accepted.push_back(version);
+  if (!e->has_top && !classes.empty()) {
+    e->has_top = true;
+    e->top_first_class = classes.front();
+    e->top_server_order = server_order;
+    e->top_suites = classes.size();
+  }
+  return sj::SUCCESS;
+}
+
+sj::error_code ParseEnumeration(od::value& v, EnumerationFacts* e) {
+  e->present = true;
+  return ForEachField(v, [&](std::string_view key, od::value& value) {
+    if (key == field::kTruncated) return GetBool(value, &e->truncated);
+    if (key != field::kVersions) return sj::SUCCESS;
+    od::array versions;
+    TLSWEEP_SJ_TRY(value.get_array().get(versions));
+    for (auto element : versions) {
+      od::value version;
+      TLSWEEP_SJ_TRY(std::move(element).get(version));
+      TLSWEEP_SJ_TRY(ParseEnumeratedVersion(version, e));
+    }
+    return sj::SUCCESS;
+  });
+}
+
 sj::error_code ParseResult(od::value& v, ParseState* st) {
   RecordFacts* f = st->f;
   return ForEachField(v, [&](std::string_view key, od::value& value) {
@@ -389,6 +471,7 @@ sj::error_code ParseResult(od::value& v, ParseState* st) {
     if (key == field::kLoginDisabled) return GetOptionalBool(value, &f->login_disabled);
     if (key == field::kTls) return ParseTls(value, st);
     if (key == field::kRawProbes) return ParseRawProbes(value, st);
+    if (key == field::kEnumeration) return ParseEnumeration(value, &f->enumeration);
     return sj::SUCCESS;
   });
 }
@@ -764,6 +847,7 @@ void Aggregator::Fold(const RecordFacts& f, FileStats* file) {
   }
 
   FoldRawProbes(f, &g);
+  FoldEnumeration(f.enumeration, &g.enumeration);
 
   if (f.before_seen) FoldSide(f.mech_before, &scratch_, &g.before_tls);
   if (f.after_seen) FoldSide(f.mech_after, &scratch_, &g.after_tls);
@@ -775,6 +859,22 @@ void Aggregator::Fold(const RecordFacts& f, FileStats* file) {
     ++g.login_disabled_known;
     if (*f.login_disabled) ++g.login_disabled;
   }
+}
+
+void Aggregator::FoldEnumeration(const EnumerationFacts& e, EnumerationStats* s) {
+  if (!e.present) return;
+  ++s->servers;
+  if (e.truncated) ++s->truncated;
+  for (std::string_view v : e.accepted) Bump(&s->versions, v);
+  if (e.rc4) ++s->rc4;
+  // Preferred: what the server hands a client offering RC4 among others,
+  // whatever that client's order (see EnumerationStats).
+  if (e.has_top && e.top_first_class == "RC4" &&
+      (e.top_suites == 1 || e.top_server_order == std::optional<bool>(true))) {
+    ++s->rc4_preferred;
+  }
+  if (e.export_suites) ++s->export_suites;
+  if (e.des3) ++s->des3;
 }
 
 void Aggregator::FoldRawProbes(const RecordFacts& f, GroupStats* g) {

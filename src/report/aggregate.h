@@ -61,6 +61,7 @@ inline constexpr char kRecordVersionRule[] =
     "Any other JSON line is a record of another version.\n";
 
 struct RecordFacts;
+struct EnumerationFacts;
 
 // The status column of records of open ports that were never grabbed
 // ("not_grabbed" records); the other columns are GrabStatusName's.
@@ -126,6 +127,23 @@ struct ConnectionStats {
   Counts client_max_version;   // highest version offered -> ClientHellos
 };
 
+// The suite enumerations (result.enumeration, grab/enumeration.h) of one
+// (port, protocol): servers counted once each.
+struct EnumerationStats {
+  uint64_t servers = 0;    // records with an enumeration
+  uint64_t truncated = 0;  // ... that stopped early (budget, error)
+  // Servers that accepted each version (SSLv3, TLSv1, TLSv1.1, TLSv1.2,
+  // TLSv1.3, as kEnumeratedVersions in tables.cc orders them).
+  Counts versions;
+  uint64_t rc4 = 0;            // accept an RC4 suite at any version
+  // ... and choose it first: the first suite of their highest version is
+  // RC4 and they impose their order or have no other suite there, so any
+  // client that offers RC4 gets it.
+  uint64_t rc4_preferred = 0;
+  uint64_t export_suites = 0;  // accept an EXPORT suite at any version
+  uint64_t des3 = 0;           // accept a 3DES suite at any version
+};
+
 // One DHE prime seen in raw probes, by its SHA-256.
 struct DhPrimeSeen {
   uint64_t servers = 0;  // servers that sent it (once per server)
@@ -173,6 +191,9 @@ struct GroupStats {
   uint64_t raw_answered = 0;  // servers with a ServerHello in any raw probe
   uint64_t raw_dhe = 0;       // ... with a DHE prime in any of them
   uint64_t raw_weak_known_prime = 0;  // ... a well-known prime of <= 1024 bits
+
+  // Enumerations (result.enumeration), one per server that has one.
+  EnumerationStats enumeration;
 
   SideAuth before_tls, after_tls;
   uint64_t plaintext_known = 0, plaintext_before_tls = 0;
@@ -226,6 +247,8 @@ class Aggregator {
   void Fold(const RecordFacts& f, FileStats* file);
   // A passive record's part of Fold().
   void FoldConnection(const RecordFacts& f, FileStats* file);
+  // The enumeration's part of Fold().
+  static void FoldEnumeration(const EnumerationFacts& e, EnumerationStats* s);
   // The raw probes' part of Fold().
   void FoldRawProbes(const RecordFacts& f, GroupStats* g);
   GroupStats& Group(uint16_t port, std::string_view protocol);

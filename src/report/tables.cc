@@ -644,6 +644,43 @@ Table RawDhTable(const std::vector<const GroupStats*>& groups) {
   return t;
 }
 
+// Enumeration (result.enumeration) ---------------------------------------
+
+constexpr std::string_view kEnumeratedVersions[] = {"SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2",
+                                                    "TLSv1.3"};
+
+Table EnumerationTable(const std::vector<const GroupStats*>& groups) {
+  Table t{"enumeration", "4e. Enumeration: versions and legacy suites servers accept",
+          "--enumerate (src/grab/enumeration.h): every IANA-registered suite offered per "
+          "version until the server refused. servers: servers enumerated (the denominator); "
+          "truncated: enumerations that stopped early (budget or a failed probe), counted with "
+          "what they found. A version or suite class counts when the server accepted it at "
+          "all; RC4 preferred: its first choice at its highest version is RC4 and it imposes "
+          "its order (or has no other suite there), so every client offering RC4 gets it.",
+          {"protocol", "port", "servers", "truncated"},
+          {}};
+  for (std::string_view v : kEnumeratedVersions) t.columns.push_back("% " + std::string(v));
+  for (std::string_view c : {"% RC4", "% RC4 preferred", "% EXPORT", "% 3DES"}) {
+    t.columns.emplace_back(c);
+  }
+  for (const GroupStats* g : groups) {
+    const EnumerationStats& e = g->enumeration;
+    if (e.servers == 0) continue;
+    Row row = GroupCells(*g);
+    row.push_back(Cell::Count(e.servers));
+    row.push_back(Cell::Count(e.truncated));
+    for (std::string_view v : kEnumeratedVersions) {
+      row.push_back(Cell::Share(CountOf(e.versions, v), e.servers));
+    }
+    row.push_back(Cell::Share(e.rc4, e.servers));
+    row.push_back(Cell::Share(e.rc4_preferred, e.servers));
+    row.push_back(Cell::Share(e.export_suites, e.servers));
+    row.push_back(Cell::Share(e.des3, e.servers));
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
 // DH primes ----------------------------------------------------------------
 
 Table SharedPrimeTable(const std::vector<const GroupStats*>& groups, size_t top) {
@@ -977,6 +1014,7 @@ Report BuildReport(Aggregator& aggregator, const TargetCounts& targets, const Re
   r.tables.push_back(DhTable(groups));
   r.tables.push_back(RawProbeTable(groups));
   r.tables.push_back(RawDhTable(groups));
+  r.tables.push_back(EnumerationTable(groups));
   r.tables.push_back(CertificateTable(groups));
   r.tables.push_back(KeyTypeTable(groups));
   r.tables.push_back(SignatureTable(groups));

@@ -72,6 +72,29 @@ TEST_F(GrabSchedulerTest, ConcurrencyRateAndPortsWithoutModule) {
   EXPECT_FALSE(s.Pop().has_value());
 }
 
+TEST_F(GrabSchedulerTest, EnumerationConnectionsAreSpacedPerAddress) {
+  options_.enumeration = {.enabled = true, .budget = 200, .interval_ms = 250, .tls13 = true};
+  GrabScheduler s(*tls_, options_);
+  s.Start(0);
+  for (uint16_t port : {25, 587}) s.Push({Target(kServerIp, port), std::nullopt});
+  s.Push({Target(kServerIp + 1, 25), std::nullopt});
+  std::vector<GrabTarget> started;
+  while (auto g = s.Next(0)) started.push_back(g->grab.target);
+  ASSERT_EQ(started.size(), 3u);
+  // One address's ports share the spacing; another address has its own.
+  EXPECT_TRUE(s.AcquireEnumerationConnection(Target(kServerIp, 25), 1000));
+  EXPECT_FALSE(s.AcquireEnumerationConnection(Target(kServerIp, 587), 1000));
+  EXPECT_FALSE(s.AcquireEnumerationConnection(Target(kServerIp, 25), 1249));
+  EXPECT_TRUE(s.AcquireEnumerationConnection(Target(kServerIp + 1, 25), 1001));
+  EXPECT_TRUE(s.AcquireEnumerationConnection(Target(kServerIp, 587), 1250));
+  // The spacing lives as long as the address has grabs in flight.
+  for (const GrabTarget& t : started) s.Release(t);
+  EXPECT_EQ(s.hosts_in_flight(), 0u);
+  s.Push({Target(kServerIp, 25), std::nullopt});
+  ASSERT_TRUE(s.Next(1300).has_value());
+  EXPECT_TRUE(s.AcquireEnumerationConnection(Target(kServerIp, 25), 1300));
+}
+
 // A target's server name (SNI, name check, the record's "domain"): its input
 // line's, else its address's in --names, else --server-name, else none.
 TEST_F(GrabSchedulerTest, ServerNameFromInputThenNamesThenDefault) {

@@ -243,7 +243,7 @@ TEST(MetadataTest, RunAddsTheGrabPool) {
   const nlohmann::json& worker = grab["workers"][0];
   EXPECT_EQ(Keys(worker), (std::set<std::string>{"tcp", "tx_failed", "connect_errors",
                                                  "no_module", "parse_drops", "raw_probes_recorded",
-                                                 "raw_probes_by_status"}));
+                                                 "raw_probes_by_status", "enumerations"}));
   EXPECT_EQ(Keys(worker["tcp"]),
             (std::set<std::string>{"connects", "established", "closed", "segments_in",
                                    "segments_out", "retransmits", "fast_retransmits",
@@ -263,6 +263,9 @@ TEST(MetadataTest, RunAddsTheGrabPool) {
   EXPECT_EQ(worker["parse_drops"],
             (nlohmann::json{{std::string(ParseResultName(ParseResult::kTruncated)), 1}}));
   EXPECT_EQ(grab["workers"][1]["parse_drops"], nlohmann::json::object());
+  EXPECT_EQ(worker["enumerations"],
+            (nlohmann::json{{"recorded", 0}, {"connections", 0}, {"connections_per_server", 0.0},
+                            {"truncated", 0}}));
 }
 
 TEST(MetadataTest, GrabSettings) {
@@ -286,6 +289,12 @@ TEST(MetadataTest, GrabSettings) {
                             {"raw_probes",
                              {{"profiles", nlohmann::json::array()},
                               {"connections_per_tls_server", 0}}},
+                            {"enumeration",
+                             {{"enabled", false},
+                              {"budget_per_server", 200},
+                              {"interval_ms_per_address", 250},
+                              {"batch", 128},
+                              {"tls13", true}}},
                             {"timeouts_ms",
                              {{"connect", 1000}, {"phase", 2000}, {"session", 3000}}}}));
   EXPECT_EQ(GrabSettingsMetadata(o, TlsProfile::kModern, "ca.pem", "")["ca_file"], "ca.pem");
@@ -314,6 +323,9 @@ TEST(MetadataTest, GrabHasEveryKey) {
   s.stats.by_status[static_cast<size_t>(GrabStatus::kSuccess)] = 5;
   s.stats.raw_probes = 4;
   s.stats.raw_probe_status[static_cast<size_t>(GrabStatus::kTlsError)] = 4;
+  s.stats.enumerations = 3;
+  s.stats.enumeration_connections = 42;
+  s.stats.enumerations_truncated = 1;
   s.settings = GrabSettingsMetadata(GrabOptions(), TlsProfile::kModern, "", "");
   const nlohmann::json meta = GrabMetadata(s);
   EXPECT_EQ(Keys(meta),
@@ -323,8 +335,13 @@ TEST(MetadataTest, GrabHasEveryKey) {
                                    "grabs_finished", "targets_without_module", "by_status",
                                    "tls_profile", "ca_file", "server_name", "names",
                                    "concurrency", "connect_rate", "per_host", "timeouts_ms",
-                                   "raw_probes", "raw_probes_recorded", "raw_probes_by_status"}));
+                                   "raw_probes", "raw_probes_recorded", "raw_probes_by_status",
+                                   "enumeration", "enumerations"}));
   EXPECT_EQ(meta["raw_probes_recorded"], 4u);
+  // --enumerate's cost: per enumerated server too.
+  EXPECT_EQ(meta["enumerations"],
+            (nlohmann::json{{"recorded", 3}, {"connections", 42}, {"connections_per_server", 14.0},
+                            {"truncated", 1}}));
   EXPECT_EQ(meta["raw_probes_by_status"], (nlohmann::json{{"tls-error", 4}}));
   ExpectRunFields(meta, "grab");
   EXPECT_EQ(meta["inputs"], nlohmann::json::array({"a.csv", "-"}));

@@ -519,8 +519,10 @@ std::string Rc4Flight(X509* leaf) {
 // The grab of one target with `probes`, through GrabScheduler and GrabDriver
 // over the scripted transport; returns the record, kept for the schema test.
 json DriveGrab(const TlsContext& tls, uint16_t port, const std::vector<std::string>& probes,
-               ScriptedMailTransport::PeerFactory factory, size_t* connections) {
+               ScriptedMailTransport::PeerFactory factory, size_t* connections,
+               const EnumerationOptions& enumeration = {}) {
   GrabOptions options;
+  options.enumeration = enumeration;
   options.server_name = "mail.example.com";
   auto profiles = LoadTlsProfiles(DefaultTlsProfilesPath());
   EXPECT_TRUE(profiles.ok()) << profiles.status();
@@ -669,6 +671,81 @@ TEST_F(RecordJsonTest, NoRawProbesForServersThatNeverReachedTls) {
   json& p = Of(g, "smtps")["result"]["raw_probes"][0];
   EXPECT_EQ(p["status"], "tls-error");
   EXPECT_EQ(p["error"], "server flight: not-tls");
+}
+
+TEST_F(RecordJsonTest, EnumerationOfAnRc4OnlyTls10Server) {
+  // The issue's server on 465, through GrabDriver: each offer is its own
+  // connection, answered as GnuTLS with NONE:+VERS-TLS1.0:+ARCFOUR-128:...
+  // answers the enumeration's offers in their order (grab/enumeration.h):
+  // TLS 1.3 protocol_version; TLS 1.2 and 1.1 a TLS 1.0 ServerHello (so
+  // neither is accepted); TLS 1.0 RC4, then the batch without it and the two
+  // other batches handshake_failure; SSLv3 protocol_version.
+  const std::string handshake_failure("\x15\x03\x01\x00\x02\x02\x28", 7);
+  const std::string protocol_version("\x15\x03\x01\x00\x02\x02\x46", 7);
+  size_t connections = 0;
+  json r = DriveGrab(
+      *tls_, 465, {},
+      [&](size_t n) {
+        std::string answer = handshake_failure;  // n = 0: the grab's own, OpenSSL's offer
+        if (n == 1 || n == 8) answer = protocol_version;
+        if (n >= 2 && n <= 4) answer = Rc4Flight(leaf_);
+        return std::make_unique<ScriptedMailPeer>(true, nullptr, answer);
+      },
+      &connections, EnumerationOptions{.enabled = true, .budget = 200, .interval_ms = 0, .tls13 = true});
+  EXPECT_EQ(connections, 9u);
+  json& e = Of(r, "smtps")["result"]["enumeration"];
+  EXPECT_EQ(e["connections"], 8);
+  EXPECT_EQ(e["truncated"], false);
+  EXPECT_FALSE(e.contains("stopped"));
+  ASSERT_EQ(e["versions"].size(), 5u);
+  const char* names[] = {"TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1", "SSLv3"};
+  for (size_t i = 0; i < 5; ++i) {
+    json& v = e["versions"][i];
+    EXPECT_EQ(v["version"], names[i]);
+    EXPECT_EQ(v["accepted"], i == 3) << v.dump();
+    EXPECT_EQ(v["complete"], true);
+    EXPECT_EQ(v["server_order"], nullptr);
+  }
+  EXPECT_EQ(e["versions"][3]["suites"],
+            json::parse(R"([{"hex": "0x0005", "name": "TLS_RSA_WITH_RC4_128_SHA",
+                             "cipher_class": "RC4"}])"));
+}
+
+TEST_F(RecordJsonTest, EnumerationBudgetAndProbeError) {
+  // Every offer answered with RC4 at TLS 1.0: TLS 1.3, 1.2 and 1.1 get a
+  // lower version (not accepted, one connection each), and the budget of 3
+  // stops the enumeration at TLS 1.0, recorded as not complete.
+  size_t connections = 0;
+  json r = DriveGrab(
+      *tls_, 465, {},
+      [&](size_t) { return std::make_unique<ScriptedMailPeer>(true, nullptr, Rc4Flight(leaf_)); },
+      &connections, EnumerationOptions{.enabled = true, .budget = 3, .interval_ms = 0, .tls13 = true});
+  json& e = Of(r, "smtps")["result"]["enumeration"];
+  EXPECT_EQ(connections, 4u);
+  EXPECT_EQ(e["connections"], 3);
+  EXPECT_EQ(e["truncated"], true);
+  EXPECT_EQ(e["stopped"], "budget");
+  ASSERT_EQ(e["versions"].size(), 4u);
+  EXPECT_EQ(e["versions"][2]["complete"], true);
+  EXPECT_EQ(e["versions"][3]["version"], "TLSv1");
+  EXPECT_EQ(e["versions"][3]["complete"], false);
+  // STARTTLS refused to the first offer after the grab's own connection got
+  // to TLS: no TLS answer, so the enumeration stops rather than ask again.
+  json g = DriveGrab(
+      *tls_, 25, {},
+      [](size_t n) {
+        auto peer = std::make_unique<ScriptedMailPeer>(
+            false, nullptr, std::string("\x15\x03\x01\x00\x02\x02\x28", 7));
+        if (n > 0) peer->RefuseStartTls();
+        return peer;
+      },
+      &connections, EnumerationOptions{.enabled = true, .budget = 200, .interval_ms = 0, .tls13 = true});
+  EXPECT_EQ(connections, 2u);
+  json& f = Of(g, "smtp")["result"]["enumeration"];
+  EXPECT_EQ(f["connections"], 1);
+  EXPECT_EQ(f["truncated"], true);
+  EXPECT_EQ(f["stopped"], "probe-error");
+  EXPECT_EQ(f["error"], "starttls-refused") << f.dump();
 }
 
 // Transport failures: the session never connected, so result is {}.

@@ -18,6 +18,10 @@
 //     DHE 1024 on RFC 2409 group 2; .2 thunderbird31 RSA/RC4 TLS 1.0, java7
 //     a handshake_failure alert; .4 both DHE 1024 on one unnamed prime
 //     (ab..: counted once); imap .2 thunderbird31 DHE 2048 on ffdhe2048.
+//   Enumerations (shard a, smtp): .1 TLS 1.3 and 1.2 (AEAD, 3DES last);
+//     .2 SSLv3 to TLS 1.2 in its own order with RC4 first (EXPORT at TLS
+//     1.0); .3 truncated by its budget inside TLS 1.0 (AES, RC4; the
+//     client's order: RC4 accepted, not preferred).
 //   bad_lines.jsonl: a pop3 record, then not JSON, a record of version 2, a
 //     ZMap line, a blank line and a truncated last line.
 //   passive.jsonl (tlsweep passive records, one per connection):
@@ -207,6 +211,11 @@ const std::map<std::string, Strings>& ExpectedTables() {
          {"smtp", "25", "java7", "1024", "2", "100.00%"},
          {"smtp", "25", "thunderbird31", "1024", "1", "100.00%"},
          {"imap", "143", "thunderbird31", "2048", "1", "100.00%"},
+     }},
+    {"enumeration",
+     {
+         {"protocol", "port", "servers", "truncated", "% SSLv3", "% TLSv1", "% TLSv1.1", "% TLSv1.2", "% TLSv1.3", "% RC4", "% RC4 preferred", "% EXPORT", "% 3DES"},
+         {"smtp", "25", "3", "1", "33.33%", "66.67%", "33.33%", "66.67%", "33.33%", "66.67%", "33.33%", "33.33%", "33.33%"},
      }},
     {"certificates",
      {
