@@ -354,8 +354,8 @@ void BM_EnumerationProbe(benchmark::State& state) {
     const ClientHelloProfile* offer = enumerator.Pending();
     suites = offer->cipher_suites.size();
     enumerator.Started(1);
-    RawProbeSession probe(MakeModule("smtps", ModuleOptions()), *offer, "mail.example",
-                          GrabTimeouts(), 1);
+    RawProbeSession probe(MakeModule("smtps", ModuleOptions()), *offer, GrabContext(),
+                          "mail.example", GrabTimeouts(), 1);
     probe.OnConnected(1);
     benchmark::DoNotOptimize(probe.outgoing().data());
     probe.OnBytes(RecordedFlight(), 2);

@@ -158,7 +158,8 @@ void Observer::TakeFlight() {
   PassiveTls& t = obs_.tls;
   t.server_verdict = flight_->verdict();
   const ServerFlight& f = flight_->flight();
-  t.server = SummarizeServerFlight(f);
+  // No trust store in a passive observer: the chain is recorded, not verified.
+  t.server = SummarizeServerFlight(f, nullptr, {});
   t.certificate_count = f.certificate_count;
   t.abbreviated_handshake = flight_->verdict() == FlightVerdict::kAbbreviatedHandshake;
   t.psk_selected = f.has_server_hello && f.server_hello.pre_shared_key;
