@@ -1053,6 +1053,10 @@ Report BuildReport(Aggregator& aggregator, const TargetCounts& targets, const Re
       "share of servers answering raw probes",
       [](const GroupStats& g) { return g.raw_weak_known_prime; },
       [](const GroupStats& g) { return g.raw_answered; }));
+  r.charts.push_back(ShareBars(
+      groups, "enumerated_rc4", "Servers accepting RC4 at any version (--enumerate)",
+      "share of enumerated servers", [](const GroupStats& g) { return g.enumeration.rc4; },
+      [](const GroupStats& g) { return g.enumeration.servers; }));
   r.charts.push_back(ReuseCdf(groups));
   if (with_connections) {
     r.charts.push_back(ShareBars(

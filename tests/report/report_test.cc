@@ -687,7 +687,14 @@ TEST(ReportTest, HtmlIsSelfContainedWithOneSvgPerChart) {
   size_t svgs = 0;
   for (size_t at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++svgs;
   EXPECT_EQ(svgs, r.charts.size());
-  EXPECT_EQ(r.charts.size(), 7u);
+  EXPECT_EQ(r.charts.size(), 8u);
+  // The enumeration's RC4 chart: one bar, smtp/25's 2 of 3 enumerated
+  // servers (the "enumeration" table's % RC4).
+  const auto rc4 = std::find_if(r.charts.begin(), r.charts.end(),
+                                [](const Chart& c) { return c.id == "enumerated_rc4"; });
+  ASSERT_NE(rc4, r.charts.end());
+  ASSERT_EQ(rc4->values.size(), 1u);
+  EXPECT_DOUBLE_EQ(rc4->values[0], 2.0 / 3.0);
   EXPECT_THAT(html, HasSubstr("<td>other 3 combinations</td>"));
   EXPECT_THAT(html, HasSubstr("<polyline"));  // the CDF
 
