@@ -87,7 +87,9 @@ const ClientHelloProfile* Enumerator::Pending() {
         break;
       }
       const uint16_t version = versions_[version_index_];
-      state_.emplace();
+      // Assigned, not emplace()d: clang 14 decides a nested struct with member
+      // initialisers is not default-constructible inside its enclosing class.
+      state_ = VersionState{};
       state_->out.version = version;
       state_->candidates = Candidates(version);
     }

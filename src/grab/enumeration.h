@@ -118,7 +118,6 @@ class Enumerator {
   bool done_ = false;
   uint64_t first_ms_ = 0;
   uint64_t last_ms_ = 0;
-  bool started_any_ = false;
   EnumerationResult result_;
 };
 
