@@ -97,17 +97,20 @@ answered() {
     LC_ALL=C sort -u
 }
 
-# answered_anew B A: "ip,port" of the SYN-ACKs in capture B that answer
-# scan probes (sent to the scan's source ports, below the grab
-# connections' default 49152-65535) on a connection not seen in capture
-# A: after a kill the servers go on retransmitting SYN-ACKs to the killed
-# run's probes and grab connections, which the resumed run (another
-# validation key) does not take as answers.
+# answered_anew MODE B A: "ip,port" of the SYN-ACKs in capture B that
+# answer scan probes on a connection not seen in capture A. In run mode the
+# scan's source ports end below the grab connections' default 49152-65535
+# (run_command.cc); a scan alone draws them from 32768-61000, with no grab
+# connections to tell apart. In both modes, after a kill the servers go on
+# retransmitting SYN-ACKs to the killed run's probes and grab connections,
+# which the resumed run (another validation key) does not take as answers.
 answered_anew() {
   local fields=(-T fields -e ip.src -e tcp.srcport -e tcp.dstport -E separator=,)
+  local probes=tcp
+  [ "$1" = run ] && probes="tcp.dstport < 49152"
   LC_ALL=C comm -23 \
-    <(tshark -r "$1" -Y "tcp.dstport < 49152" "${fields[@]}" 2> /dev/null | LC_ALL=C sort -u) \
-    <(tshark -r "$2" "${fields[@]}" 2> /dev/null | LC_ALL=C sort -u) |
+    <(tshark -r "$2" -Y "$probes" "${fields[@]}" 2> /dev/null | LC_ALL=C sort -u) \
+    <(tshark -r "$3" "${fields[@]}" 2> /dev/null | LC_ALL=C sort -u) |
     cut -d, -f1,2 | LC_ALL=C sort -u
 }
 
@@ -182,7 +185,7 @@ kill_and_resume() {
   local killed_open=$work/$mode$round.a.open resumed_open=$work/$mode$round.b.open
   local lost=$work/$mode$round.lost
   answered "$work/$mode$round.a.pcapng" > "$killed_open"
-  answered_anew "$work/$mode$round.b.pcapng" "$work/$mode$round.a.pcapng" > "$resumed_open"
+  answered_anew "$mode" "$work/$mode$round.b.pcapng" "$work/$mode$round.a.pcapng" > "$resumed_open"
   LC_ALL=C sort -u "$killed_open" "$resumed_open" > "$open"
   check "$mode round $round: the captures are whole (dumpcap dropped nothing)" \
     grep -Eq "received/dropped on interface .*: [0-9]+/0 " \
