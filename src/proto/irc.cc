@@ -45,6 +45,15 @@ constexpr size_t kMaxCapabilities = 256;
 constexpr size_t kMaxBannerLines = 16;
 // IRC parameters: at most 15 per message (RFC 2812 2.3).
 constexpr size_t kMaxParams = 15;
+// PINGs answered per grab. A server PINGs once at registration (the
+// anti-spoofing cookie of InspIRCd, UnrealIRCd, Solanum) and then every
+// minute or two, so a grab of seconds sees one or two; answering every PING
+// would let a server make us send as many bytes as it sends. Past the bound
+// the grab ends as a protocol error. A token longer than an IRC message
+// (512 bytes with CRLF, RFC 2812 2.3) is refused the same way: with both
+// bounds the PONGs of one grab stay under 4 * 512 bytes.
+constexpr size_t kMaxPongs = 4;
+constexpr size_t kMaxPingToken = 510 - std::string_view("PONG :").size();
 
 struct Message {
   std::string_view prefix;
@@ -149,8 +158,16 @@ class IrcModule final : public LineModule {
       }
     }
     if (command == "PING") {
-      SendLine(a, "PONG :" + std::string(m.params.empty() ? std::string_view()
-                                                          : m.params.back()));
+      const std::string_view token =
+          m.params.empty() ? std::string_view() : m.params.back();
+      if (pongs_ == kMaxPongs || token.size() > kMaxPingToken) {
+        Fail(GrabStatus::kProtocolError,
+             pongs_ == kMaxPongs ? "too many PINGs" : "PING token too long",
+             a);
+        return;
+      }
+      ++pongs_;
+      SendLine(a, "PONG :" + std::string(token));
       return;
     }
     if (command == "ERROR") {
@@ -234,6 +251,7 @@ class IrcModule final : public LineModule {
 
   bool got_line_ = false;
   size_t banner_lines_ = 0;
+  size_t pongs_ = 0;
   bool cap_supported_ = true;
   bool tls_cap_ = false;
   bool in_listing_ = false;

@@ -1205,6 +1205,27 @@ TEST(IrcTest, ErrorGarbageTimeoutClose) {
   EXPECT_EQ(o.result["error"], "line too long");
 }
 
+// Found by irc_fuzz: a PONG for every PING let a server make us send as much
+// as it sent. Four PINGs are answered; the fifth ends the grab, and so does a
+// token longer than an IRC message.
+TEST(IrcTest, PingFloodAndLongTokenEndTheGrab) {
+  std::string pings;
+  for (int i = 0; i < 100; ++i) pings += "PING :" + std::to_string(i) + "\r\n";
+  Outcome o = RunScript("irc", {Data(pings)});
+  EXPECT_THAT(o.steps,
+              ElementsAre(S(std::string(kIrcHello)),
+                          Fin("PONG :0\r\nPONG :1\r\nPONG :2\r\nPONG :3\r\n")));
+  EXPECT_EQ(o.status, GrabStatus::kProtocolError);
+  EXPECT_EQ(o.result["error"], "too many PINGs");
+  o = RunScript("irc", {Data("PING :" + std::string(505, 't') + "\r\n")});
+  EXPECT_EQ(o.status, GrabStatus::kProtocolError);
+  EXPECT_EQ(o.result["error"], "PING token too long");
+  o = RunScript("irc",
+                {Data("PING :" + std::string(504, 't') + "\r\n"), Timeout()});
+  EXPECT_EQ(o.steps[1], S("PONG :" + std::string(504, 't') + "\r\n"));
+  EXPECT_EQ(o.status, GrabStatus::kIoTimeout);
+}
+
 // InspIRCd's connect-class limit and the refusal numerics: recorded with the
 // line in `error`.
 TEST(IrcTest, BusyAndErrorReplies) {
