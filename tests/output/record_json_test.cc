@@ -27,6 +27,7 @@
 #include "output/record_fields.h"
 #include "passive/observer.h"
 #include "proto/registry.h"
+#include "testing/scan_result.h"
 #include "testing/tls_peer.h"
 #include "tls/tls_context.h"
 #include "tls/tls_profiles.h"
@@ -49,27 +50,10 @@ void Keep(const std::string& file, const json& record) {
   out << record.dump() << "\n";
 }
 
-// 2023-11-14T22:13:20.123456Z
-constexpr uint64_t kTimestampNs = 1700000000123456789ull;
+using testing::kScanTimestampNs;
 
 ScanResult Answer(Classification c, bool repeat = false) {
-  ScanResult r;
-  r.response.target = *Ipv4Address::Parse("192.0.2.25");
-  r.response.port = 25;
-  r.response.saddr = *Ipv4Address::Parse("10.9.0.1");
-  r.response.sport = 40123;
-  r.response.classification = c;
-  r.response.success = c == Classification::kSynAck;
-  r.response.ttl = 57;
-  if (c == Classification::kIcmpUnreachable) {
-    r.response.icmp_responder = *Ipv4Address::Parse("10.77.0.254");
-    r.response.icmp_code = 13;
-  } else {
-    r.response.window = 64240;
-  }
-  r.repeat = repeat;
-  r.timestamp_ns = kTimestampNs;
-  return r;
+  return testing::SampleScanResult("192.0.2.25", 25, c, repeat);
 }
 
 // One thing the scripted server does.
@@ -849,7 +833,7 @@ json Record(const std::string& client, const std::string& server) {
   rec.server = *Ipv4Address::Parse("10.77.0.3");
   rec.client_port = 40000;
   rec.server_port = 993;
-  rec.first_ns = rec.last_ns = kTimestampNs;
+  rec.first_ns = rec.last_ns = kScanTimestampNs;
   rec.observation = o->observation();
   json j = PassiveRecordJson(rec, nullptr);
   Keep("passive_records.jsonl", j);

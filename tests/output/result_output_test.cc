@@ -15,33 +15,15 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "scan/response_handler.h"
+#include "testing/scan_result.h"
 #include "validate/validator.h"
 
 namespace tlsweep {
 namespace {
 
-// 2023-11-14T22:13:20.123456Z
-constexpr uint64_t kTimestampNs = 1700000000123456789ull;
-
 ScanResult Result(const char* target, uint16_t port, Classification c,
                   bool repeat = false) {
-  ScanResult r;
-  r.response.target = *Ipv4Address::Parse(target);
-  r.response.port = port;
-  r.response.saddr = *Ipv4Address::Parse("10.9.0.1");
-  r.response.sport = 40123;
-  r.response.classification = c;
-  r.response.success = c == Classification::kSynAck;
-  r.response.ttl = 57;
-  if (c == Classification::kIcmpUnreachable) {
-    r.response.icmp_responder = *Ipv4Address::Parse("10.77.0.254");
-    r.response.icmp_code = 13;
-  } else {
-    r.response.window = 64240;
-  }
-  r.repeat = repeat;
-  r.timestamp_ns = kTimestampNs;
-  return r;
+  return testing::SampleScanResult(target, port, c, repeat);
 }
 
 ScanResult FullOptions(ScanResult r) {
