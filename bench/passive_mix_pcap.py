@@ -98,6 +98,19 @@ class Conn:
     def ack(self, w):
         tcp(w, self.c, self.cp, self.s, self.sp, self.cseq, self.sseq, ACK)
 
+    def bulk(self, w, steps, from_client, payload):
+        """`steps` rounds of two segments payload(0), payload(1) from one side
+        and the other side's ACK; a generator of steps."""
+        send = self.client if from_client else self.server
+        for _ in range(steps):
+            send(w, payload(0)); yield
+            send(w, payload(1)); yield
+            if from_client:
+                tcp(w, self.s, self.sp, self.c, self.cp, self.sseq, self.cseq, ACK)
+            else:
+                self.ack(w)
+            yield
+
     def close(self, w):
         tcp(w, self.c, self.cp, self.s, self.sp, self.cseq, self.sseq, FIN | ACK)
         self.cseq += 1
@@ -146,10 +159,7 @@ def submission_session(w, conn, rng, steps):
     conn.server(w, b"220 2.0.0 Ready to start TLS\r\n"); yield
     conn.client(w, client_hello(rng)); yield
     conn.server(w, server_hello(rng)); yield
-    for _ in range(steps):
-        conn.client(w, app_data(rng, 1380)); yield
-        conn.client(w, app_data(rng, 1380)); yield
-        tcp(w, conn.s, conn.sp, conn.c, conn.cp, conn.sseq, conn.cseq, ACK); yield
+    yield from conn.bulk(w, steps, True, lambda _: app_data(rng, 1380))
     conn.close(w)
 
 
@@ -162,10 +172,7 @@ def smtp_session(w, conn, rng, steps):
     conn.server(w, b"235 2.7.0 Authentication successful\r\n"); yield
     conn.client(w, b"MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n"); yield
     conn.server(w, b"250 ok\r\n250 ok\r\n354 go ahead\r\n"); yield
-    for _ in range(steps):
-        conn.client(w, b"x" * 1446 + b"\r\n"); yield
-        conn.client(w, b"y" * 1446 + b"\r\n"); yield
-        tcp(w, conn.s, conn.sp, conn.c, conn.cp, conn.sseq, conn.cseq, ACK); yield
+    yield from conn.bulk(w, steps, True, lambda i: b"xy"[i:i + 1] * 1446 + b"\r\n")
     conn.client(w, b".\r\nQUIT\r\n"); yield
     conn.server(w, b"250 queued\r\n221 bye\r\n"); yield
     conn.close(w)
@@ -178,10 +185,7 @@ def imap_session(w, conn, rng, steps):
     conn.server(w, b"a OK Begin TLS negotiation now\r\n"); yield
     conn.client(w, client_hello(rng)); yield
     conn.server(w, server_hello(rng)); yield
-    for _ in range(steps):
-        conn.server(w, app_data(rng, 1380)); yield
-        conn.server(w, app_data(rng, 1380)); yield
-        conn.ack(w); yield
+    yield from conn.bulk(w, steps, False, lambda _: app_data(rng, 1380))
     conn.close(w)
 
 
@@ -189,10 +193,7 @@ def https_session(w, conn, rng, steps):
     """Non-mail bulk transfer: dropped at the first lookup (unmapped port)."""
     conn.open(w); yield
     conn.client(w, rng.randbytes(517)); yield
-    for _ in range(steps):
-        conn.server(w, rng.randbytes(1448)); yield
-        conn.server(w, rng.randbytes(1448)); yield
-        conn.ack(w); yield
+    yield from conn.bulk(w, steps, False, lambda _: rng.randbytes(1448))
     conn.close(w)
 
 
