@@ -114,17 +114,22 @@ void GrabDriver::Start(GrabScheduler::Started started, uint64_t now_ms) {
   grabs_.push_back(std::make_unique<Grab>(*this, std::move(started)));
   Grab& g = *grabs_.back();
   g.self = std::prev(grabs_.end());
+  if (std::optional<std::string> error = Connect(g, now_ms)) {
+    g.session->OnConnectFailed(GrabStatus::kUnknownError, *std::move(error));
+  }
+  MarkDirty(g);
+}
+
+std::optional<std::string> GrabDriver::Connect(Grab& g, uint64_t now_ms) {
   absl::StatusOr<std::unique_ptr<GrabConnection>> connection =
       transport_.Connect(g.grab.target, g, now_ms);
   if (connection.ok()) {
     g.connection = *std::move(connection);
-  } else {
-    ++connect_errors_;
-    g.closed = true;
-    g.session->OnConnectFailed(GrabStatus::kUnknownError,
-                               std::string(connection.status().message()));
+    return std::nullopt;
   }
-  MarkDirty(g);
+  ++connect_errors_;
+  g.closed = true;
+  return std::string(connection.status().message());
 }
 
 bool GrabDriver::Flush(Grab& g, std::string& out) {
@@ -204,14 +209,8 @@ void GrabDriver::StartEnumerationProbe(Grab& g, uint64_t now_ms) {
 void GrabDriver::ConnectProbe(Grab& g, uint64_t now_ms) {
   g.connection.reset();  // the last one is closed: its transport is done with it
   g.closing = g.closed = g.ended = false;
-  absl::StatusOr<std::unique_ptr<GrabConnection>> connection =
-      transport_.Connect(g.grab.target, g, now_ms);
-  if (connection.ok()) {
-    g.connection = *std::move(connection);
-  } else {
-    ++connect_errors_;
-    g.closed = true;
-    g.probe->OnConnectFailed(GrabStatus::kUnknownError, std::string(connection.status().message()));
+  if (std::optional<std::string> error = Connect(g, now_ms)) {
+    g.probe->OnConnectFailed(GrabStatus::kUnknownError, *std::move(error));
   }
   MarkDirty(g);
 }

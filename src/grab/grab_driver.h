@@ -141,6 +141,9 @@ class GrabDriver {
   void StartRawProbe(Grab& grab, uint64_t now_ms);
   // Opens the enumeration's pending offer's connection (grab/enumeration.h).
   void StartEnumerationProbe(Grab& grab, uint64_t now_ms);
+  // Opens g's connection; on failure counts it, marks g closed and returns
+  // the transport's reason.
+  std::optional<std::string> Connect(Grab& grab, uint64_t now_ms);
   // Connects the grab's new g.probe in place of its closed connection.
   void ConnectProbe(Grab& grab, uint64_t now_ms);
   // Writes the record and counts its status: once per grab.
