@@ -174,6 +174,26 @@ void ReportMemory(benchmark::State& state, int64_t allocated_before, int64_t pea
   state.counters["peak_bytes"] = static_cast<double>(peak_above);
 }
 
+// Runs `body` once per iteration, counting its instructions and its peak
+// live bytes, then reports items, instructions and memory.
+template <typename Body>
+void MeasureEach(benchmark::State& state, Body body) {
+  const int64_t allocated = g_allocated.load();
+  const int64_t base = StartMeasure();
+  int64_t peak = 0;
+  Instructions instructions;
+  for (auto _ : state) {
+    instructions.Start();
+    body();
+    instructions.Stop();
+    peak = std::max(peak, g_peak.load() - base);
+    g_peak = g_live.load();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  instructions.Report(state);
+  ReportMemory(state, allocated, peak);
+}
+
 const ClientHelloProfile& Thunderbird31() {
   static const auto* profiles =
       new std::vector<ClientHelloProfile>(LoadTlsProfiles(DefaultTlsProfilesPath()).value());
@@ -221,20 +241,7 @@ void RunProbes(benchmark::State& state, bool record) {
   GrabContext();
   if (OneProbe(record) == 0) state.SkipWithError("the probe did not end on the flight");
   size_t bytes = 0;
-  const int64_t allocated = g_allocated.load();
-  const int64_t base = StartMeasure();
-  int64_t peak = 0;
-  Instructions instructions;
-  for (auto _ : state) {
-    instructions.Start();
-    bytes = OneProbe(record);
-    instructions.Stop();
-    peak = std::max(peak, g_peak.load() - base);
-    g_peak = g_live.load();
-  }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
-  instructions.Report(state);
-  ReportMemory(state, allocated, peak);
+  MeasureEach(state, [&] { bytes = OneProbe(record); });
   if (record) state.counters["record_bytes"] = static_cast<double>(bytes);
 }
 
@@ -343,13 +350,8 @@ void BM_EnumerationProbe(benchmark::State& state) {
   RecordedFlight();
   const EnumerationOptions options{.enabled = true, .budget = 200, .interval_ms = 0,
                                    .tls13 = false};
-  const int64_t allocated = g_allocated.load();
-  const int64_t base = StartMeasure();
-  int64_t peak = 0;
   size_t suites = 0;
-  Instructions instructions;
-  for (auto _ : state) {
-    instructions.Start();
+  MeasureEach(state, [&] {
     Enumerator enumerator(options);
     const ClientHelloProfile* offer = enumerator.Pending();
     suites = offer->cipher_suites.size();
@@ -361,13 +363,7 @@ void BM_EnumerationProbe(benchmark::State& state) {
     probe.OnBytes(RecordedFlight(), 2);
     enumerator.OnChoice(probe.Choice(), 2);
     benchmark::DoNotOptimize(enumerator.Pending());
-    instructions.Stop();
-    peak = std::max(peak, g_peak.load() - base);
-    g_peak = g_live.load();
-  }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
-  instructions.Report(state);
-  ReportMemory(state, allocated, peak);
+  });
   state.counters["suites_offered"] = static_cast<double>(suites);
 }
 BENCHMARK(BM_EnumerationProbe)->Unit(benchmark::kMicrosecond);
