@@ -78,8 +78,7 @@ void InsertFirst(benchmark::State& state, uint64_t expected_targets,
 
 // Every Insert is a repeat: all addresses are inserted before timing.
 void InsertRepeat(benchmark::State& state, uint64_t expected_targets,
-                  bool spread) {
-  const std::vector<uint32_t> addresses = MakeAddresses(spread);
+                  const std::vector<uint32_t>& addresses) {
   Dedup dedup(kPorts, expected_targets);
   for (const uint32_t a : addresses) dedup.Insert(Ipv4Address(a), kPort);
   size_t i = 0;
@@ -128,35 +127,27 @@ void BM_BitmapPageFirstTouch(benchmark::State& state) {
       static_cast<double>(dedup.memory_bytes()) / (1 << 20);
 }
 void BM_BitmapRepeatSpread(benchmark::State& state) {
-  InsertRepeat(state, kFullScan, true);
+  InsertRepeat(state, kFullScan, MakeAddresses(true));
 }
 // Bitmap mode, answers from one /16 (one page: cache-resident).
 void BM_BitmapFirstDense(benchmark::State& state) {
   InsertFirst(state, kFullScan, false);
 }
 void BM_BitmapRepeatDense(benchmark::State& state) {
-  InsertRepeat(state, kFullScan, false);
+  InsertRepeat(state, kFullScan, MakeAddresses(false));
 }
 // Hash mode, reserved for kBatch targets (16 MiB table: beyond the caches).
 void BM_HashFirst(benchmark::State& state) {
   InsertFirst(state, kBatch, true);
 }
 void BM_HashRepeat(benchmark::State& state) {
-  InsertRepeat(state, kBatch, true);
+  InsertRepeat(state, kBatch, MakeAddresses(true));
 }
 // Hash mode, 1000 targets (the table fits in L1/L2).
 void BM_HashRepeatSmall(benchmark::State& state) {
   const std::vector<uint32_t> all = MakeAddresses(true);
   const std::vector<uint32_t> addresses(all.begin(), all.begin() + 1000);
-  Dedup dedup(kPorts, addresses.size());
-  for (const uint32_t a : addresses) dedup.Insert(Ipv4Address(a), kPort);
-  size_t i = 0;
-  for (auto _ : state) {
-    if (i == addresses.size()) i = 0;
-    benchmark::DoNotOptimize(dedup.Insert(Ipv4Address(addresses[i++]), kPort));
-  }
-  state.SetItemsProcessed(state.iterations());
-  state.SetLabel(dedup.uses_bitmap() ? "bitmap" : "hash");
+  InsertRepeat(state, addresses.size(), addresses);
 }
 
 BENCHMARK(BM_BitmapFirstSpread)->Iterations(kBatch);
