@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a pcap of a realistic traffic mix for `tlsweep passive` benchmarks.
 
-Two shapes (bench/RESULTS.md section 12.passrep15 uses both):
+Three shapes (bench/RESULTS.md sections 12.passrep15 and 12.passdpdk15):
 
   mix         mostly traffic passive mode drops early -- HTTPS bulk transfers
               (1514-byte data frames from port 443, a client ACK every second
@@ -13,6 +13,12 @@ Two shapes (bench/RESULTS.md section 12.passrep15 uses both):
   concurrent  N mail flows all open at once: every flow's handshake and
               greeting first, then every flow's EHLO and reply, then every
               FIN: the flow table holds N flows at its peak (memory per flow).
+  template    IMIX-sized non-mail TCP on ports 443 and 80 (Agilent/Spirent's
+              "simple IMIX": 7 x 64, 4 x 594, 1 x 1518 bytes on the wire,
+              mean 353.8), dropped at the port map, with copies of the mail
+              sessions of a template capture (tests/passive/passive_capture's
+              or a lab capture) spread through it, each copy with a client
+              address of its own so that every copy is a flow of its own.
 
 Frames are Ethernet/IPv4/TCP (or UDP) with checksums left 0: tlsweep passive
 does not verify them (passive/analyzer.cc, as a capture of offloaded traffic
@@ -20,6 +26,7 @@ would need). Deterministic for a given seed. Standard library only.
 
 usage: passive_mix_pcap.py mix OUT.pcap [--frames N] [--mail-share F] [--seed S]
        passive_mix_pcap.py concurrent OUT.pcap [--flows N]
+       passive_mix_pcap.py template TEMPLATE.pcap OUT.pcap [--frames N] [--mail-share F]
 """
 import argparse
 import random
@@ -28,6 +35,8 @@ import sys
 
 ETH = bytes.fromhex("020000000002" "020000000001" "0800")
 TLS12 = 0x0303
+MAIL_PORTS = {25, 110, 143, 465, 587, 993, 995, 5222, 5223, 5269, 6667, 6697}
+IMIX = [60] * 7 + [590] * 4 + [1514] * 1  # captured length (no FCS)
 
 
 class Writer:
@@ -38,9 +47,13 @@ class Writer:
         self.frames = 0
         self.bytes = 0
 
-    def frame(self, body):
-        self.t_us += 7  # about 140k frames/s of capture time: never idle
-        data = ETH + body
+    def frame(self, body, step_us=7):
+        """Writes ETH + body; step_us of capture time since the last frame
+        (7: about 140k frames/s, never idle)."""
+        self.raw(ETH + body, step_us)
+
+    def raw(self, data, step_us):
+        self.t_us += step_us
         self.f.write(struct.pack("<IIII", self.t_us // 1_000_000, self.t_us % 1_000_000,
                                  len(data), len(data)))
         self.f.write(data)
@@ -256,6 +269,60 @@ def concurrent(args):
     print("frames %d bytes %d flows %d" % (w.frames, w.bytes, args.flows))
 
 
+def read_pcap(path):
+    data = open(path, "rb").read()
+    magic = struct.unpack("<I", data[:4])[0]
+    assert magic in (0xA1B2C3D4, 0xA1B23C4D), "little-endian pcap expected"
+    frames, off = [], 24
+    while off + 16 <= len(data):
+        _, _, caplen, _ = struct.unpack("<IIII", data[off:off + 16])
+        frames.append(bytearray(data[off + 16:off + 16 + caplen]))
+        off += 16 + caplen
+    return frames
+
+
+def imix_frame(rng, length):
+    """A TCP ACK of `length` captured bytes between random web clients and
+    servers (zero-filled payload, IPv4 total length and TTL set, the rest of
+    the headers 0)."""
+    f = bytearray(length)
+    f[0:14] = b"\x02\x00\x00\x00\x00\x01\x02\x00\x00\x00\x00\x02\x08\x00"
+    f[14] = 0x45
+    struct.pack_into("!H", f, 16, length - 14)
+    f[22], f[23] = 64, 6
+    struct.pack_into("!II", f, 26, 0xC0A80000 | rng.getrandbits(16),
+                     0x0A640000 | rng.getrandbits(12))
+    struct.pack_into("!HHII", f, 34, 1024 + rng.getrandbits(14), rng.choice((443, 80)),
+                     rng.getrandbits(32), rng.getrandbits(32))
+    f[46], f[47] = 0x50, ACK
+    return f
+
+
+def template(args):
+    rng = random.Random(1)
+    tmpl = read_pcap(args.template)
+    # One copy of the template's sessions per block; the blocks are spread
+    # through the non-mail frames in order.
+    copies = max(1, int(args.frames * args.mail_share) // len(tmpl))
+    mail_every = args.frames // (copies * len(tmpl))
+    w = Writer(args.out)
+    copy, pos = 0, 0
+    for i in range(args.frames):
+        if mail_every and i % mail_every == 0 and copy < copies:
+            f = bytearray(tmpl[pos])
+            # The client is the side whose port is not a mail port.
+            dport = struct.unpack_from("!H", f, 36)[0]
+            struct.pack_into("!I", f, 26 if dport in MAIL_PORTS else 30, 0x0B000000 + copy)
+            pos += 1
+            if pos == len(tmpl):
+                pos, copy = 0, copy + 1
+        else:
+            f = imix_frame(rng, rng.choice(IMIX))
+        w.raw(f, 1)
+    w.close()
+    print(f"{args.frames} frames, {copies} copies of {len(tmpl)} template frames")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="shape", required=True)
@@ -267,8 +334,13 @@ def main():
     c = sub.add_parser("concurrent")
     c.add_argument("out")
     c.add_argument("--flows", type=int, default=100_000)
+    t = sub.add_parser("template")
+    t.add_argument("template")
+    t.add_argument("out")
+    t.add_argument("--frames", type=int, default=1_000_000)
+    t.add_argument("--mail-share", type=float, default=0.1)
     args = p.parse_args()
-    (mix if args.shape == "mix" else concurrent)(args)
+    {"mix": mix, "concurrent": concurrent, "template": template}[args.shape](args)
 
 
 if __name__ == "__main__":
