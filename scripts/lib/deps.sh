@@ -49,13 +49,14 @@ install_demo_deps() { apt_install_missing "${DEMO_PACKAGES[@]}"; }
 # maps the synthetic Internet (scripts/lab/synth.sh). gnutls-bin is
 # gnutls-serv, the legacy servers' implicit TLS, and gnutls-cli, their
 # reference client; the libraries after it are what Exim's binary links
-# (see install_exim). swaks is a real SMTP client whose own transcript the
-# passive lab test compares with its records.
+# (see install_exim). swaks, python3-slixmpp (an XMPP client library, for
+# Debian's /usr/bin/python3) and irssi (an IRC client) are real clients
+# whose own transcripts the passive lab test compares with its records.
 LAB_PACKAGES=(
   iproute2 iptables ethtool openssl ca-certificates util-linux bsdutils procps python3
   python3-cryptography
   postfix dovecot-core dovecot-imapd dovecot-pop3d prosody inspircd
-  slurm-wlm munge nftables swaks
+  slurm-wlm munge nftables swaks python3-slixmpp irssi
   gnutls-bin libgnutls30 libgnutls-dane0 libidn12 libidn2-0 libnsl2 libdb5.3 libpcre2-8-0 libcrypt1
 )
 

@@ -10,11 +10,15 @@
 # validate, and no output contains the credentials, the envelope or the
 # message text.
 #
-# swaks (STARTTLS with AUTH PLAIN, implicit TLS with AUTH LOGIN, a plain
-# delivery) and Python's smtplib, imaplib and poplib (passive_clients.py: STARTTLS/STLS,
-# implicit TLS, plaintext LOGIN and USER/PASS before TLS) are compared
-# with their own transcripts (what each wrote on the plain socket, per
-# local port). The same capture then goes through DPDK's net_pcap vdev on
+# curl (-v), swaks (STARTTLS with AUTH PLAIN, implicit TLS with AUTH
+# LOGIN, a plain delivery) and Python's smtplib, imaplib and poplib
+# (passive_clients.py: STARTTLS/STLS, implicit TLS, plaintext LOGIN and
+# USER/PASS before TLS) are compared with their own transcripts (what each
+# wrote on the plain socket, per local port). Chat clients against the
+# lab's Prosody and InspIRCd (openssl s_client -starttls xmpp and
+# -starttls irc, slixmpp on 5222 and 5223, irssi on 6667 and 6697) are
+# compared with their transcripts and with tshark's xmpp, irc and tls
+# dissection (passive_transcripts.py). The same capture then goes through DPDK's net_pcap vdev on
 # two analyzer lcores (net_pcap has no RSS, so the software symmetric-hash
 # dispatch feeds them): its records must equal the file path's, compared
 # as sorted JSON lines without the timing fields timestamp and
@@ -27,6 +31,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 tlsweep=$(realpath "$1")
 source "$root/scripts/lab/lib.sh"
 source "$root/tests/lab/checks.sh"
+source "$root/tests/lab/irssi_client.sh"
 
 run_tests() {
   local pcap=$work/lab.pcap
@@ -42,16 +47,25 @@ run_tests() {
   local mail=(--mail-from passive-from@lab.example --mail-rcpt passive-rcpt@lab.example
               -T "$work/msg.txt")
   # Each client its own connection; failures (relay refused, plaintext
-  # login refused) are part of what is observed.
-  in_scan timeout 20 curl -sk --ssl-reqd --user lab:lab "${mail[@]}" smtp://10.77.0.10:587 > /dev/null 2>&1
-  in_scan timeout 20 curl -sk --user lab:lab "${mail[@]}" smtps://10.77.0.10:465 > /dev/null 2>&1
-  in_scan timeout 20 curl -sk "${mail[@]}" smtp://10.77.0.10:25 > /dev/null 2>&1
-  in_scan timeout 20 curl -sk --ssl-reqd --user lab:lab imap://10.77.0.11/INBOX > /dev/null 2>&1
-  in_scan timeout 20 curl -sk --user lab:lab imap://10.77.0.11/INBOX > /dev/null 2>&1
-  in_scan timeout 20 curl -sk --user lab:lab imaps://10.77.0.11/INBOX > /dev/null 2>&1
-  in_scan timeout 20 curl -sk --ssl-reqd --user lab:lab pop3://10.77.0.11/ > /dev/null 2>&1
-  in_scan timeout 20 curl -sk --user lab:lab pop3://10.77.0.11/ > /dev/null 2>&1
-  in_scan timeout 20 curl -sk --user lab:lab pop3s://10.77.0.11/ > /dev/null 2>&1
+  # login refused) are part of what is observed. curl runs from a fixed
+  # local port with -v, its own transcript ("> " lines it sent, "* " lines
+  # on TLS), kept per port for the comparison with the records.
+  local curl_runs=(
+    "40121 --ssl-reqd --user lab:lab ${mail[*]} smtp://10.77.0.10:587"
+    "40122 --user lab:lab ${mail[*]} smtps://10.77.0.10:465"
+    "40123 ${mail[*]} smtp://10.77.0.10:25"
+    "40124 --ssl-reqd --user lab:lab imap://10.77.0.11/INBOX"
+    "40125 --user lab:lab imap://10.77.0.11/INBOX"
+    "40126 --user lab:lab imaps://10.77.0.11/INBOX"
+    "40127 --ssl-reqd --user lab:lab pop3://10.77.0.11/"
+    "40128 --user lab:lab pop3://10.77.0.11/"
+    "40129 --user lab:lab pop3s://10.77.0.11/")
+  local run port
+  for run in "${curl_runs[@]}"; do
+    port=${run%% *}
+    # shellcheck disable=SC2086 # the words of the run are curl's arguments
+    in_scan timeout 20 curl -skv --local-port "$port" ${run#* } > /dev/null 2> "$work/curl_$port.txt"
+  done
   in_scan timeout 20 python3 - <<'PY' > "$work/smtplib.txt" 2>&1
 import smtplib
 s = smtplib.SMTP("10.77.0.10", 587, timeout=10)
@@ -74,6 +88,24 @@ PY
   in_scan timeout 20 "${swaks[@]}" --port 465 --local-port 40102 --tls-on-connect \
     --auth LOGIN --auth-user lab --auth-password "$py_password" > "$work/swaks_40102.txt" 2>&1
   in_scan timeout 20 "${swaks[@]}" --port 25 --local-port 40103 > "$work/swaks_40103.txt" 2>&1
+  # Chat clients against Prosody (10.77.0.12) and InspIRCd (10.77.0.13).
+  # openssl s_client -starttls xmpp and -starttls irc from fixed local
+  # ports: -debug dumps every byte it wrote and read (stdout), -brief the
+  # version and suite (stderr).
+  in_scan timeout 20 openssl s_client -connect 10.77.0.12:5222 -starttls xmpp \
+    -xmpphost xmpp.lab.test -bind 10.77.0.1:40111 -debug -brief < /dev/null \
+    > "$work/sclient_40111_5222.txt" 2> "$work/sclient_40111_5222.err"
+  in_scan timeout 20 openssl s_client -connect 10.77.0.13:6667 -starttls irc \
+    -bind 10.77.0.1:40112 -debug -brief < /dev/null \
+    > "$work/sclient_40112_6667.txt" 2> "$work/sclient_40112_6667.err"
+  # slixmpp: STARTTLS on 5222, TLS on connect on 5223, SASL inside TLS
+  # (Debian's package lives under /usr/bin/python3, not a pyenv python3).
+  in_scan timeout 40 /usr/bin/python3 "$root/tests/lab/passive_xmpp_client.py" 10.77.0.12 \
+    xmpp.lab.test lab "$py_password" > "$work/xmpp_transcripts.jsonl" 2> "$work/xmpp_client.err"
+  # irssi: STARTTLS on 6667 and TLS on 6697, a server password (PASS)
+  # after TLS (irssi_client.sh).
+  irssi_connect "$work/irssi_6667" 6667 "$py_password"
+  irssi_connect "$work/irssi_6697" 6697 "$py_password"
   sleep 1
   kill -TERM "$dumpcap_pid"
   wait "$dumpcap_pid"
@@ -84,8 +116,8 @@ PY
   cat "$work/passive.err"
   check "records validate (passive_record)" valid passive_record "$work/out.jsonl"
   check "metadata validates (passive_metadata)" valid passive_metadata "$work/meta.json"
-  check "22 connections recorded (10 curl and smtplib, 9 passive_clients.py, 3 swaks)" \
-    test "$(wc -l < "$work/out.jsonl")" -eq 22
+  check "28 connections recorded (10 curl and smtplib, 9 passive_clients.py, 3 swaks, 6 chat)" \
+    test "$(wc -l < "$work/out.jsonl")" -eq 28
   cat "$work/py_clients.err"
   check "passive_clients.py: nine transcripts, no client error" \
     test "$(grep -c client_port "$work/py_transcripts.jsonl")" -eq 9 -a ! -s "$work/py_clients.err"
@@ -127,17 +159,22 @@ PY
   local s
   for s in bGFi AGxhYgBsYWI passive-from passive-rcpt PASSIVE-LAB-SUBJECT PASSIVE-LAB-BODY \
            "LOGIN lab" "USER lab" "PASS lab" "$py_password" "$(printf '%s' "$py_password" | base64)" \
-           "$(printf '\0lab\0%s' "$py_password" | base64)"; do
+           "$(printf '\0lab\0%s' "$py_password" | base64)" lab@xmpp.lab.test; do
     check "no output holds '$s'" bash -c "! grep -qF -- '$s' '$work/out.jsonl' '$work/meta.json' '$work/passive.err' '$work/dpdk.jsonl' '$work/dpdk_meta.json' '$work/dpdk.err'"
   done
 
-  # Each Python connection's record against the client's own transcript:
+  # Each Python and curl connection's record against the client's own transcript:
   # STARTTLS/STLS sent in plaintext <=> starttls.attempted; a login verb
   # sent in plaintext <=> an auth before TLS with plaintext credentials,
   # none otherwise; implicit TLS on 465/993/995; for TLS 1.3 the suite the
   # client's ssl module reports is the ServerHello's the record holds.
-  check "records == passive_clients.py transcripts, connection by connection" \
-    python3 - "$work/out.jsonl" "$work/py_transcripts.jsonl" <<'PY'
+  # curl's -v output in the same shape: "> " lines before its ClientHello
+  # are what it sent in plaintext.
+  python3 "$root/tests/lab/passive_transcripts.py" curl "$work"/curl_401*.txt \
+    > "$work/curl_transcripts.jsonl"
+  cat "$work/py_transcripts.jsonl" "$work/curl_transcripts.jsonl" > "$work/mail_transcripts.jsonl"
+  check "records == passive_clients.py and curl -v transcripts, connection by connection" \
+    python3 - "$work/out.jsonl" "$work/mail_transcripts.jsonl" 18 <<'PY'
 import json, sys
 recs = {r["client_port"]: r for r in map(json.loads, open(sys.argv[1]))}
 ok, n = True, 0
@@ -166,7 +203,8 @@ for t in map(json.loads, open(sys.argv[2])):
     ok &= same
     print("same" if same else "DIFFERENT", t["port"], t["client_port"], sorted(v),
           got if same else (got, want))
-sys.exit(0 if ok and n == 9 else 1)
+print("transcripts:", n)
+sys.exit(0 if ok and n == int(sys.argv[3]) else 1)
 PY
 
   # swaks's records against its transcripts: plaintext STARTTLS <=>
@@ -228,8 +266,10 @@ for line in open(sys.argv[2]):
         ja3[src] = ja3_full
     if "2" in types.split(","):
         suite[dst] = int(suites.split(",")[0], 16)
-ok = True
+ok, chat = True, {5222, 5223, 5269, 6667, 6697}
 for r in recs:
+    if r["port"] in chat:
+        continue  # compared with tshark's xmpp and irc dissection below
     cp, res = r["client_port"], r["result"]
     sent = cmds.get(cp, set())
     mine = {
@@ -247,11 +287,35 @@ for r in recs:
     same = mine == theirs
     ok &= same
     print("same" if same else "DIFFERENT", r["protocol"], r["port"], cp, sorted(sent), mine if same else (mine, theirs))
-print("records:", len(recs), "tshark client ports:", len(set(cmds) | set(ja3)))
+print("mail records:", sum(r["port"] not in chat for r in recs),
+      "tshark client ports:", len(set(cmds) | set(ja3)))
 sys.exit(0 if ok and recs else 1)
 PY
   check "records == tshark, connection by connection" test $? -eq 0
   cat "$work/compare.txt"
+
+  # The chat clients: each record against the client's own transcript
+  # (s_client's -debug bytes, slixmpp's writes and reads, irssi's rawlog)
+  # and against tshark's xmpp and irc dissection. tshark 4.0's irc
+  # dissector does not hand a connection to TLS after 670, so TCP's
+  # heuristics go first (-o tcp.try_heuristic_first:TRUE): the TLS
+  # heuristic then claims the records after the 670 and the IRC lines
+  # before it still fail it.
+  local tx=$root/tests/lab/passive_transcripts.py
+  cat "$work/xmpp_client.err"
+  check "slixmpp: two transcripts, each with a local port" \
+    test "$(grep -c client_port "$work/xmpp_transcripts.jsonl")" -eq 2
+  { python3 "$tx" sclient "$work"/sclient_401*.txt
+    python3 "$tx" irssi "$work/irssi_6667" "$work/irssi_6697"
+    cat "$work/xmpp_transcripts.jsonl"; } > "$work/chat_transcripts.jsonl"
+  check "records == s_client, slixmpp and irssi transcripts, connection by connection" \
+    python3 "$tx" check-chat "$work/out.jsonl" "$work/chat_transcripts.jsonl"
+  # shellcheck disable=SC2046 # one -e option per word
+  tshark -o tcp.try_heuristic_first:TRUE -r "$pcap" -T fields -E separator='|' \
+    $(python3 "$tx" tshark-fields) 2> /dev/null > "$work/tshark_chat.txt" \
+    -Y '(xmpp || irc || tls.handshake.type == 1 || tls.handshake.type == 2) && tcp.port in {5222, 5223, 5269, 6667, 6697}'
+  check "chat records == tshark (xmpp, irc, tls), connection by connection" \
+    python3 "$tx" check-tshark-chat "$work/out.jsonl" "$work/tshark_chat.txt"
 }
 
 lab_with run_tests
