@@ -139,6 +139,12 @@ void PassiveAnalyzer::Frame(const CapturedFrame& frame) {
     EndFlow(old, FlowEnd::kIdle);
   }
 
+  // Most frames are of no mail port: dropped before the flow key is hashed
+  // (a flow exists only for a mapped port, so none can be missed).
+  if (!options_.ports.Maps(tcp.dport) && !options_.ports.Maps(tcp.sport)) {
+    ++counters_.unmapped_segments;
+    return;
+  }
   bool a_to_b = false;
   const FlowKey key =
       FlowKey::Of(tcp.saddr.value(), tcp.sport, tcp.daddr.value(), tcp.dport, &a_to_b);
@@ -148,10 +154,6 @@ void PassiveAnalyzer::Frame(const CapturedFrame& frame) {
     // client's segment, else the source's.
     std::optional<std::string_view> module = options_.ports.ModuleFor(tcp.dport);
     if (!module.has_value()) module = options_.ports.ModuleFor(tcp.sport);
-    if (!module.has_value()) {
-      ++counters_.unmapped_segments;
-      return;
-    }
     // A bare ACK, FIN or RST of no known flow (the last ACK after both
     // FINs, or the tail of a connection the table already ended) starts
     // nothing.

@@ -106,7 +106,10 @@ absl::StatusOr<std::pair<uint16_t, std::string>> ParseModuleOverride(
 
 PortModuleMap PortModuleMap::Defaults() {
   PortModuleMap m;
-  for (const Entry& e : kEntries) m.map_[e.default_port] = std::string(e.name);
+  for (const Entry& e : kEntries) {
+    m.map_[e.default_port] = std::string(e.name);
+    m.mapped_.set(e.default_port);
+  }
   return m;
 }
 
@@ -115,10 +118,12 @@ absl::Status PortModuleMap::ApplyOverride(std::string_view spec) {
       ParseModuleOverride(spec);
   if (!parsed.ok()) return parsed.status();
   map_[parsed->first] = std::move(parsed->second);
+  mapped_.set(parsed->first);
   return absl::OkStatus();
 }
 
 std::optional<std::string_view> PortModuleMap::ModuleFor(uint16_t port) const {
+  if (!mapped_[port]) return std::nullopt;
   const auto it = map_.find(port);
   if (it == map_.end()) return std::nullopt;
   return std::string_view(it->second);

@@ -6,6 +6,7 @@
 #ifndef TLSWEEP_PROTO_REGISTRY_H_
 #define TLSWEEP_PROTO_REGISTRY_H_
 
+#include <bitset>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -48,9 +49,13 @@ class PortModuleMap {
 
   // The module name for `port`, or nullopt when the port has none.
   std::optional<std::string_view> ModuleFor(uint16_t port) const;
+  // Whether `port` has a module: one bit test, for passive mode's drop path,
+  // where most frames are of unmapped ports.
+  bool Maps(uint16_t port) const { return mapped_[port]; }
 
  private:
   absl::flat_hash_map<uint16_t, std::string> map_;
+  std::bitset<65536> mapped_;  // 8 KiB: the ports map_ has
 };
 
 }  // namespace tlsweep

@@ -42,8 +42,10 @@ eal="--no-huge -m 256 --no-shconf --no-pci --file-prefix tlsweep-rss-$$
 ip netns exec "$ns" "$tlsweep" passive --eal "$eal" --analyzers 2 --end-after-idle 3 \
   -o "$dir/tap.jsonl" -m "$dir/tap.json" 2> "$dir/tap.err" &
 pid=$!
-for _ in $(seq 100); do
-  ip netns exec "$ns" ip link show "$tap" > /dev/null 2>&1 && break
+# The PMD creates the tap, then brings it up when the port starts: frames
+# written before that fail with "Network is down".
+for _ in $(seq 300); do
+  ip netns exec "$ns" ip link show "$tap" 2> /dev/null | grep -q "[<,]UP[,>]" && break
   sleep 0.1
 done
 # The tun rings take every frame of the capture, so nothing is dropped even
