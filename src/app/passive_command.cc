@@ -41,7 +41,9 @@ accepted, the AUTH mechanism the client chose (its name only), whether
 credentials crossed in plaintext, the ClientHello's offer and JA3, and the
 server's TLS choice. No username, password, AUTH payload, envelope address
 or message body is ever stored. Connections first seen mid-stream are
-counted in the metadata and not observed.
+counted in the metadata and observed from where their state is known: a
+client's ClientHello, or on SMTP, IMAP, POP3 and IRC a client's next
+command line (the record says picked_up_midstream).
 
 On a DPDK port (a NIC on a mirror port or tap; net_pcap replaying a file)
 each of --analyzers lcores keeps its own flow table. A port with RSS

@@ -123,7 +123,12 @@ json ResultJson(const Observation& o) {
   }
   AddModuleExtras(o.extras, &r);
   r[f::kTlsStarted] = o.tls_started;
-  if (o.picked_up_midstream) r[f::kPickedUpMidstream] = true;
+  if (o.midstream_pickup != MidstreamPickup::kNone) {
+    r[f::kPickedUpMidstream] = true;
+    r[f::kMidstreamPickup] = o.midstream_pickup == MidstreamPickup::kClientHello
+                                 ? "client-hello"
+                                 : "plaintext-dialogue";
+  }
   if (o.tls_started) r[f::kTls] = TlsJson(o);
   if (o.gap_in_dialogue) r[f::kGapInDialogue] = true;
   if (!o.error.empty()) r[f::kError] = o.error;

@@ -203,6 +203,7 @@ inline constexpr std::string_view kPlaintextCredentials = "plaintext_credentials
 inline constexpr std::string_view kSucceeded = "succeeded";
 inline constexpr std::string_view kTlsStarted = "tls_started";
 inline constexpr std::string_view kPickedUpMidstream = "picked_up_midstream";
+inline constexpr std::string_view kMidstreamPickup = "midstream_pickup";
 inline constexpr std::string_view kClientHello = "client_hello";
 inline constexpr std::string_view kParse = "parse";
 inline constexpr std::string_view kRecordVersionField = "record_version";

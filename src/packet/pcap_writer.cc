@@ -55,13 +55,13 @@ absl::StatusOr<PcapWriter> PcapWriter::Open(const std::string& path) {
   return PcapWriter(std::move(file), path);
 }
 
-absl::Status PcapWriter::Write(const uint8_t* frame, uint32_t len,
+absl::Status PcapWriter::Write(const uint8_t* frame, uint32_t captured_len, uint32_t wire_len,
                                uint64_t timestamp_ns) {
   const RecordHeader record = {
       static_cast<uint32_t>(timestamp_ns / 1000000000),
-      static_cast<uint32_t>(timestamp_ns % 1000000000), len, len};
+      static_cast<uint32_t>(timestamp_ns % 1000000000), captured_len, wire_len};
   if (std::fwrite(&record, sizeof(record), 1, file_.get()) != 1 ||
-      std::fwrite(frame, 1, len, file_.get()) != len) {
+      std::fwrite(frame, 1, captured_len, file_.get()) != captured_len) {
     return WriteError(path_);
   }
   return absl::OkStatus();

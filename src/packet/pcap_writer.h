@@ -21,7 +21,14 @@ class PcapWriter {
   static absl::StatusOr<PcapWriter> Open(const std::string& path);
 
   // Appends one frame captured at `timestamp_ns` (since the Unix epoch).
-  absl::Status Write(const uint8_t* frame, uint32_t len, uint64_t timestamp_ns);
+  absl::Status Write(const uint8_t* frame, uint32_t len, uint64_t timestamp_ns) {
+    return Write(frame, len, len, timestamp_ns);
+  }
+  // The same for a frame of `wire_len` bytes of which the capture kept the
+  // first `captured_len` (tcpdump -s: a short snaplen); captured_len <=
+  // wire_len.
+  absl::Status Write(const uint8_t* frame, uint32_t captured_len, uint32_t wire_len,
+                     uint64_t timestamp_ns);
 
   // Flushes and closes; reports a write error that buffering deferred.
   absl::Status Close();

@@ -1,8 +1,11 @@
 // See analyzer.h.
 #include "passive/analyzer.h"
 
+#include <algorithm>
+#include <cstring>
 #include <utility>
 
+#include "common/byte_order.h"
 #include "packet/headers.h"
 #include "passive/observer.h"
 
@@ -44,6 +47,60 @@ bool IsClientHelloStart(const uint8_t* p, uint16_t len) {
   return IsTlsRecordStart(p, len) && p[0] == 22 && len >= 6 && p[5] == 1;
 }
 
+// A client segment of whole command lines: it starts with a letter or
+// digit (a command verb, an IMAP tag), holds only printable ASCII, tabs
+// and line ends, and ends with a line end. Mail and IRC clients write a
+// command (or a pipelined group) per segment, so such a segment starts a
+// line; TLS records (a type byte of 20-23) and encrypted bytes are not
+// text. What it cannot tell apart is a message body's lines (a capture
+// that began inside DATA): those read as unknown commands until the
+// server's reply, and an observer stores no client line either way.
+bool IsCommandLines(const uint8_t* p, uint16_t len) {
+  if (len < 2 || p[len - 1] != '\n') return false;
+  const uint8_t first = p[0];
+  if (!((first >= 'A' && first <= 'Z') || (first >= 'a' && first <= 'z') ||
+        (first >= '0' && first <= '9'))) {
+    return false;
+  }
+  for (uint16_t i = 0; i < len; ++i) {
+    const uint8_t c = p[i];
+    if ((c < 0x20 || c > 0x7e) && c != '\r' && c != '\n' && c != '\t') return false;
+  }
+  return true;
+}
+
+// A frame the capture cut short (a snaplen below its length). Its headers
+// are parsed from a copy whose IPv4 total length says what was captured,
+// so the parser sees a whole packet and reads nothing beyond the captured
+// bytes; *cut is how much of the TCP payload the capture lost. A frame cut
+// inside its headers stays the parser's failure.
+ParseResult ParseCutFrame(const CapturedFrame& frame, ParsedFrame* out, uint32_t* cut) {
+  // Ethernet, and IPv4 and TCP headers at their longest (15 words each).
+  constexpr size_t kMaxHeaders = kEthHeaderLen + 60 + 60;
+  const size_t captured = frame.bytes.size();
+  if (captured < kEthHeaderLen + kIpv4MinHeaderLen) {
+    return ParseFrame(frame.bytes.data(), captured, out, /*verify_checksums=*/false);
+  }
+  uint8_t headers[kMaxHeaders];
+  const size_t n = std::min(captured, kMaxHeaders);
+  std::memcpy(headers, frame.bytes.data(), n);
+  uint8_t* total_field = headers + kEthHeaderLen + kIpv4TotalLenOffset;
+  const size_t wire_total = LoadBe16(total_field);
+  StoreBe16(total_field, static_cast<uint16_t>(n - kEthHeaderLen));
+  const ParseResult r = ParseFrame(headers, n, out, /*verify_checksums=*/false);
+  if (r != ParseResult::kTcp) return r;
+  const size_t headers_len = out->tcp.payload_offset - kEthHeaderLen;  // IPv4 and TCP
+  if (wire_total < headers_len || kEthHeaderLen + wire_total > frame.wire_length) {
+    return ParseResult::kBadIpLength;
+  }
+  const size_t wire_payload = wire_total - headers_len;
+  // Ethernet padding after the packet may be what was cut: then nothing is.
+  const size_t kept = std::min(captured - out->tcp.payload_offset, wire_payload);
+  out->tcp.payload_len = static_cast<uint16_t>(kept);
+  *cut = static_cast<uint32_t>(wire_payload - kept);
+  return ParseResult::kTcp;
+}
+
 }  // namespace
 
 std::string_view MidstreamOutcomeName(MidstreamOutcome outcome) {
@@ -51,6 +108,7 @@ std::string_view MidstreamOutcomeName(MidstreamOutcome outcome) {
     case MidstreamOutcome::kPickedUpTls: return "picked-up-tls";
     case MidstreamOutcome::kSkippedTls: return "skipped-tls";
     case MidstreamOutcome::kSkippedPlaintext: return "skipped-plaintext";
+    case MidstreamOutcome::kPickedUpPlaintext: return "picked-up-plaintext";
     case MidstreamOutcome::kCount: break;
   }
   return "unknown";
@@ -61,7 +119,8 @@ struct PassiveAnalyzer::Flow {
   bool syn_seen = false;
   // First seen mid-connection: observed only from a client segment that
   // starts with a ClientHello (the dialogue before TLS is in an unknown
-  // state; the handshake is not), until then only counted.
+  // state; the handshake is not) or, on a line protocol, with a command
+  // line; until then only counted.
   bool midstream = false;
   bool midstream_tls_seen = false;  // ... a segment started a TLS record
   std::string_view module;          // the port map's name, for a pickup
@@ -122,10 +181,15 @@ PassiveAnalyzer::~PassiveAnalyzer() = default;
 void PassiveAnalyzer::Frame(const CapturedFrame& frame) {
   ++counters_.packets;
   counters_.bytes += frame.wire_length;
-  if (frame.bytes.size() < frame.wire_length) ++counters_.snaplen_truncated;
   ParsedFrame parsed;
-  const ParseResult r =
-      ParseFrame(frame.bytes.data(), frame.bytes.size(), &parsed, /*verify_checksums=*/false);
+  uint32_t cut = 0;  // payload bytes on the wire that the capture did not keep
+  ParseResult r;
+  if (frame.bytes.size() < frame.wire_length) {
+    ++counters_.snaplen_truncated;
+    r = ParseCutFrame(frame, &parsed, &cut);
+  } else {
+    r = ParseFrame(frame.bytes.data(), frame.bytes.size(), &parsed, /*verify_checksums=*/false);
+  }
   counters_.parse.Count(r);
   if (r != ParseResult::kTcp) return;
   const ParsedTcp& tcp = parsed.tcp;
@@ -157,7 +221,7 @@ void PassiveAnalyzer::Frame(const CapturedFrame& frame) {
     // A bare ACK, FIN or RST of no known flow (the last ACK after both
     // FINs, or the tail of a connection the table already ended) starts
     // nothing.
-    if ((tcp.flags & kRst) != 0 || ((tcp.flags & kSyn) == 0 && tcp.payload_len == 0)) {
+    if ((tcp.flags & kRst) != 0 || ((tcp.flags & kSyn) == 0 && tcp.payload_len == 0 && cut == 0)) {
       ++counters_.stray_segments;
       return;
     }
@@ -173,18 +237,22 @@ void PassiveAnalyzer::Frame(const CapturedFrame& frame) {
   const bool from_client = a_to_b == f.client_is_a;
   if (f.midstream && f.observer == nullptr) {
     const uint8_t* p = frame.bytes.data() + tcp.payload_offset;
-    if (!from_client || !IsClientHelloStart(p, tcp.payload_len)) {
+    const bool hello = from_client && IsClientHelloStart(p, tcp.payload_len);
+    // Once TLS records were seen the dialogue is over: text is not a command.
+    const bool lines = from_client && !hello && !f.midstream_tls_seen &&
+                       PicksUpMidDialogue(f.module) && IsCommandLines(p, tcp.payload_len);
+    if (!hello && !lines) {
       ++counters_.midstream_segments;
       f.midstream_tls_seen |= IsTlsRecordStart(p, tcp.payload_len);
       if ((tcp.flags & (kRst | kFin)) != 0) EndFlow(i, (tcp.flags & kRst) ? FlowEnd::kRst : FlowEnd::kFin);
       return;
     }
-    // The client starts TLS here: after the port's STARTTLS, or at once on
-    // an implicit-TLS port. Both streams start now (the server's at its
-    // next segment).
+    // The client starts TLS here (after the port's STARTTLS, or at once on
+    // an implicit-TLS port), or sends its next command. Both streams start
+    // now (the server's at its next segment).
     f.observer = MakeObserver(f.module);
     if (f.observer == nullptr) return;
-    f.observer->PickUpInTls();
+    if (hello) f.observer->PickUpInTls(); else f.observer->PickUpInPlaintext();
     f.client_sink = DirectionSink(f.observer.get(), true);
     f.server_sink = DirectionSink(f.observer.get(), false);
   }
@@ -204,7 +272,7 @@ void PassiveAnalyzer::Frame(const CapturedFrame& frame) {
     stream.Start(seq, false);
   }
   const uint8_t* payload = frame.bytes.data() + tcp.payload_offset;
-  stream.Segment(seq, payload, tcp.payload_len, (tcp.flags & kFin) != 0, rings_, sink);
+  stream.Segment(seq, payload, tcp.payload_len, (tcp.flags & kFin) != 0, rings_, sink, cut);
   if ((tcp.flags & kAck) != 0 && other.started()) other.PeerAcked(tcp.ack, rings_, other_sink);
   if (f.client.fin_delivered() && f.server.fin_delivered()) EndFlow(i, FlowEnd::kFin);
 }
@@ -247,9 +315,12 @@ void PassiveAnalyzer::EndFlow(uint32_t i, FlowEnd end) {
   Flow& f = *flows_[i];
   ++counters_.flow_ends[static_cast<size_t>(end)];
   if (f.midstream) {
-    const MidstreamOutcome outcome = f.observer != nullptr ? MidstreamOutcome::kPickedUpTls
-                                     : f.midstream_tls_seen ? MidstreamOutcome::kSkippedTls
-                                                            : MidstreamOutcome::kSkippedPlaintext;
+    const MidstreamOutcome outcome =
+        f.observer == nullptr ? (f.midstream_tls_seen ? MidstreamOutcome::kSkippedTls
+                                                      : MidstreamOutcome::kSkippedPlaintext)
+        : f.observer->observation().midstream_pickup == MidstreamPickup::kClientHello
+            ? MidstreamOutcome::kPickedUpTls
+            : MidstreamOutcome::kPickedUpPlaintext;
     ++counters_.midstream_outcomes[static_cast<size_t>(outcome)];
   }
   if (f.observer != nullptr) {

@@ -8,9 +8,13 @@
 // port are dropped before any table lookup) -> bounded flow table ->
 // per-direction TcpStream -> the port's Observer.
 //
-// A flow starts on a SYN or SYN-ACK; one first seen without either
-// (a capture that began mid-connection) is tracked, counted and not
-// observed: the dialogue state cannot be told from its middle. A flow ends
+// A flow starts on a SYN or SYN-ACK. One first seen without either (a
+// capture that began mid-connection) is tracked and counted, and observed
+// only from where the protocol's state can be inferred: a client segment
+// that starts with a ClientHello (TLS begins there, after STARTTLS or on an
+// implicit-TLS port), or, on a line protocol (PicksUpMidDialogue), a
+// client segment of whole command lines (the next command; what came
+// before is unknown). Anything else is only counted. A flow ends
 // on both FINs delivered, on a RST, when idle past the timeout, when
 // evicted for a new flow from a full table, and at the end of the capture;
 // every end is counted by reason.
@@ -69,12 +73,14 @@ struct ConnectionRecord {
 
 // What became of a flow first seen mid-connection.
 enum class MidstreamOutcome : uint8_t {
-  kPickedUpTls,       // a ClientHello started a client segment: observed from it
-  kSkippedTls,        // TLS records, but no ClientHello: only counted
-  kSkippedPlaintext,  // no TLS record start seen: only counted
+  kPickedUpTls,        // a ClientHello started a client segment: observed from it
+  kSkippedTls,         // TLS records, but no ClientHello: only counted
+  kSkippedPlaintext,   // no TLS record start, no command line: only counted
+  kPickedUpPlaintext,  // a client segment of command lines: observed from it
   kCount,
 };
-// "picked-up-tls", "skipped-tls", "skipped-plaintext".
+// "picked-up-tls", "skipped-tls", "skipped-plaintext",
+// "picked-up-plaintext".
 std::string_view MidstreamOutcomeName(MidstreamOutcome outcome);
 
 struct PassiveCounters {
@@ -88,9 +94,10 @@ struct PassiveCounters {
   uint64_t stray_segments = 0;       // bare ACK/FIN/RST of no known flow
   uint64_t flows = 0;                // flows created
   uint64_t flows_midstream = 0;      // ... of which seen mid-connection
-  // How those ended (MidstreamOutcome): picked up at a ClientHello, or
-  // skipped because no handshake came and the bytes were TLS records or
-  // something else (a plaintext dialogue whose state is unknown).
+  // How those ended (MidstreamOutcome): picked up at a ClientHello or at a
+  // client command line of a line protocol, or skipped because neither
+  // came and the bytes were TLS records or something else (a dialogue
+  // whose state is unknown).
   std::array<uint64_t, static_cast<size_t>(MidstreamOutcome::kCount)> midstream_outcomes{};
   std::array<uint64_t, static_cast<size_t>(FlowEnd::kCount)> flow_ends{};
   uint64_t records = 0;              // connections reported

@@ -138,6 +138,8 @@ class ImapObserver final : public Observer {
     return *obs_.starttls;
   }
 
+  void SkipGreeting() override { greeting_seen_ = true; }
+
   bool greeting_seen_ = false;
   bool in_auth_ = false;
   std::string starttls_tag_;

@@ -106,6 +106,8 @@ class IrcObserver final : public Observer {
     return *obs_.starttls;
   }
 
+  void SkipGreeting() override { greeting_seen_ = true; }
+
   bool greeting_seen_ = false;
   bool in_listing_ = false;
 };

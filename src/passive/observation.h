@@ -62,6 +62,14 @@ struct PassiveTls {
   bool server_gap = false;  // ... before the server's flight was read
 };
 
+// Where an observer of a connection first seen mid-connection started
+// (passive/analyzer.h decides; the record says it as midstream_pickup).
+enum class MidstreamPickup : uint8_t {
+  kNone,               // the connection's start (its SYN or SYN-ACK) was seen
+  kClientHello,        // at the client's ClientHello (Observer::PickUpInTls)
+  kPlaintextDialogue,  // at a client command line (Observer::PickUpInPlaintext)
+};
+
 struct Observation {
   std::string module;  // the port map's name: "smtp", "submission", ...
   bool implicit_tls = false;
@@ -75,8 +83,10 @@ struct Observation {
   ModuleExtras extras;
   bool tls_started = false;  // implicit TLS, STARTTLS accepted, or picked up
   // The capture began mid-connection; the observer started at the
-  // client's ClientHello (Observer::PickUpInTls): nothing before it is known.
-  bool picked_up_midstream = false;
+  // client's ClientHello or at a client command line of the plaintext
+  // dialogue: nothing before it is known (no greeting, no listing unless
+  // the client asked again).
+  MidstreamPickup midstream_pickup = MidstreamPickup::kNone;
   PassiveTls tls;            // meaningful when tls_started
   // The plaintext dialogue lost bytes (a gap): what follows it was read
   // from the next line on.

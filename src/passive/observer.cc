@@ -100,8 +100,13 @@ void Observer::End() {
 }
 
 void Observer::PickUpInTls() {
-  obs_.picked_up_midstream = true;
+  obs_.midstream_pickup = MidstreamPickup::kClientHello;
   StartTls();
+}
+
+void Observer::PickUpInPlaintext() {
+  obs_.midstream_pickup = MidstreamPickup::kPlaintextDialogue;
+  SkipGreeting();
 }
 
 PassiveAuth& Observer::NewAuth(std::string_view method) {
@@ -194,6 +199,11 @@ std::unique_ptr<Observer> MakeObserver(std::string_view name) {
   if (name == "xmpp-server") return MakeXmppObserver(std::string(name), false, true);
   if (name == "xmpps") return MakeXmppObserver(std::string(name), true, false);
   return nullptr;
+}
+
+bool PicksUpMidDialogue(std::string_view name) {
+  return name == "smtp" || name == "submission" || name == "imap" || name == "pop3" ||
+         name == "irc";
 }
 
 }  // namespace tlsweep

@@ -70,6 +70,13 @@ class Observer {
   // ClientHello: both directions are read as TLS from here; what came
   // before (a STARTTLS dialogue, if any) is unknown.
   void PickUpInTls();
+  // The capture began mid-connection inside the plaintext dialogue and the
+  // client's next bytes start a command line (the analyzer checks): lines
+  // are read from here on both sides, the server's first line is not taken
+  // for its greeting, and replies to commands sent before the capture
+  // began are not matched to anything (the pending list starts empty).
+  // Only for modules that PicksUpMidDialogue() names.
+  void PickUpInPlaintext();
 
   // True once nothing more will be read (the flows' bytes are then only
   // counted).
@@ -92,6 +99,9 @@ class Observer {
   // StartTls() or StopReading()).
   virtual bool OnClientLine(std::string_view line) = 0;
   virtual bool OnServerLine(std::string_view line) = 0;
+  // The dialogue is joined in its middle (PickUpInPlaintext): the next
+  // server line is not the greeting.
+  virtual void SkipGreeting() {}
 
   // A new authentication attempt with `method`, before TLS. Credentials an
   // earlier attempt sent in the clear stay counted: they crossed.
@@ -166,6 +176,13 @@ size_t LineSplitter::Feed(std::string_view data, F&& on_line) {
 // "imap", "imaps", "pop3", "pop3s", "xmpp", "xmpp-server", "xmpps", "irc",
 // "ircs"), or nullptr when there is none.
 std::unique_ptr<Observer> MakeObserver(std::string_view name);
+
+// Whether module `name`'s observer can join its plaintext dialogue in the
+// middle (Observer::PickUpInPlaintext): the line protocols whose every
+// client command stands alone (SMTP, SUBMISSION, IMAP, POP3, IRC). Not the
+// implicit-TLS modules (no plaintext) nor XMPP (an XML stream cannot be
+// read from its middle: its namespaces were declared at the start).
+bool PicksUpMidDialogue(std::string_view name);
 
 }  // namespace tlsweep
 

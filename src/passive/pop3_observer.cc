@@ -137,6 +137,8 @@ class Pop3Observer final : public Observer {
     return *obs_.starttls;
   }
 
+  void SkipGreeting() override { greeting_seen_ = true; }
+
   bool greeting_seen_ = false;
   bool in_listing_ = false;
   bool in_auth_ = false;

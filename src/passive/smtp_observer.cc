@@ -145,6 +145,8 @@ class SmtpObserver final : public Observer {
 
   static bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+  void SkipGreeting() override { greeting_seen_ = true; }
+
   bool greeting_seen_ = false;
   bool in_auth_ = false;
   int code_ = 0;

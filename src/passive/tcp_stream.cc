@@ -35,6 +35,7 @@ std::string_view GapReasonName(GapReason reason) {
     case GapReason::kBufferFull: return "buffer-full";
     case GapReason::kNoRing: return "no-buffer";
     case GapReason::kEnd: return "connection-end";
+    case GapReason::kSnaplen: return "snaplen";
     case GapReason::kCount: break;
   }
   return "unknown";
@@ -47,14 +48,30 @@ void TcpStream::Start(uint32_t seq, bool syn) {
 }
 
 void TcpStream::Segment(uint32_t seq, const uint8_t* payload, uint32_t len, bool fin,
-                        RingPool& pool, StreamSink& sink) {
+                        RingPool& pool, StreamSink& sink, uint32_t cut) {
   ++counters_.segments;
   if (fin && !fin_seen_) {
     fin_seen_ = true;
-    fin_seq_ = SeqNum(seq) + len;
+    fin_seq_ = SeqNum(seq) + len + cut;
   }
   if (len > 0) Data(SeqNum(seq), payload, len, pool, sink);
+  if (cut > 0) Cut(SeqNum(seq) + len, cut, pool, sink);
   CheckFin();
+}
+
+void TcpStream::Cut(SeqNum from, uint32_t n, RingPool& pool, StreamSink& sink) {
+  // Only where the stream now is: bytes already delivered were not lost,
+  // and a cut segment that arrived early leaves a hole like any other.
+  if (next() != from) return;
+  SeqNum to = from + n;
+  if (ring_ >= 0 && !reassembly_.empty() && reassembly_.first_buffered() < to) to = reassembly_.first_buffered();
+  Gap(SeqSpan(from, to), GapReason::kSnaplen, sink);
+  if (ring_ < 0) {
+    next_ = to;
+    return;
+  }
+  reassembly_.Skip(to);
+  Drain(pool, sink);
 }
 
 void TcpStream::Data(SeqNum seq, const uint8_t* payload, uint32_t len, RingPool& pool,

@@ -13,7 +13,9 @@
 // - a hole is given up (a gap: the sink is told its length and the stream
 //   goes on after it) when the peer acknowledges bytes beyond it (the peer
 //   got them, the capture lost them), when the ring is full or has too many
-//   holes, when no ring is free, and when the connection ends.
+//   holes, when no ring is free, and when the connection ends;
+// - the tail of a segment that a short snaplen cut off is a gap as soon as
+//   the stream reaches it (the capture has its length, not its bytes).
 // Memory per direction is this object (~100 bytes); rings are shared.
 #ifndef TLSWEEP_PASSIVE_TCP_STREAM_H_
 #define TLSWEEP_PASSIVE_TCP_STREAM_H_
@@ -51,6 +53,7 @@ enum class GapReason : uint8_t {
   kBufferFull,     // beyond the ring, or more holes than it tracks
   kNoRing,         // every ring was lent out
   kEnd,            // the connection ended with a hole open
+  kSnaplen,        // the capture kept only the head of the segment (snaplen)
   kCount,
 };
 std::string_view GapReasonName(GapReason reason);
@@ -83,9 +86,12 @@ class TcpStream {
   bool started() const { return started_; }
   bool saw_syn() const { return saw_syn_; }
 
-  // One segment's payload (len may be 0 for a bare FIN).
+  // One segment's payload (len may be 0 for a bare FIN). `cut` more bytes
+  // followed `payload` on the wire, which the capture did not keep (a
+  // snaplen shorter than the frame): when the stream reaches them they are
+  // a gap at once; a retransmission cannot bring them back after that.
   void Segment(uint32_t seq, const uint8_t* payload, uint32_t len, bool fin,
-               RingPool& pool, StreamSink& sink);
+               RingPool& pool, StreamSink& sink, uint32_t cut = 0);
   // The other direction acknowledged up to `ack`: holes before it are lost.
   void PeerAcked(uint32_t ack, RingPool& pool, StreamSink& sink);
   // The connection ended (FIN, RST, idle, eviction, end of capture):
@@ -100,6 +106,8 @@ class TcpStream {
   // The payload part of Segment(); `len` > 0.
   void Data(SeqNum seq, const uint8_t* payload, uint32_t len, RingPool& pool,
             StreamSink& sink);
+  // [from, from + n) were cut from a segment by the snaplen.
+  void Cut(SeqNum from, uint32_t n, RingPool& pool, StreamSink& sink);
   void ReleaseRing(RingPool& pool);
   void Deliver(std::string_view bytes, StreamSink& sink);
   void Gap(uint32_t bytes, GapReason reason, StreamSink& sink);

@@ -65,6 +65,9 @@ struct RecordFacts {
   std::optional<bool> implicit_tls, starttls_offered, starttls_accepted;
   bool has_starttls = false, starttls_attempted = false;
   bool has_auth = false, auth_plaintext_credentials = false;
+  // A passive record whose observer started mid-connection: whether the
+  // server offered STARTTLS before it is unknown.
+  bool picked_up_midstream = false;
   std::optional<bool> plaintext_before, login_disabled;
   bool before_seen = false, after_seen = false;
   std::vector<std::string_view> mech_before, mech_after;
@@ -459,6 +462,7 @@ sj::error_code ParseResult(od::value& v, ParseState* st) {
                                                  : sj::SUCCESS;
       });
     }
+    if (key == field::kPickedUpMidstream) return GetBool(value, &f->picked_up_midstream);
     if (key == field::kBeforeTls) {
       f->before_seen = true;
       return ParseCaps(value, &f->mech_before);
@@ -746,7 +750,10 @@ void Aggregator::FoldConnection(const RecordFacts& f, FileStats* file) {
   ConnectionStats& c = Group(f.port, f.protocol).connections;
   ++c.connections;
   const bool upgraded = f.starttls_accepted.value_or(false);
-  if (!f.implicit_tls.value_or(false) && f.has_starttls) {
+  // A connection joined mid-dialogue (picked_up_midstream) may show a
+  // STARTTLS command but not the listing before it: left out, as the table
+  // says, rather than counted as not offered.
+  if (!f.implicit_tls.value_or(false) && f.has_starttls && !f.picked_up_midstream) {
     ++c.starttls_seen;
     if (f.starttls_offered.value_or(false)) ++c.starttls_offered;
     if (f.starttls_attempted) ++c.starttls_attempted;

@@ -83,11 +83,10 @@ void AppendPopulationRow(const Row& prefix, std::string label, std::string_view 
   t->rows.push_back(std::move(row));
 }
 
-// The `top` most frequent labels over all populations (by the first
-// population's count, then the next one's, then the label), then one
-// "other N <noun>" row summing the rest per population.
-void AppendTop(const Row& prefix, const std::vector<Population>& pops, size_t top,
-               std::string_view noun, Table* t) {
+// Every label of the populations, most frequent first: by the first
+// population's count, then the next one's, then the label (with one
+// population, ByCount's order).
+std::vector<std::string> LabelsByCount(const std::vector<Population>& pops) {
   std::set<std::string> distinct;
   for (const Population& p : pops) {
     for (const auto& [label, n] : *p.counts) distinct.insert(label);
@@ -100,6 +99,14 @@ void AppendTop(const Row& prefix, const std::vector<Population>& pops, size_t to
     }
     return a < b;
   });
+  return labels;
+}
+
+// The `top` most frequent labels over all populations (LabelsByCount),
+// then one "other N <noun>" row summing the rest per population.
+void AppendTop(const Row& prefix, const std::vector<Population>& pops, size_t top,
+               std::string_view noun, Table* t) {
+  const std::vector<std::string> labels = LabelsByCount(pops);
   for (size_t i = 0; i < labels.size() && i < top; ++i) {
     AppendPopulationRow(prefix, labels[i], labels[i], pops, t);
   }
@@ -483,24 +490,48 @@ Table SharedKeyTable(const std::vector<const GroupStats*>& groups, size_t top) {
   return t;
 }
 
-Table MechanismTable(const std::vector<const GroupStats*>& groups) {
+// The study's single-mechanism table. With passive records the servers'
+// columns get a connections triple beside them, as the combinations table
+// (CombinationTable) does: the listing the server sent before TLS on each
+// observed connection (after TLS the observer sees nothing, so "-").
+Table MechanismTable(const std::vector<const GroupStats*>& groups, bool with_connections) {
   Table t{"auth_mechanisms", "7. Authentication mechanisms offered",
-          "SASL / AUTH mechanisms each server listed, before and after TLS (on implicit-TLS "
-          "ports only after). Share of the servers whose capability listing was received on "
-          "that side (the listings column).",
+          absl::StrCat("SASL / AUTH mechanisms each server listed, before and after TLS (on "
+                       "implicit-TLS ports only after). Share of the servers whose capability "
+                       "listing was received on that side (the listings column).",
+                       with_connections
+                           ? " Connections (tlsweep passive): the listing the server sent on "
+                             "each observed connection before TLS; share of the connections "
+                             "whose listing was seen (the connection listings column; after "
+                             "TLS it is encrypted: \"-\")."
+                           : ""),
           {"protocol", "port", "side", "mechanism", "servers", "listings", "% of listings"},
           {}};
+  if (with_connections) {
+    t.columns.push_back("connections");
+    t.columns.push_back("connection listings");
+    t.columns.push_back("% of connection listings");
+  }
+  const SideAuth no_connections;
   for (const GroupStats* g : groups) {
-    for (const auto& [side, auth] :
-         {std::pair<std::string, const SideAuth*>{"before TLS", &g->before_tls},
-          std::pair<std::string, const SideAuth*>{"after TLS", &g->after_tls}}) {
-      for (const auto& [mech, n] : ByCount(auth->mechanisms)) {
+    for (const auto& [side, auth, conn] :
+         {std::tuple<std::string, const SideAuth*, const SideAuth*>{
+              "before TLS", &g->before_tls, &g->connections.before_tls},
+          std::tuple<std::string, const SideAuth*, const SideAuth*>{"after TLS", &g->after_tls,
+                                                                    &no_connections}}) {
+      std::vector<Population> pops = {{&auth->mechanisms, auth->listings}};
+      if (with_connections) pops.push_back({&conn->mechanisms, conn->listings});
+      for (const std::string& mech : LabelsByCount(pops)) {
         Row row = GroupCells(*g);
         row.push_back(Cell::Text(side));
         row.push_back(Cell::Text(mech));
-        row.push_back(Cell::Count(n));
-        row.push_back(Cell::Count(auth->listings));
-        row.push_back(Cell::Share(n, auth->listings));
+        for (const Population& p : pops) {
+          const uint64_t n = CountOf(*p.counts, mech);
+          // A port with connections but no server listing (or the reverse).
+          row.push_back(p.total > 0 ? Cell::Count(n) : Cell::Missing());
+          row.push_back(p.total > 0 ? Cell::Count(p.total) : Cell::Missing());
+          row.push_back(Cell::Share(n, p.total));
+        }
         t.rows.push_back(std::move(row));
       }
     }
@@ -1022,7 +1053,7 @@ Report BuildReport(Aggregator& aggregator, const TargetCounts& targets, const Re
   r.tables.push_back(SharedKeyTable(groups, options.top));
   r.tables.push_back(SharedPrimeTable(groups, options.top));
   r.tables.push_back(LogjamTable(groups));
-  r.tables.push_back(MechanismTable(groups));
+  r.tables.push_back(MechanismTable(with_connections ? all_groups : groups, with_connections));
   r.tables.push_back(PlaintextTable(groups));
   r.tables.push_back(CombinationTable(with_connections ? all_groups : groups,
                                       options.top_combinations, with_connections));

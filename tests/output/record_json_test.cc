@@ -896,5 +896,47 @@ TEST_F(RecordJsonTest, PassiveRecordHasTheServersSideAsARawProbe) {
   EXPECT_FALSE(alert.contains("resumption"));
 }
 
+// Connections first seen mid-stream: joined at a command line of the
+// plaintext dialogue (a POP3 USER/PASS) or at the ClientHello.
+TEST_F(RecordJsonTest, PassiveRecordSaysWhereAMidstreamPickupStarted) {
+  using namespace passive_tls;
+  std::unique_ptr<Observer> pop = MakeObserver("pop3");
+  pop->PickUpInPlaintext();
+  pop->ClientData("USER alice\r\n");
+  pop->ServerData("+OK\r\n");
+  pop->ClientData("PASS s3cr3t\r\n");
+  pop->ServerData("+OK logged in\r\n");
+  ConnectionRecord rec;
+  rec.client = *Ipv4Address::Parse("10.77.0.100");
+  rec.server = *Ipv4Address::Parse("10.77.0.3");
+  rec.client_port = 40001;
+  rec.server_port = 110;
+  rec.first_ns = rec.last_ns = kScanTimestampNs;
+  rec.observation = pop->observation();
+  const json plain = PassiveRecordJson(rec, nullptr);
+  Keep("passive_records.jsonl", plain);
+  const json& r = plain["result"];
+  EXPECT_EQ(r["picked_up_midstream"], true);
+  EXPECT_EQ(r["midstream_pickup"], "plaintext-dialogue");
+  EXPECT_EQ(r["auth"], json({{"method", "pop3-user"}, {"before_tls", true},
+                             {"plaintext_credentials", true}, {"succeeded", true}}));
+  EXPECT_FALSE(r.contains("banner"));
+  EXPECT_EQ(plain.dump().find("alice"), std::string::npos);
+  EXPECT_EQ(plain.dump().find("s3cr3t"), std::string::npos);
+
+  std::unique_ptr<Observer> tls = MakeObserver("submission");
+  tls->PickUpInTls();
+  tls->ClientData(ClientHello({}));
+  rec.server_port = 587;
+  rec.observation = tls->observation();
+  const json hello = PassiveRecordJson(rec, nullptr);
+  Keep("passive_records.jsonl", hello);
+  EXPECT_EQ(hello["result"]["midstream_pickup"], "client-hello");
+  EXPECT_EQ(hello["result"]["tls"]["client_hello"]["server_name"], "mail.example.com");
+
+  // A connection seen from its SYN has neither field.
+  EXPECT_FALSE(Record(ClientHello({}), "")["result"].contains("midstream_pickup"));
+}
+
 }  // namespace
 }  // namespace tlsweep

@@ -46,11 +46,10 @@ std::vector<ConnectionRecord> RunCapture(const std::vector<TimedFrame>& frames,
     absl::StatusOr<PcapWriter> w = PcapWriter::Open(path);
     EXPECT_TRUE(w.ok());
     for (const TimedFrame& f : frames) {
-      // The writer records caplen == len; a short snaplen is made by
-      // cutting the frame, as tcpdump -s does (the wire length is lost,
-      // so this stands for what the parser sees).
-      const uint32_t len = std::min<uint32_t>(snaplen, static_cast<uint32_t>(f.bytes.size()));
-      EXPECT_TRUE(w->Write(f.bytes.data(), len, f.timestamp_ns).ok());
+      // A short snaplen cuts the frame and keeps its wire length, as
+      // tcpdump -s does.
+      const auto wire = static_cast<uint32_t>(f.bytes.size());
+      EXPECT_TRUE(w->Write(f.bytes.data(), std::min(snaplen, wire), wire, f.timestamp_ns).ok());
     }
     EXPECT_TRUE(w->Close().ok());
   }
@@ -189,16 +188,19 @@ TEST(PassiveAnalyzerTest, MidstreamFlowsArePickedUpAtAClientHelloElseCounted) {
   imaps.Handshake();
   imaps.Client(std::string("\x17\x03\x03\x00\x05" "abcde", 10));
   std::vector<TimedFrame> frames;
-  for (TcpConversation* c : {&smtp, &sub, &imaps}) {
+  for (TcpConversation* c : {&smtp, &imaps}) {
     frames.insert(frames.end(), c->frames().begin() + 3, c->frames().end());  // no handshake
   }
+  // SUBMISSION from its ClientHello on (a pickup at its STARTTLS command is
+  // MidDialogueCommandLinesArePickedUp's).
+  frames.insert(frames.end(), sub.frames().begin() + 6, sub.frames().end());
   PassiveCounters counters;
   const std::vector<ConnectionRecord> records = RunCapture(frames, {}, &counters);
   ASSERT_EQ(records.size(), 1u);
   const Observation& o = records[0].observation;
   EXPECT_EQ(records[0].server_port, 587);
   EXPECT_FALSE(records[0].syn_seen);
-  EXPECT_TRUE(o.picked_up_midstream);
+  EXPECT_EQ(o.midstream_pickup, MidstreamPickup::kClientHello);
   EXPECT_TRUE(o.tls_started);
   EXPECT_FALSE(o.starttls.has_value());
   EXPECT_EQ(o.banner, "");
@@ -207,8 +209,8 @@ TEST(PassiveAnalyzerTest, MidstreamFlowsArePickedUpAtAClientHelloElseCounted) {
   ASSERT_TRUE(o.tls.server.negotiated.has_value());
   EXPECT_EQ(o.tls.server.negotiated->cipher_value, 0x0005);
   EXPECT_EQ(counters.flows_midstream, 3u);
-  // smtp's 220, sub's three plaintext segments, imaps' record.
-  EXPECT_EQ(counters.midstream_segments, 5u);
+  // smtp's 220 (a server line starts nothing), imaps' record.
+  EXPECT_EQ(counters.midstream_segments, 2u);
   using enum MidstreamOutcome;
   EXPECT_EQ(counters.midstream_outcomes[static_cast<size_t>(kPickedUpTls)], 1u);
   EXPECT_EQ(counters.midstream_outcomes[static_cast<size_t>(kSkippedTls)], 1u);
@@ -217,6 +219,111 @@ TEST(PassiveAnalyzerTest, MidstreamFlowsArePickedUpAtAClientHelloElseCounted) {
   sum += counters;
   sum += counters;
   EXPECT_EQ(sum.midstream_outcomes[static_cast<size_t>(kPickedUpTls)], 2u);
+}
+
+// Captures that begin inside the plaintext dialogue of a line protocol:
+// each is joined at the client's next command line, and credentials sent
+// in the clear after that are flagged (and not kept). A server line alone,
+// text after TLS records, and XMPP start nothing.
+TEST(PassiveAnalyzerTest, MidDialogueCommandLinesArePickedUp) {
+  std::vector<TimedFrame> frames;
+  auto tail = [&frames](TcpConversation& c, size_t from) {
+    frames.insert(frames.end(), c.frames().begin() + static_cast<ptrdiff_t>(from), c.frames().end());
+  };
+  TcpConversation smtp(kClient, 40020, kServer, 25);
+  smtp.Handshake();
+  smtp.Server("220 mx ESMTP\r\n");
+  smtp.Client("EHLO laptop\r\n");
+  smtp.Server("250-mx\r\n250 AUTH PLAIN LOGIN\r\n");  // the capture starts here
+  smtp.Client("AUTH LOGIN\r\n");
+  smtp.Server("334 VXNlcm5hbWU6\r\n");
+  smtp.Client("YWxpY2U=\r\n");
+  smtp.Server("334 UGFzc3dvcmQ6\r\n");
+  smtp.Client("czNjcjN0\r\n");
+  smtp.Server("235 ok\r\n");
+  smtp.Client("MAIL FROM:<alice@example.org>\r\n");
+  smtp.Close();
+  tail(smtp, 5);
+  TcpConversation imap(kClient, 40021, kServer, 143);
+  imap.Handshake();
+  imap.Server("* OK ready\r\n");
+  imap.Client("a1 LOGIN alice s3cr3t\r\n");  // the capture starts here
+  imap.Server("a1 OK logged in\r\n");
+  imap.Close();
+  tail(imap, 4);
+  TcpConversation pop(kClient, 40022, kServer, 110);
+  pop.Handshake();
+  pop.Server("+OK ready\r\n");
+  pop.Client("USER alice\r\n");  // the capture starts here
+  pop.Server("+OK\r\n");
+  pop.Client("PASS s3cr3t\r\n");
+  pop.Server("+OK logged in\r\n");
+  pop.Close();
+  tail(pop, 4);
+  TcpConversation sub(kClient, 40023, kServer, 587);
+  sub.Handshake();
+  sub.Server("220 mx\r\n");
+  sub.Client("STARTTLS\r\n");  // the capture starts here
+  sub.Server("220 go ahead\r\n");
+  ClientHelloProfile p;
+  p.cipher_suites = {0xC02F};
+  std::vector<uint8_t> random(32, 7), x25519(32, 9), hello(kMaxClientHelloRecord);
+  hello.resize(BuildClientHello(p, {"mx.example", random, {}, x25519}, hello).value());
+  sub.Client(std::string(hello.begin(), hello.end()));
+  tail(sub, 4);
+  TcpConversation late(kClient, 40024, kServer, 25);  // TLS records first: text is not a command
+  late.Handshake();
+  late.Server(std::string("\x17\x03\x03\x00\x02" "ab", 7));
+  late.Client("QUIT\r\n");
+  tail(late, 3);
+  TcpConversation xmpp(kClient, 40025, kServer, 5222);
+  xmpp.Handshake();
+  xmpp.Client("<message to='bob@example.org'><body>hi</body></message>\n");
+  tail(xmpp, 3);
+
+  PassiveCounters counters;
+  const std::vector<ConnectionRecord> records = RunCapture(frames, {}, &counters);
+  ASSERT_EQ(records.size(), 4u);
+  for (const ConnectionRecord& r : records) {
+    EXPECT_FALSE(r.syn_seen);
+    EXPECT_EQ(r.observation.midstream_pickup, MidstreamPickup::kPlaintextDialogue) << r.server_port;
+    EXPECT_EQ(r.observation.banner, "") << r.server_port;
+    ASSERT_TRUE(r.observation.auth.has_value() || r.server_port == 587) << r.server_port;
+  }
+  const Observation& s = records[0].observation;
+  EXPECT_EQ(records[0].server_port, 25);
+  EXPECT_EQ(s.auth->method, "sasl");
+  EXPECT_EQ(s.auth->mechanism, "LOGIN");
+  EXPECT_TRUE(s.auth->plaintext_credentials);
+  EXPECT_EQ(s.auth->succeeded, true);
+  EXPECT_FALSE(s.before_tls.seen);
+  EXPECT_FALSE(s.starttls.has_value());
+  EXPECT_EQ(records[0].end, FlowEnd::kFin);
+  EXPECT_EQ(records[1].server_port, 143);
+  EXPECT_EQ(records[1].observation.auth->method, "imap-login");
+  EXPECT_TRUE(records[1].observation.auth->plaintext_credentials);
+  EXPECT_EQ(records[1].observation.auth->succeeded, true);
+  EXPECT_EQ(records[2].server_port, 110);
+  EXPECT_EQ(records[2].observation.auth->method, "pop3-user");
+  EXPECT_TRUE(records[2].observation.auth->plaintext_credentials);
+  EXPECT_EQ(records[2].observation.auth->succeeded, true);
+  const Observation& t = records[3].observation;
+  EXPECT_EQ(records[3].server_port, 587);
+  ASSERT_TRUE(t.starttls.has_value());
+  EXPECT_TRUE(t.starttls->attempted);
+  EXPECT_TRUE(t.starttls->accepted);
+  EXPECT_FALSE(t.starttls->offered);  // no listing seen
+  EXPECT_TRUE(t.tls_started);
+  EXPECT_EQ(t.tls.client_hello_result, ClientHelloParse::kOk);
+  EXPECT_EQ(t.tls.client_hello.server_name, "mx.example");
+
+  using enum MidstreamOutcome;
+  EXPECT_EQ(counters.flows_midstream, 6u);
+  EXPECT_EQ(counters.midstream_outcomes[static_cast<size_t>(kPickedUpPlaintext)], 4u);
+  EXPECT_EQ(counters.midstream_outcomes[static_cast<size_t>(kSkippedTls)], 1u);
+  EXPECT_EQ(counters.midstream_outcomes[static_cast<size_t>(kSkippedPlaintext)], 1u);
+  // smtp's listing before the pickup; late's record and QUIT; xmpp's stanza.
+  EXPECT_EQ(counters.midstream_segments, 4u);
 }
 
 TEST(PassiveAnalyzerTest, FullTableEvictsTheOldestAndIdleFlowsExpire) {
@@ -281,12 +388,35 @@ TEST(PassiveAnalyzerTest, RstEndsAFlowAndOtherTrafficIsDroppedEarly) {
   EXPECT_EQ(counters.unmapped_segments, 3u);
 }
 
-TEST(PassiveAnalyzerTest, SnaplenTruncatedFramesAreCountedDrops) {
+// A short snaplen: a frame whose headers were kept is read as far as it
+// goes and the rest of its payload is a gap (no line is made of what
+// remains); a frame cut inside its headers is a parser drop.
+TEST(PassiveAnalyzerTest, SnaplenCutPayloadIsAGapAndCutHeadersADrop) {
   TcpConversation c = Submission(40006);
   PassiveCounters counters;
   // 54 bytes: Ethernet, IPv4 and TCP headers, no payload byte.
-  EXPECT_TRUE(RunCapture(c.frames(), {}, &counters, 54).size() <= 1);
-  EXPECT_GT(counters.parse[ParseResult::kBadIpLength] + counters.parse[ParseResult::kTruncated], 0u);
+  const std::vector<ConnectionRecord> records = RunCapture(c.frames(), {}, &counters, 54);
+  ASSERT_EQ(records.size(), 1u);
+  const ConnectionRecord& r = records[0];
+  EXPECT_EQ(r.end, FlowEnd::kFin);  // the FINs are whole
+  EXPECT_EQ(r.observation.banner, "");
+  EXPECT_FALSE(r.observation.auth.has_value());
+  EXPECT_TRUE(r.observation.gap_in_dialogue);
+  // Every frame was cut (the bare ones lost their Ethernet padding to 60
+  // bytes, which holds no payload); seven data segments, each all gap:
+  // 3 + 4 of the two directions.
+  EXPECT_EQ(counters.snaplen_truncated, c.frames().size());
+  EXPECT_EQ(r.client_stream.gaps, 3u);
+  EXPECT_EQ(r.server_stream.gaps, 4u);
+  EXPECT_EQ(counters.gaps_by_reason[static_cast<size_t>(GapReason::kSnaplen)], 7u);
+  EXPECT_EQ(counters.gaps, 7u);
+  EXPECT_EQ(r.client_stream.bytes + r.server_stream.bytes, 0u);
+
+  // 40 bytes: the TCP header itself is cut.
+  PassiveCounters cut_headers;
+  EXPECT_TRUE(RunCapture(c.frames(), {}, &cut_headers, 40).empty());
+  EXPECT_EQ(cut_headers.parse[ParseResult::kTruncated], c.frames().size());
+  EXPECT_EQ(cut_headers.flows, 0u);
 }
 
 TEST(PcapSourceTest, RefusesWhatIsNotACapture) {

@@ -1,6 +1,8 @@
 // libFuzzer target: every observer on arbitrary dialogues.
 //
-// Input: the first byte picks the module; the rest is cut into chunks, each
+// Input: the first byte picks the module (its high bit: the dialogue is
+// joined mid-stream, Observer::PickUpInPlaintext, where the module can
+// be); the rest is cut into chunks, each
 // a byte whose low 2 bits say client data, server data, a client gap or a
 // server gap, then FuzzedDataProvider's random-length string (ended by a
 // backslash and another byte; two backslashes are one). Both bytes are
@@ -32,7 +34,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::vector<uint8_t> b = in.ConsumeBytes<uint8_t>(1);
     return b.empty() ? 0 : b[0];
   };
-  std::unique_ptr<Observer> o = MakeObserver(kModules[front_byte() % std::size(kModules)]);
+  const uint8_t first = front_byte();
+  const char* module = kModules[first % std::size(kModules)];
+  std::unique_ptr<Observer> o = MakeObserver(module);
+  if ((first & 0x80) != 0 && PicksUpMidDialogue(module)) o->PickUpInPlaintext();
   bool was_done = false;
   while (in.remaining_bytes() > 0) {
     const uint8_t kind = front_byte() & 3;

@@ -36,7 +36,10 @@ done
 
 "$python" - "$dir/out.jsonl" "$dir/meta.json" <<'PY' || fail "records do not say what the sessions did"
 import json, sys
-recs = {r["port"]: r for r in map(json.loads, open(sys.argv[1]))}
+lines = [json.loads(l) for l in open(sys.argv[1])]
+# The flow the capture joined mid-stream (client port 40004, port 25) apart.
+mid = [r for r in lines if r["client_port"] == 40004]
+recs = {r["port"]: r for r in lines if r["client_port"] != 40004}
 meta = json.load(open(sys.argv[2]))
 ok = True
 def check(cond, what):
@@ -71,8 +74,14 @@ pop = recs[110]
 check(pop["result"]["auth"]["method"] == "pop3-user" and pop["result"]["auth"]["plaintext_credentials"], "pop3 user")
 check(pop["streams"]["server"]["gaps"] == 1 and pop["result"].get("gap_in_dialogue") is True, "pop3 gap")
 check(meta["flows"]["midstream"] == 1 and meta["segments"]["unmapped_port"] == 4, f"meta flows {meta['flows']} {meta['segments']}")
-check(meta["flows"]["midstream_outcomes"] == {"picked-up-tls": 0, "skipped-tls": 0, "skipped-plaintext": 1},
+check(meta["flows"]["midstream_outcomes"] == {"picked-up-tls": 0, "skipped-tls": 0, "skipped-plaintext": 0,
+                                              "picked-up-plaintext": 1},
       f"midstream outcomes {meta['flows'].get('midstream_outcomes')}")
+# Joined at its AUTH PLAIN line: flagged, the response not kept (the grep).
+check(len(mid) == 1 and mid[0]["port"] == 25 and mid[0]["syn_seen"] is False, f"mid-stream record {mid}")
+check(mid[0]["result"].get("midstream_pickup") == "plaintext-dialogue" and
+      mid[0]["result"]["auth"] == {"method": "sasl", "mechanism": "PLAIN", "before_tls": True,
+                                   "plaintext_credentials": True}, f"mid-stream auth {mid[0]['result']}")
 check(meta["reassembly"]["gaps_by_reason"]["acked-by-peer"] == 1, "gap reason")
 xmpp = recs[5222]["result"]
 check(xmpp["auth"] == {"method": "sasl", "mechanism": "PLAIN", "before_tls": True,
@@ -81,7 +90,7 @@ check(xmpp["before_tls"]["auth_mechanisms"] == ["SCRAM-SHA-1", "PLAIN"], "xmpp m
 check(xmpp["starttls"] == {"offered": True, "attempted": False, "accepted": False}, f"xmpp starttls {xmpp['starttls']}")
 check(xmpp["starttls_required"] is False and xmpp["server_to_server"] is False, "xmpp extras")
 check(xmpp["stream"] == {"id": "5c1f0b7e-1b2c", "from": "xmpp.lab", "version": "1.0"}, "xmpp stream")
-check(meta["records"] == 6 and meta["clients_anonymized"] == "no", "records")
+check(meta["records"] == 7 and meta["clients_anonymized"] == "no", "records")
 sys.exit(0 if ok else 1)
 PY
 

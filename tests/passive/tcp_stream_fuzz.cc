@@ -3,7 +3,9 @@
 //
 // Input: records of 5 bytes: op (low 2 bits: 0 segment, 1 segment with
 // other bytes, 2 peer ACK, 3 FIN segment), offset (2 bytes, from the ISN),
-// length (1 byte), and a spare byte. Segment bytes are the true stream's
+// length (1 byte), and a byte whose high 4 bits are how many more bytes
+// of the segment a snaplen cut (the capture kept `length`). Segment bytes
+// are the true stream's
 // (byte i of the stream is i * 31 + 7) unless the op asks for other bytes.
 //
 // Checked: the sink sees the stream in order: each delivered byte is at the
@@ -59,7 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     if (op == 1) sink.exact = false;
     const uint64_t before = sink.position;
-    stream.Segment(seq, payload.data(), len, op == 3, pool, sink);
+    const uint32_t cut = data[at + 4] >> 4;
+    stream.Segment(seq, payload.data(), len, op == 3, pool, sink, cut);
     if (sink.position < before) std::abort();
   }
   stream.Finish(pool, sink);

@@ -26,9 +26,9 @@ class TcpStreamTest : public ::testing::Test {
   // The ISN sits just before the wrap of the sequence space.
   static constexpr uint32_t kIsn = 0xfffffffa;
   void SetUp() override { stream_.Start(kIsn, /*syn=*/true); }
-  void Seg(uint32_t offset, std::string_view data, bool fin = false) {
+  void Seg(uint32_t offset, std::string_view data, bool fin = false, uint32_t cut = 0) {
     stream_.Segment(kIsn + 1 + offset, reinterpret_cast<const uint8_t*>(data.data()),
-                    static_cast<uint32_t>(data.size()), fin, pool_, sink_);
+                    static_cast<uint32_t>(data.size()), fin, pool_, sink_, cut);
   }
   RingPool pool_{2, 64};
   TcpStream stream_;
@@ -108,6 +108,29 @@ TEST_F(TcpStreamTest, FinAfterTheLastByteAndHolesFlushedAtTheEnd) {
   EXPECT_EQ(sink_.text, "he<gap 2>tail");
   EXPECT_TRUE(stream_.fin_delivered());
   EXPECT_EQ(stream_.counters().gaps_by_reason[static_cast<int>(GapReason::kEnd)], 1u);
+}
+
+// A snaplen cut the tail of a segment: a gap once the stream reaches it,
+// whether the segment came in order or filled a hole; a cut segment that
+// arrives early leaves its tail as an ordinary hole, and a cut copy of
+// bytes already delivered loses nothing.
+TEST_F(TcpStreamTest, SnaplenCutTailIsAGapWhereTheStreamReachesIt) {
+  Seg(0, "EHLO", false, 4);          // "EHLO" kept, " x\r\n" cut
+  EXPECT_EQ(sink_.text, "EHLO<gap 4>");
+  Seg(0, "EHLO x\r\n");              // the whole copy comes too late
+  EXPECT_EQ(stream_.counters().retransmitted, 1u);
+  Seg(14, "EF");                     // held behind a hole
+  Seg(8, "ABC", false, 3);           // fills the hole's head, its tail cut: "EF" follows
+  EXPECT_EQ(sink_.text, "EHLO<gap 4>ABC<gap 3>EF");
+  Seg(30, "ZZ", false, 2);           // early: its cut tail is not tracked (a hole once bytes follow)
+  Seg(16, "0123456789abcd");
+  EXPECT_EQ(sink_.text, "EHLO<gap 4>ABC<gap 3>EF0123456789abcdZZ");
+  stream_.Finish(pool_, sink_);
+  EXPECT_EQ(sink_.text, "EHLO<gap 4>ABC<gap 3>EF0123456789abcdZZ");
+  const StreamCounters& c = stream_.counters();
+  EXPECT_EQ(c.gaps_by_reason[static_cast<int>(GapReason::kSnaplen)], 2u);
+  EXPECT_EQ(c.gaps, 2u);
+  EXPECT_EQ(c.gap_bytes, 7u);
 }
 
 TEST_F(TcpStreamTest, FinInOrder) {

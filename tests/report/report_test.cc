@@ -514,6 +514,33 @@ TEST(ReportConnectionsTest, StartTlsUpgradeAndPlaintextCredentials) {
                       "60.00%", "2", "2", "1", "50.00%"}}));
 }
 
+// A connection joined mid-dialogue (tlsweep passive's picked_up_midstream)
+// that shows a STARTTLS command but no listing before it: whether the
+// server offered STARTTLS is unknown, so the STARTTLS step is not counted
+// as seen; the connection still counts.
+TEST(ReportConnectionsTest, MidstreamPickupsAreLeftOutOfTheStartTlsStep) {
+  const std::string path = ::testing::TempDir() + "/report_midstream.jsonl";
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (const char* pickup : {"", R"("picked_up_midstream":true,"midstream_pickup":"plaintext-dialogue",)"}) {
+      out << R"({"ip":"10.0.5.2","port":587,"client_ip":"10.9.0.1","client_port":40001,)"
+          << R"("protocol":"submission","timestamp":"2026-01-02T03:04:01.000000Z",)"
+          << R"("end_timestamp":"2026-01-02T03:04:01.500000Z","flow_end":"fin","syn_seen":false,)"
+          << R"("result":{"implicit_tls":false,)" << pickup
+          << R"("starttls":{"offered":false,"attempted":true,"accepted":true},"tls_started":true}})"
+          << "\n";
+    }
+  }
+  Aggregator aggregator(nullptr);
+  ASSERT_TRUE(aggregator.AddFile(path).ok());
+  const Report r = BuildReport(aggregator, TargetCounts(), ReportOptions());
+  // connections 2, STARTTLS step seen 1 (the one from the start), offered 0.
+  const Strings rows = RowsOf(Find(r, "starttls_connections"), "587");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(std::vector<std::string>(rows[0].begin() + 5, rows[0].begin() + 11),
+            (std::vector<std::string>{"2", "1", "0", "0.00%", "1", "1"}));
+}
+
 TEST(ReportConnectionsTest, VersionsClassesAndDhSizesOfServersBesideConnections) {
   const Report r = FixtureWithConnections();
   const Table& t = Find(r, "tls_connections");
@@ -575,6 +602,29 @@ TEST(ReportConnectionsTest, ClientOffers) {
   EXPECT_EQ(RowsOf(t, "995")[2], (std::vector<std::string>{"pop3s", "995", "offers RC4", "1", "100.00%"}));
 }
 
+// The study's Table VII (one mechanism at a time) gets the same
+// connections columns as its Table XIII (combinations).
+TEST(ReportConnectionsTest, MechanismsHaveAConnectionsColumnBesideServers) {
+  const Report r = FixtureWithConnections();
+  const Table& t = Find(r, "auth_mechanisms");
+  EXPECT_THAT(t.columns, ElementsAre("protocol", "port", "side", "mechanism", "servers", "listings",
+                                     "% of listings", "connections", "connection listings",
+                                     "% of connection listings"));
+  // 587 before TLS: 13 servers listed no mechanism; 4 of the 5 connection
+  // listings named each of LOGIN and PLAIN (in either order).
+  EXPECT_EQ(RowsOf(t, "587", "before TLS"),
+            (Strings{{"submission", "587", "before TLS", "LOGIN", "0", "13", "0.00%", "4", "5", "80.00%"},
+                     {"submission", "587", "before TLS", "PLAIN", "0", "13", "0.00%", "4", "5", "80.00%"}}));
+  EXPECT_EQ(RowsOf(t, "25", "before TLS"),
+            (Strings{{"smtp", "25", "before TLS", "LOGIN", "2", "5", "40.00%", "1", "2", "50.00%"},
+                     {"smtp", "25", "before TLS", "PLAIN", "1", "5", "20.00%", "1", "2", "50.00%"}}));
+  // After TLS the observer sees nothing.
+  const Strings after = RowsOf(t, "587", "after TLS");
+  ASSERT_EQ(after.size(), 7u);
+  EXPECT_EQ(after[0], (std::vector<std::string>{"submission", "587", "after TLS", "PLAIN", "8", "13",
+                                                "61.54%", "-", "-", "-"}));
+}
+
 TEST(ReportConnectionsTest, ServerTablesAreUnchangedByConnections) {
   Aggregator servers_only(nullptr);
   for (const char* name : {"shard_a.jsonl", "shard_b.jsonl"}) {
@@ -584,6 +634,16 @@ TEST(ReportConnectionsTest, ServerTablesAreUnchangedByConnections) {
   const Report with = FixtureWithConnections();
   for (const Table& t : without.tables) {
     if (t.id == "input" || t.id == "auth_combinations") continue;
+    if (t.id == "auth_mechanisms") {
+      // The servers' columns are unchanged; the connections' follow them
+      // (connection-only rows have none: "-").
+      Strings servers_part;
+      for (const std::vector<std::string>& row : Displayed(Find(with, t.id))) {
+        if (row[4] != "-" && row[4] != "0") servers_part.emplace_back(row.begin(), row.begin() + 7);
+      }
+      EXPECT_EQ(servers_part, Displayed(t)) << t.id;
+      continue;
+    }
     EXPECT_EQ(Displayed(Find(with, t.id)), Displayed(t)) << t.id;
   }
   // The connection tables exist only with passive records.
