@@ -701,7 +701,7 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
       summary.checkpoint.failed = checkpointer->failed();
     }
     if (journal) {
-      CheckpointSummary::Journal& j = summary.checkpoint.journal;
+      JournalSummary& j = summary.checkpoint.journal;
       j.file = journal->path();
       j.entries = journal->entries();
       j.writes = journal->writes();
