@@ -23,6 +23,16 @@
 // fails its check, and the ports it loses depend on the re-sent probes, as
 // they did before the journal.
 //
+// Cost and risk on the receive thread: one write(2) per RX burst that
+// holds new open ports (about 0.5 us of CPU, bench/journal_benchmark). A
+// write(2) can wait in the file system: it updates the file's mtime, which
+// on ext4 starts a jbd2 handle that waits while a commit (one the
+// checkpoint's fsync forced, say) is locked. Not measured as a stall yet
+// (bench/RESULTS.md 13.journal12 saw a 1.8 s receive stall at load 24 whose
+// cause is not established); if it matters, the append moves to a thread
+// of its own, and the entries in its queue at a kill are lost as those in
+// the RX ring are.
+//
 // Format: fixed 48-byte entries, big-endian, no file header (a checkpoint
 // names the file and the byte offset its tail starts at; a resumed run
 // appends to the same file, so offsets stay valid across resumes):
