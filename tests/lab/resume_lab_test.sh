@@ -92,7 +92,8 @@ capture_start() {
     -f "src net $CIDR and tcp[tcpflags] & (tcp-syn|tcp-ack) == (tcp-syn|tcp-ack)" \
     2> "$1.err" &
   cap=$!
-  for _ in $(seq 50); do grep -q "Capturing on" "$1.err" && break; sleep 0.1; done
+  # -s: the background redirection may not have created the file yet.
+  for _ in $(seq 50); do grep -qs "Capturing on" "$1.err" && break; sleep 0.1; done
 }
 capture_stop() {
   sleep 1  # the last answers in flight
