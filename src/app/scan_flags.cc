@@ -143,7 +143,9 @@ FlagGroup PermutationFlags(ScanCommand* cmd) {
             .default_value = kDefaultResumeFile,
             .set = SetString(&cmd->run.resume_out_file)},
            {.name = "checkpoint-interval", .arg = "MS",
-            .help = "milliseconds between crash-safe checkpoints to the --resume-out file "
+            .help = "milliseconds between crash-safe checkpoints to the --resume-out file, "
+                    "with every open port found in between in its journal (FILE.journal), so "
+                    "that --resume after a kill -9 records each open port exactly once "
                     "(only with -o FILE: without one there are none, a kill -9 cannot be "
                     "resumed, and the metadata's checkpoint.off_reason says so; 0: none)",
             .default_value = absl::StrCat(cmd->run.checkpoint_interval_ms),

@@ -194,7 +194,16 @@ nlohmann::json DpdkScanMetadata(const ScanPlan& plan, const DpdkScanSummary& sum
                         {"file", cp.file},
                         {"answer_window_seconds", cp.answer_window_s},
                         {"written", cp.written},
-                        {"failed", cp.failed}};
+                        {"failed", cp.failed},
+                        {"journal",
+                         {{"file", cp.journal.file},
+                          {"entries", cp.journal.entries},
+                          {"writes", cp.journal.writes},
+                          {"bytes", cp.journal.bytes},
+                          {"error", cp.journal.error},
+                          {"resume_read", cp.journal.resume_read},
+                          {"resume_taken", cp.journal.resume_taken},
+                          {"resume_damaged_bytes", cp.journal.resume_damaged_bytes}}}};
   const DpdkPortInfo& port = summary.port;
   meta["dpdk"] = {{"port", port.port},
                   {"driver", port.driver},

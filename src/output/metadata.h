@@ -156,6 +156,23 @@ struct GrabPoolSummary {
 inline constexpr std::string_view kCheckpointOn = "";
 inline constexpr std::string_view kCheckpointIntervalZero = "interval-0";
 inline constexpr std::string_view kCheckpointOutputNotAFile = "output-not-a-file";
+// The open-port journal beside the checkpoints (scan/journal.h): kept
+// whenever checkpoints are.
+struct JournalSummary {
+  std::string file;          // "" when none was kept
+  uint64_t entries = 0;      // open ports appended by this run
+  uint64_t writes = 0;       // write(2) calls (one per RX burst with new open ports)
+  uint64_t bytes = 0;        // its length at the end (a resumed run appends)
+  std::string error;         // the first write error ("" = none)
+  // --resume: the entries past the checkpoint's offset that were read,
+  // those of them grabbed (run) or written (scan) again (the others were
+  // in the checkpoint already), and bytes past the offset that were not
+  // whole, valid entries (a torn entry, a power cut's zeros).
+  uint64_t resume_read = 0;
+  uint64_t resume_taken = 0;
+  uint64_t resume_damaged_bytes = 0;
+};
+
 struct CheckpointSummary {
   uint32_t interval_ms = 0;  // --checkpoint-interval; 0: none
   std::string file;          // where they went ("" = none taken: -o was not a file)
@@ -166,6 +183,7 @@ struct CheckpointSummary {
   // -o FILE there is no output to fsync and cut back, so a kill -9 cannot
   // be resumed; the metadata says so instead of leaving it to be guessed.
   std::string_view off_reason = kCheckpointOn;
+  JournalSummary journal = {};
 };
 
 struct DpdkScanSummary {

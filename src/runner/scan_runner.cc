@@ -22,6 +22,7 @@
 #include "packet/parse.h"
 #include "packet/probe.h"
 #include "packet/rst.h"
+#include "scan/journal.h"
 #include "scan/resume.h"
 #include "output/writer_thread.h"
 #include "validate/dedup.h"
@@ -52,10 +53,17 @@ AnswerKey KeyOf(const ScanResult& r) { return {r.response.target, r.response.por
 // the output's length (WriterThread::PushTask): so each open port is, at
 // every checkpoint, either within the checkpointed length or pending.
 //
+// Each checkpoint also records the open-port journal's length at the
+// snapshot (scan/journal.h): the journal's entries before it are, like
+// every port offered before the snapshot, in the output or pending; those
+// after it are the ports a kill -9 would otherwise leave to the re-sent
+// probes.
+//
 // Resuming re-sends from the base's positions (at least kAnswerWindowS
 // old), cuts the output back to the checkpointed length, puts the answers
 // recorded since the base into the duplicate filter (their probes are sent
-// again) and grabs the pending ports again.
+// again), grabs the pending ports again, and then the journal's ports past
+// the checkpoint that the filter does not hold yet.
 class Checkpointer {
  public:
   Checkpointer(const ScanPlan& plan, std::string path, std::string output_path,
@@ -85,6 +93,8 @@ class Checkpointer {
     pending_[KeyOf(KeyOf(r))] = r;
   }
   void Written(const AnswerKey& key) { pending_.erase(KeyOf(key)); }
+  // The journal the receive loop appends to (same thread as Poll).
+  void set_journal(const JournalWriter* journal) { journal_ = journal; }
 
   // Control loop: takes a checkpoint when one is due and the last one is
   // written (a slow disk skips checkpoints rather than queueing them).
@@ -107,6 +117,7 @@ class Checkpointer {
     c.recorded = {window_.begin(), window_.end()};
     c.pending.reserve(pending_.size());
     for (const auto& [key, r] : pending_) c.pending.push_back(r);
+    if (journal_ != nullptr) c.journal = CheckpointJournal{journal_->path(), journal_->bytes()};
     // The task holds the state, not the checkpointer: a run that ends on
     // an error destroys the checkpointer before the writer thread.
     writer.PushTask([state = state_, c = std::move(c)](ResultWriter& out) mutable {
@@ -169,6 +180,7 @@ class Checkpointer {
   std::vector<AnswerKey> window_;  // answers since the base snapshot
   uint64_t window_base_ = 0;       // index of window_[0] since the start
   absl::flat_hash_map<uint64_t, ScanResult> pending_;
+  const JournalWriter* journal_ = nullptr;
   std::shared_ptr<State> state_;
 };
 
@@ -208,6 +220,7 @@ class Receiver {
         ++m;
       }
       handler_.HandleBurst(frames, lens, m, WallClockNs(), actions, results, replies);
+      if (journal_ != nullptr) Journal(actions, results, m);
       for (uint16_t i = 0; i < m; ++i) {
         if (actions[i] == ResponseHandler::Action::kResult) {
           if (results[i].response.success) Reset(frames[i], lens[i]);
@@ -232,6 +245,7 @@ class Receiver {
   void set_consumer(OpenPortConsumer* consumer) { consumer_ = consumer; }
   void set_checkpointer(Checkpointer* checkpointer) { checkpointer_ = checkpointer; }
   void set_record_writer(const RecordWriter* write) { write_ = write; }
+  void set_journal(JournalWriter* journal) { journal_ = journal; }
 
   // Sends one control frame now (an ARP request).
   void Send(const uint8_t* frame, uint16_t len) {
@@ -246,6 +260,25 @@ class Receiver {
   const Counters& counters() const { return counters_; }
 
  private:
+  // Appends the burst's new open ports to the journal with one write(2),
+  // before they are offered or recorded, so that a checkpoint taken after
+  // this Poll counts them. Its cost on the receive thread, once per burst
+  // that found any: about 0.5 us of CPU for one open port, 3.3 us for a
+  // full burst of 32 (bench/journal_benchmark, bench/RESULTS.md
+  // 13.journal12), against the grab or the record each port then costs.
+  void Journal(const ResponseHandler::Action* actions, const ScanResult* results, uint16_t n) {
+    uint8_t entries[kBurst * kJournalEntryBytes];
+    size_t count = 0;
+    for (uint16_t i = 0; i < n; ++i) {
+      if (actions[i] == ResponseHandler::Action::kResult && results[i].response.success &&
+          !results[i].repeat) {
+        EncodeJournalEntry(results[i], entries + count * kJournalEntryBytes);
+        ++count;
+      }
+    }
+    if (count > 0) journal_->Append(entries, count);
+  }
+
   // The reset for a validated SYN-ACK. The handler has verified its
   // checksums; this parse only finds the fields again.
   void Reset(const uint8_t* frame, uint16_t len) {
@@ -270,6 +303,7 @@ class Receiver {
   OpenPortConsumer* consumer_ = nullptr;
   Checkpointer* checkpointer_ = nullptr;
   const RecordWriter* write_ = nullptr;  // with a consumer
+  JournalWriter* journal_ = nullptr;  // with checkpoints
   const uint8_t ttl_;
   Counters counters_;
 };
@@ -456,8 +490,30 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
   const std::string start_time = Rfc3339Now();
   const bool grabbing = grab != nullptr;
   Checkpoint from;
+  JournalTail journal_tail;
   if (!options.resume_file.empty()) {
     TLSWEEP_ASSIGN_OR_RETURN(from, ReadCheckpoint(options.resume_file, plan));
+    if (from.journal) {
+      // Before the output is cut: a journal that cannot be read stops the
+      // resume with the files as they were.
+      absl::StatusOr<JournalTail> tail = ReadJournalTail(from.journal->path, from.journal->bytes);
+      if (!tail.ok()) {
+        return absl::Status(
+            tail.status().code(),
+            absl::StrCat("--resume ", options.resume_file, ": ", tail.status().message(),
+                         " (it holds the open ports found after the checkpoint; to resume "
+                         "without them, remove \"journal\" from the resume file)"));
+      }
+      journal_tail = *std::move(tail);
+      if (journal_tail.damaged_bytes > 0 && !options.quiet) {
+        std::fprintf(stderr,
+                     "--resume: %llu bytes of the journal %s are not whole entries (a torn "
+                     "write, or a power cut): the open ports they held are found again only "
+                     "if they answer the re-sent probes\n",
+                     static_cast<unsigned long long>(journal_tail.damaged_bytes),
+                     from.journal->path.c_str());
+      }
+    }
     if (from.output) TLSWEEP_RETURN_IF_ERROR(CutOutputBack(*from.output, options.resume_file));
   }
   const bool to_file = !options.output_file.empty() && options.output_file != "-";
@@ -484,6 +540,13 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
   // pending ports it grabs again.
   for (const AnswerKey& k : from.recorded) dedup.Insert(k.target, k.port);
   for (const ScanResult& r : from.pending) dedup.Insert(r.response.target, r.response.port);
+  // The journal's open ports past the checkpoint, each once: the filter
+  // holds them before the resumed scan's answers to the re-sent probes
+  // come (those are repeats then). A port outside the scan is dropped.
+  std::vector<ScanResult> from_journal;
+  for (const ScanResult& r : journal_tail.entries) {
+    if (dedup.Insert(r.response.target, r.response.port)) from_journal.push_back(r);
+  }
   const MacAddress src_mac = options.source_mac.value_or(io.mac());
   ResponseHandler handler(plan, src_mac, dedup);
   WriterThread writer_thread(*writer);
@@ -521,6 +584,20 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
                          options.checkpoint_interval_ms * io.hz() / 1000, io.hz(), options.quiet);
     receiver.set_checkpointer(&*checkpointer);
   }
+  // The open-port journal, beside the checkpoints; a run resumed from a
+  // checkpoint of the same file appends to it (that checkpoint's offset
+  // stays valid until this run's first checkpoint replaces it).
+  std::optional<JournalWriter> journal;
+  if (checkpointer) {
+    const std::string journal_path =
+        std::filesystem::absolute(checkpoint_path + ".journal").string();
+    absl::StatusOr<JournalWriter> opened = JournalWriter::Open(
+        journal_path, from.journal && SameFile(from.journal->path, journal_path));
+    if (!opened.ok()) return opened.status();
+    journal.emplace(*std::move(opened));
+    checkpointer->set_journal(&*journal);
+    receiver.set_journal(&*journal);
+  }
   const RecordWriter write_record = [&writer_thread, &checkpointer](const AnswerKey& key,
                                                                     std::string_view line) {
     if (checkpointer) checkpointer->Written(key);
@@ -548,14 +625,19 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
     }
   }
   // The open ports a resumed run's checkpoint had waiting for their
-  // grab (or, resumed without grabbing, their scan record).
-  for (const ScanResult& r : from.pending) {
-    if (consumer) {
-      if (checkpointer) checkpointer->Offered(r);
-      consumer->Offer(r, write_record);
-    } else {
-      if (checkpointer) checkpointer->Recorded(r);
-      writer_thread.Push(r);
+  // grab (or, resumed without grabbing, their scan record), then those its
+  // journal has past the checkpoint. Not journaled again: until this run's
+  // first checkpoint replaces the old one, the old journal holds them, and
+  // from then on the checkpoints do (pending, or in the output).
+  for (const std::vector<ScanResult>* list : {&from.pending, &from_journal}) {
+    for (const ScanResult& r : *list) {
+      if (consumer) {
+        if (checkpointer) checkpointer->Offered(r);
+        consumer->Offer(r, write_record);
+      } else {
+        if (checkpointer) checkpointer->Recorded(r);
+        writer_thread.Push(r);
+      }
     }
   }
 
@@ -584,6 +666,7 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
     TLSWEEP_ASSIGN_OR_RETURN(const uint64_t bytes, writer->Sync());
     final_position.output = CheckpointOutput{output_path, bytes};
     if (checkpointer) final_position.pending = checkpointer->Pending();
+    if (journal) final_position.journal = CheckpointJournal{journal->path(), journal->bytes()};
   }
   TLSWEEP_RETURN_IF_ERROR(writer->Close());
   TLSWEEP_ASSIGN_OR_RETURN(
@@ -593,6 +676,15 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
     // The periodic checkpoints of a run that finished: nothing to resume.
     std::error_code ignored;  // a file someone removed already is fine
     std::filesystem::remove(checkpoint_path, ignored);
+  }
+  if (complete && journal) {
+    // After the checkpoint that names it.
+    std::error_code ignored;
+    std::filesystem::remove(journal->path(), ignored);
+  }
+  if (journal && journal->failed() && !options.quiet) {
+    std::fprintf(stderr, "open-port journal stopped (the run went on without it): %s\n",
+                 journal->error().c_str());
   }
   if (!resume_written.empty() && !options.quiet) {
     std::fprintf(stderr, "stopped early: continue with --resume %s\n", resume_written.c_str());
@@ -610,6 +702,17 @@ absl::Status RunScan(const ScanPlan& plan, PacketIo& io, const ScanRunOptions& o
       summary.checkpoint.written = checkpointer->written();
       summary.checkpoint.failed = checkpointer->failed();
     }
+    if (journal) {
+      JournalSummary& j = summary.checkpoint.journal;
+      j.file = journal->path();
+      j.entries = journal->entries();
+      j.writes = journal->writes();
+      j.bytes = journal->bytes();
+      j.error = journal->error();
+    }
+    summary.checkpoint.journal.resume_read = journal_tail.entries.size();
+    summary.checkpoint.journal.resume_taken = from_journal.size();
+    summary.checkpoint.journal.resume_damaged_bytes = journal_tail.damaged_bytes;
     summary.port = io.PortInfo();
     summary.source_mac = src_mac;
     summary.gateway_mac = probe_config.dst_mac;

@@ -113,6 +113,10 @@ absl::Status WriteCheckpoint(const std::string& path, const ScanPlan& plan,
     json pending = json::array();
     for (const ScanResult& r : checkpoint.pending) pending.push_back(PendingJson(r));
     doc["pending"] = std::move(pending);
+    if (checkpoint.journal) {
+      doc["journal"] = {{"path", checkpoint.journal->path},
+                        {"bytes", checkpoint.journal->bytes}};
+    }
   }
   // One line: a checkpoint may list tens of thousands of pending ports.
   return WriteFileAtomically(path, doc.dump() + "\n");
@@ -194,6 +198,14 @@ absl::StatusOr<Checkpoint> ReadCheckpoint(const std::string& path, const ScanPla
     std::optional<ScanResult> r = PendingFromJson(p);
     if (!r) return Malformed(path, "pending open port", p);
     c.pending.push_back(*r);
+  }
+  if (doc.contains("journal")) {
+    const json& j = doc["journal"];
+    if (!j.is_object() || !j.contains("path") || !j["path"].is_string() || !j.contains("bytes") ||
+        !j["bytes"].is_number_unsigned()) {
+      return Malformed(path, "journal", j);
+    }
+    c.journal = CheckpointJournal{j["path"].get<std::string>(), j["bytes"].get<uint64_t>()};
   }
   return c;
 }

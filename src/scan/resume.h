@@ -22,6 +22,11 @@
 //   filter first, so they are not recorded twice.
 // - "pending" (`tlsweep run`): the open ports handed to the grabber whose
 //   records were not yet in the output; the resumed run grabs them again.
+// - "journal": the open-port journal (scan/journal.h) and its length when
+//   the checkpoint was taken. Its entries past that length are the open
+//   ports found after the checkpoint; the resumed run grabs (run) or writes
+//   (scan) them again rather than count on their servers answering the
+//   re-sent probes.
 #ifndef TLSWEEP_SCAN_RESUME_H_
 #define TLSWEEP_SCAN_RESUME_H_
 
@@ -54,6 +59,13 @@ struct CheckpointOutput {
   friend bool operator==(const CheckpointOutput&, const CheckpointOutput&) = default;
 };
 
+// The open-port journal at a checkpoint: its path (absolute) and length.
+struct CheckpointJournal {
+  std::string path;
+  uint64_t bytes = 0;
+  friend bool operator==(const CheckpointJournal&, const CheckpointJournal&) = default;
+};
+
 struct Checkpoint {
   // One per sender thread, in thread order.
   std::vector<SenderPosition> positions;
@@ -62,6 +74,8 @@ struct Checkpoint {
   std::vector<AnswerKey> recorded = {};
   // Open ports (SYN-ACK answers) waiting for their grab record.
   std::vector<ScanResult> pending = {};
+  // Absent when the run kept no journal (and in older resume files).
+  std::optional<CheckpointJournal> journal = std::nullopt;
 };
 
 // Writes `checkpoint` for `plan` to `path`, atomically and durably

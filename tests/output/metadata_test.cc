@@ -93,6 +93,7 @@ DpdkScanSummary DpdkSummary() {
   s.progress = {true, "", ""};
   s.cooldown_seconds = 8;
   s.checkpoint = {1000, "/data/tlsweep.resume.json", 1.0, 42, 1};
+  s.checkpoint.journal = {"/data/tlsweep.resume.json.journal", 900, 300, 43200, "", 12, 11, 20};
   s.port = {1, "net_ring", *MacAddress::Parse("02:00:00:00:00:aa"), 3, "--no-huge -l 0-2"};
   s.source_mac = *MacAddress::Parse("02:00:00:00:00:01");
   s.gateway_mac = *MacAddress::Parse("02:00:00:00:00:02");
@@ -135,7 +136,16 @@ TEST(MetadataTest, DpdkScanHasEveryKey) {
                                                 {"file", "/data/tlsweep.resume.json"},
                                                 {"answer_window_seconds", 1.0},
                                                 {"written", 42},
-                                                {"failed", 1}}));
+                                                {"failed", 1},
+                                                {"journal",
+                                                 {{"file", "/data/tlsweep.resume.json.journal"},
+                                                  {"entries", 900},
+                                                  {"writes", 300},
+                                                  {"bytes", 43200},
+                                                  {"error", ""},
+                                                  {"resume_read", 12},
+                                                  {"resume_taken", 11},
+                                                  {"resume_damaged_bytes", 20}}}}));
   EXPECT_EQ(meta["dpdk"], (nlohmann::json{{"port", 1},
                                           {"driver", "net_ring"},
                                           {"mac", "02:00:00:00:00:aa"},

@@ -53,6 +53,7 @@ Checkpoint Full() {
   c.recorded = {{*Ipv4Address::Parse("10.1.0.4"), 25}, {*Ipv4Address::Parse("10.1.0.9"), 587}};
   c.pending = {OpenPort("10.1.0.30", 25), OpenPort("10.1.0.2", 587)};
   c.pending[1].response.options = {};
+  c.journal = CheckpointJournal{"/data/tlsweep.resume.json.journal", 4800};
   return c;
 }
 
@@ -103,6 +104,22 @@ TEST(CheckpointTest, RoundTrip) {
   EXPECT_EQ(read->recorded, written.recorded);
   ASSERT_EQ(read->pending.size(), 2u);
   for (size_t i = 0; i < 2; ++i) ExpectSameResult(read->pending[i], written.pending[i]);
+  EXPECT_EQ(read->journal, written.journal);
+}
+
+// A checkpoint of a run without a journal (or of an older tlsweep) reads
+// back without one.
+TEST(CheckpointTest, WithoutAJournal) {
+  const auto plan = Plan();
+  const std::string path = Path("checkpoint_no_journal.json");
+  Checkpoint written = Full();
+  written.journal.reset();
+  ASSERT_TRUE(WriteCheckpoint(path, *plan, written).ok());
+  EXPECT_EQ(nlohmann::json::parse(Slurp(path)).count("journal"), 0u);
+  const absl::StatusOr<Checkpoint> read = ReadCheckpoint(path, *plan);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_FALSE(read->journal.has_value());
+  EXPECT_EQ(read->pending.size(), 2u);
 }
 
 // A resume file of a dry run (or of a scan to stdout) has positions only.
@@ -187,6 +204,15 @@ TEST(CheckpointTest, CorruptFileIsRefusedNamingIt) {
   ASSERT_FALSE(read.ok());
   EXPECT_NE(read.status().message().find(path + ": malformed checkpoint output"),
             std::string::npos)
+      << read.status();
+
+  // A journal offset that is not an unsigned integer.
+  doc = nlohmann::json::parse(Slurp(Path("checkpoint_ok.json")));
+  doc["journal"]["bytes"] = -48;
+  Spit(path, doc.dump());
+  read = ReadCheckpoint(path, *plan);
+  ASSERT_FALSE(read.ok());
+  EXPECT_NE(read.status().message().find(path + ": malformed journal"), std::string::npos)
       << read.status();
 }
 
