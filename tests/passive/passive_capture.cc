@@ -12,7 +12,7 @@
 
 #include "packet/pcap_writer.h"
 #include "testing/tcp_conversation.h"
-#include "tls/client_hello.h"
+#include "testing/tls_handshake_bytes.h"
 
 namespace {
 
@@ -29,29 +29,8 @@ constexpr char kPlainResponse[] = "AGFsaWNlLnNlY3JldC51c2VyAFBhNTV3MHJkLVhZWlpZ"
 constexpr char kLoginUser[] = "YWxpY2Uuc2VjcmV0LnVzZXI=";
 constexpr char kLoginPass[] = "UGE1NXcwcmQtWFlaWlk=";
 
-std::string ClientHello(std::string_view sni) {
-  tlsweep::ClientHelloProfile p;
-  p.cipher_suites = {0x1301, 0xC02F, 0xC013, 0x0005};
-  p.supported_versions = {tlsweep::kTls13Version, tlsweep::kTls12Version};
-  p.groups = {tlsweep::kGroupX25519, tlsweep::kGroupSecp256r1};
-  p.point_formats = {0};
-  p.signature_algorithms = {0x0804, 0x0403};
-  p.key_shares = {tlsweep::kGroupX25519};
-  std::vector<uint8_t> random(32, 0x42), x25519(32, 0x24), out(tlsweep::kMaxClientHelloRecord);
-  const tlsweep::ClientHelloInputs in{sni, random, {}, x25519};
-  out.resize(tlsweep::BuildClientHello(p, in, out).value());
-  return std::string(out.begin(), out.end());
-}
-
-// ServerHello choosing TLS_RSA_WITH_RC4_128_SHA (TLS 1.2), then
-// ServerHelloDone (RFC 5246 7.4.1.3, 7.4.5).
-std::string ServerFlight() {
-  std::string hs = {0x02, 0x00, 0x00, 0x26, 0x03, 0x03};
-  hs += std::string(32, '\x11');
-  hs += {0x00, 0x00, 0x05, 0x00};
-  hs += {0x0e, 0x00, 0x00, 0x00};
-  return std::string({0x16, 0x03, 0x03, 0x00, static_cast<char>(hs.size())}) + hs;
-}
+using tlsweep::testing::SampleClientHello;
+using tlsweep::testing::SampleServerFlightRc4;
 
 void Append(std::vector<TimedFrame>* all, TcpConversation& c) {
   all->insert(all->end(), c.frames().begin(), c.frames().end());
@@ -106,8 +85,8 @@ int main(int argc, char** argv) {
     c.Server("250-mx.lab\r\n250-STARTTLS\r\n250 AUTH PLAIN LOGIN\r\n");
     c.Client("STARTTLS\r\n");
     c.Server("220 2.0.0 Ready to start TLS\r\n");
-    c.Client(ClientHello("mx.lab"));
-    c.Server(ServerFlight());
+    c.Client(SampleClientHello("mx.lab"));
+    c.Server(SampleServerFlightRc4());
     c.Client(std::string(kPlainResponse));  // stands for encrypted data
     c.Close();
     Append(&frames, c);
@@ -147,7 +126,7 @@ int main(int argc, char** argv) {
   {  // SMTPS: the server refuses the offer with a fatal alert.
     TcpConversation c(kClient2, 40006, kServer, 465, t += kApart);
     c.Handshake();
-    c.Client(ClientHello("mx.lab"));
+    c.Client(SampleClientHello("mx.lab"));
     c.Server(std::string("\x15\x03\x03\x00\x02\x02\x28", 7));  // handshake_failure
     c.Close();
     Append(&frames, c);

@@ -32,7 +32,7 @@
 
 #include "packet/pcap_writer.h"
 #include "testing/tcp_conversation.h"
-#include "tls/client_hello.h"
+#include "testing/tls_handshake_bytes.h"
 
 namespace {
 
@@ -51,29 +51,8 @@ constexpr char kPassword[] = "Hostile-Pa55-QWERTY";
 // base64("\0mallory.hostile.user\0Hostile-Pa55-QWERTY")
 constexpr char kPlainResponse[] = "AG1hbGxvcnkuaG9zdGlsZS51c2VyAEhvc3RpbGUtUGE1NS1RV0VSVFk=";
 
-std::string ClientHello(std::string_view sni) {
-  tlsweep::ClientHelloProfile p;
-  p.cipher_suites = {0x1301, 0xC02F, 0xC013, 0x0005};
-  p.supported_versions = {tlsweep::kTls13Version, tlsweep::kTls12Version};
-  p.groups = {tlsweep::kGroupX25519, tlsweep::kGroupSecp256r1};
-  p.point_formats = {0};
-  p.signature_algorithms = {0x0804, 0x0403};
-  p.key_shares = {tlsweep::kGroupX25519};
-  std::vector<uint8_t> random(32, 0x42), x25519(32, 0x24), out(tlsweep::kMaxClientHelloRecord);
-  const tlsweep::ClientHelloInputs in{sni, random, {}, x25519};
-  out.resize(tlsweep::BuildClientHello(p, in, out).value());
-  return std::string(out.begin(), out.end());
-}
-
-// ServerHello choosing TLS_RSA_WITH_RC4_128_SHA (TLS 1.2), then
-// ServerHelloDone (RFC 5246 7.4.1.3, 7.4.5).
-std::string ServerFlight() {
-  std::string hs = {0x02, 0x00, 0x00, 0x26, 0x03, 0x03};
-  hs += std::string(32, '\x11');
-  hs += {0x00, 0x00, 0x05, 0x00};
-  hs += {0x0e, 0x00, 0x00, 0x00};
-  return std::string({0x16, 0x03, 0x03, 0x00, static_cast<char>(hs.size())}) + hs;
-}
+using tlsweep::testing::SampleClientHello;
+using tlsweep::testing::SampleServerFlightRc4;
 
 // The handshake message of a one-record ClientHello re-cut into records of
 // at most `piece` bytes each (RFC 5246 6.2.1: a handshake message may span
@@ -119,8 +98,8 @@ void Snaplen(Capture& out) {
              "250 AUTH PLAIN LOGIN\r\n");               // cut: 42 of 83 bytes kept
   sub.Client("STARTTLS\r\n");
   sub.Server("220 2.0.0 Ready to start TLS\r\n");       // 30 bytes: whole
-  sub.Client(ClientHello("mx.lab"));                    // cut
-  sub.Server(ServerFlight());                           // cut
+  sub.Client(SampleClientHello("mx.lab"));              // cut
+  sub.Server(SampleServerFlightRc4());                  // cut
   sub.Close();
   out.Add(sub.frames(), 0, 96);
   TcpConversation pop(kClient, 40101, kServer, 110, t += kApart);
@@ -155,13 +134,13 @@ void Reorder(Capture& out) {
   out.Add(smtp.frames());
   TcpConversation smtps(kClient, 40201, kServer, 465, t += kApart);
   smtps.Handshake();
-  const std::string hello = ClientHello("reorder.lab");
+  const std::string hello = SampleClientHello("reorder.lab");
   const size_t a = 40, b = 120;
   smtps.ClientAt(static_cast<int64_t>(b), hello.substr(b));
   smtps.ClientAt(0, hello.substr(0, a));
   smtps.ClientAt(static_cast<int64_t>(a), hello.substr(a, b - a));
   smtps.SkipClient(static_cast<uint32_t>(hello.size()));
-  smtps.Server(ServerFlight());
+  smtps.Server(SampleServerFlightRc4());
   smtps.Close();
   out.Add(smtps.frames());
 }
@@ -254,8 +233,8 @@ void Midstream(Capture& out) {
     c.Server("220 mx.lab ESMTP\r\n");
     c.Client("STARTTLS\r\n");
     c.Server("220 2.0.0 Ready to start TLS\r\n");
-    c.Client(ClientHello("midstream.lab"));
-    c.Server(ServerFlight());
+    c.Client(SampleClientHello("midstream.lab"));
+    c.Server(SampleServerFlightRc4());
     c.Close();
     out.Add(c.frames(), 6);
   }
@@ -286,7 +265,7 @@ void Midstream(Capture& out) {
 
 void Split(Capture& out) {
   uint64_t t = kStart;
-  const std::string hello = ClientHello("split.lab");
+  const std::string hello = SampleClientHello("split.lab");
   for (int how = 0; how < 3; ++how) {
     TcpConversation c(kClient, static_cast<uint16_t>(40600 + how), kServer, 465, t += kApart);
     c.Handshake();
@@ -299,7 +278,7 @@ void Split(Capture& out) {
     } else {  // three TLS records
       c.Client(AcrossRecords(hello, (hello.size() - 5 + 2) / 3));
     }
-    c.Server(ServerFlight());
+    c.Server(SampleServerFlightRc4());
     c.Close();
     out.Add(c.frames());
   }
