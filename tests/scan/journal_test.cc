@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "testing/scan_result.h"
 
 namespace tlsweep {
 namespace {
@@ -32,27 +33,12 @@ ScanResult OpenPort(uint32_t target, uint16_t port) {
   return r;
 }
 
+// A journal entry comes back as the open port it was, a first sighting.
 void ExpectSame(const ScanResult& a, const ScanResult& b) {
-  EXPECT_EQ(a.response.target, b.response.target);
-  EXPECT_EQ(a.response.port, b.response.port);
-  EXPECT_EQ(a.response.saddr, b.response.saddr);
-  EXPECT_EQ(a.response.sport, b.response.sport);
+  testing::ExpectSameScanResult(a, b);
   EXPECT_EQ(a.response.classification, Classification::kSynAck);
   EXPECT_TRUE(a.response.success);
   EXPECT_FALSE(a.repeat);
-  EXPECT_EQ(a.response.ttl, b.response.ttl);
-  EXPECT_EQ(a.response.window, b.response.window);
-  const TcpOptionsSeen& x = a.response.options;
-  const TcpOptionsSeen& y = b.response.options;
-  EXPECT_EQ(x.has_mss, y.has_mss);
-  EXPECT_EQ(x.has_wscale, y.has_wscale);
-  EXPECT_EQ(x.sack_permitted, y.sack_permitted);
-  EXPECT_EQ(x.has_timestamps, y.has_timestamps);
-  EXPECT_EQ(x.mss, y.mss);
-  EXPECT_EQ(x.wscale, y.wscale);
-  EXPECT_EQ(x.ts_val, y.ts_val);
-  EXPECT_EQ(x.ts_ecr, y.ts_ecr);
-  EXPECT_EQ(a.timestamp_ns, b.timestamp_ns);
 }
 
 std::string Path(const std::string& name) {

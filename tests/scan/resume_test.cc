@@ -10,6 +10,7 @@
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "testing/scan_result.h"
 
 namespace tlsweep {
 namespace {
@@ -68,28 +69,6 @@ std::string Slurp(const std::string& path) {
 
 void Spit(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
-void ExpectSameResult(const ScanResult& a, const ScanResult& b) {
-  EXPECT_EQ(a.response.target, b.response.target);
-  EXPECT_EQ(a.response.port, b.response.port);
-  EXPECT_EQ(a.response.saddr, b.response.saddr);
-  EXPECT_EQ(a.response.sport, b.response.sport);
-  EXPECT_EQ(a.response.classification, b.response.classification);
-  EXPECT_EQ(a.response.success, b.response.success);
-  EXPECT_EQ(a.response.ttl, b.response.ttl);
-  EXPECT_EQ(a.response.window, b.response.window);
-  const TcpOptionsSeen& x = a.response.options;
-  const TcpOptionsSeen& y = b.response.options;
-  EXPECT_EQ(x.has_mss, y.has_mss);
-  EXPECT_EQ(x.has_wscale, y.has_wscale);
-  EXPECT_EQ(x.sack_permitted, y.sack_permitted);
-  EXPECT_EQ(x.has_timestamps, y.has_timestamps);
-  EXPECT_EQ(x.mss, y.mss);
-  EXPECT_EQ(x.wscale, y.wscale);
-  EXPECT_EQ(x.ts_val, y.ts_val);
-  EXPECT_EQ(x.ts_ecr, y.ts_ecr);
-  EXPECT_EQ(a.repeat, b.repeat);
-  EXPECT_EQ(a.timestamp_ns, b.timestamp_ns);
-}
 
 TEST(CheckpointTest, RoundTrip) {
   const auto plan = Plan();
@@ -103,7 +82,7 @@ TEST(CheckpointTest, RoundTrip) {
   EXPECT_EQ(read->output, written.output);
   EXPECT_EQ(read->recorded, written.recorded);
   ASSERT_EQ(read->pending.size(), 2u);
-  for (size_t i = 0; i < 2; ++i) ExpectSameResult(read->pending[i], written.pending[i]);
+  for (size_t i = 0; i < 2; ++i) testing::ExpectSameScanResult(read->pending[i], written.pending[i]);
   EXPECT_EQ(read->journal, written.journal);
 }
 

@@ -1,13 +1,15 @@
 // A scan answer as the receive path hands it to the output stage, with
 // fixed addresses, TTL, window and time, for the tests of the record
 // writers (record_json_test, result_output_test) to build their inputs
-// from one definition.
+// from one definition; and the field-by-field comparison of two answers for
+// the tests of the files that store them (resume_test, journal_test).
 #ifndef TLSWEEP_TESTS_TESTING_SCAN_RESULT_H_
 #define TLSWEEP_TESTS_TESTING_SCAN_RESULT_H_
 
 #include <cstdint>
 
 #include "common/net_types.h"
+#include "gtest/gtest.h"
 #include "scan/response_handler.h"
 #include "validate/validator.h"
 
@@ -37,6 +39,32 @@ inline ScanResult SampleScanResult(const char* target, uint16_t port,
   r.repeat = repeat;
   r.timestamp_ns = kScanTimestampNs;
   return r;
+}
+
+// Expects `a` and `b` to be the same answer, field by field, the repeat
+// flag included (files that store results, resume and journal, must give
+// them back unchanged).
+inline void ExpectSameScanResult(const ScanResult& a, const ScanResult& b) {
+  EXPECT_EQ(a.response.target, b.response.target);
+  EXPECT_EQ(a.response.port, b.response.port);
+  EXPECT_EQ(a.response.saddr, b.response.saddr);
+  EXPECT_EQ(a.response.sport, b.response.sport);
+  EXPECT_EQ(a.response.classification, b.response.classification);
+  EXPECT_EQ(a.response.success, b.response.success);
+  EXPECT_EQ(a.response.ttl, b.response.ttl);
+  EXPECT_EQ(a.response.window, b.response.window);
+  const TcpOptionsSeen& x = a.response.options;
+  const TcpOptionsSeen& y = b.response.options;
+  EXPECT_EQ(x.has_mss, y.has_mss);
+  EXPECT_EQ(x.has_wscale, y.has_wscale);
+  EXPECT_EQ(x.sack_permitted, y.sack_permitted);
+  EXPECT_EQ(x.has_timestamps, y.has_timestamps);
+  EXPECT_EQ(x.mss, y.mss);
+  EXPECT_EQ(x.wscale, y.wscale);
+  EXPECT_EQ(x.ts_val, y.ts_val);
+  EXPECT_EQ(x.ts_ecr, y.ts_ecr);
+  EXPECT_EQ(a.repeat, b.repeat);
+  EXPECT_EQ(a.timestamp_ns, b.timestamp_ns);
 }
 
 }  // namespace tlsweep::testing
