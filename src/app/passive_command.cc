@@ -34,16 +34,18 @@ constexpr char kUsage[] = R"(usage: tlsweep passive -r FILE [-r FILE...] [flags]
        tlsweep passive -i IFACE | --dpdk-config FILE | --eal "ARGS" [flags]
 
 Reads pcap or pcapng capture files (Ethernet) of real client traffic and
-writes one JSON record per observed SMTP, SUBMISSION, IMAP or POP3
-connection (and the TLS handshake on the implicit-TLS ports): the server's
-greeting and capabilities before TLS, STARTTLS offered, requested and
-accepted, the AUTH mechanism the client chose (its name only), whether
-credentials crossed in plaintext, the ClientHello's offer and JA3, and the
-server's TLS choice. No username, password, AUTH payload, envelope address
-or message body is ever stored. Connections first seen mid-stream are
-counted in the metadata and observed from where their state is known: a
-client's ClientHello, or on SMTP, IMAP, POP3 and IRC a client's next
-command line (the record says picked_up_midstream).
+writes one JSON record per observed SMTP, SUBMISSION, IMAP, POP3, XMPP
+(client and server) or IRC connection, on the STARTTLS ports and the
+implicit-TLS ones (the port table of `tlsweep grab`, --module to change
+it): the server's greeting and capabilities before TLS, STARTTLS offered,
+requested and accepted, the AUTH mechanism the client chose (its name
+only), whether credentials crossed in plaintext, the ClientHello's offer
+with JA3 and JA4, and the server's TLS choice. No username, password, AUTH
+payload, envelope address or message body is ever stored. Connections
+first seen mid-stream are counted in the metadata and observed from where
+their state is known: a client's ClientHello, or on SMTP, IMAP, POP3 and
+IRC a client's next command line (picked_up_midstream and
+midstream_pickup say which).
 
 On a DPDK port (a NIC on a mirror port or tap; net_pcap replaying a file)
 each of --analyzers lcores keeps its own flow table. A port with RSS
