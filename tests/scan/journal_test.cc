@@ -17,20 +17,7 @@ namespace tlsweep {
 namespace {
 
 ScanResult OpenPort(uint32_t target, uint16_t port) {
-  ScanResult r;
-  r.response.target = Ipv4Address(target);
-  r.response.port = port;
-  r.response.saddr = *Ipv4Address::Parse("10.9.0.1");
-  r.response.sport = 40001;
-  r.response.classification = Classification::kSynAck;
-  r.response.success = true;
-  r.response.ttl = 61;
-  r.response.window = 64240;
-  r.response.options = {.has_mss = true, .has_wscale = false, .sack_permitted = true,
-                        .has_timestamps = true, .mss = 1460, .wscale = 0, .ts_val = 4000000001u,
-                        .ts_ecr = 17};
-  r.timestamp_ns = 1'764'000'000'123'456'789ull + target;
-  return r;
+  return testing::SampleOpenPort(Ipv4Address(target), port);
 }
 
 // A journal entry comes back as the open port it was, a first sighting.

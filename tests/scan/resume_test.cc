@@ -31,20 +31,7 @@ std::unique_ptr<ScanPlan> Plan(uint64_t seed = 99, uint32_t senders = 2) {
 }
 
 ScanResult OpenPort(const char* ip, uint16_t port) {
-  ScanResult r;
-  r.response.target = *Ipv4Address::Parse(ip);
-  r.response.port = port;
-  r.response.saddr = *Ipv4Address::Parse("10.9.0.1");
-  r.response.sport = 40001;
-  r.response.classification = Classification::kSynAck;
-  r.response.success = true;
-  r.response.ttl = 61;
-  r.response.window = 64240;
-  r.response.options = {.has_mss = true, .has_wscale = true, .sack_permitted = true,
-                        .has_timestamps = true, .mss = 1460, .wscale = 7, .ts_val = 4000000001u,
-                        .ts_ecr = 17};
-  r.timestamp_ns = 1'764'000'000'123'456'789ull;
-  return r;
+  return testing::SampleOpenPort(*Ipv4Address::Parse(ip), port);
 }
 
 Checkpoint Full() {

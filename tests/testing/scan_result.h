@@ -41,6 +41,26 @@ inline ScanResult SampleScanResult(const char* target, uint16_t port,
   return r;
 }
 
+// An open port's SYN-ACK with every TCP option set (MSS, window scale, SACK,
+// timestamps), for the tests of the files that keep open ports (resume and
+// journal); its time differs per target.
+inline ScanResult SampleOpenPort(Ipv4Address target, uint16_t port) {
+  ScanResult r;
+  r.response.target = target;
+  r.response.port = port;
+  r.response.saddr = *Ipv4Address::Parse("10.9.0.1");
+  r.response.sport = 40001;
+  r.response.classification = Classification::kSynAck;
+  r.response.success = true;
+  r.response.ttl = 61;
+  r.response.window = 64240;
+  r.response.options = {.has_mss = true, .has_wscale = true, .sack_permitted = true,
+                        .has_timestamps = true, .mss = 1460, .wscale = 7, .ts_val = 4000000001u,
+                        .ts_ecr = 17};
+  r.timestamp_ns = 1'764'000'000'123'456'789ull + target.value();
+  return r;
+}
+
 // Expects `a` and `b` to be the same answer, field by field, the repeat
 // flag included (files that store results, resume and journal, must give
 // them back unchanged).
